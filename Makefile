@@ -1,0 +1,59 @@
+# GiamSat: `make run` starts the product, `make test` runs the whole suite.
+# Both set everything up first and skip what is already up to date.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PY_STAMP := $(VENV)/.installed-stamp
+NODE_STAMP := node_modules/.installed-stamp
+VENDOR_STAMP := giamsat/static/vendor/.stamp
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: setup run test lint format messages clean help
+
+help:
+	@echo "make run   - set up, load reference and demo data, start web server and worker"
+	@echo "make test  - set up and run lint, unit, integration and browser tests"
+
+$(PY_STAMP): requirements.lock
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	@touch $@
+
+$(NODE_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
+	@touch $@
+
+$(VENDOR_STAMP): $(NODE_STAMP) scripts/vendor_assets.py
+	$(BIN)/python scripts/vendor_assets.py
+	@touch $@
+
+messages: $(PY_STAMP)
+	@$(BIN)/python scripts/compile_messages.py
+
+setup: $(PY_STAMP) $(VENDOR_STAMP) messages
+
+run: setup
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py load_reference
+	$(BIN)/python manage.py load_demo
+	@echo "Starting the background worker (Huey) and the web server on http://$(HOST):$(PORT)/"
+	@$(BIN)/python manage.py run_huey --workers 1 & HUEY_PID=$$!; \
+	  trap 'kill $$HUEY_PID 2>/dev/null' EXIT INT TERM; \
+	  $(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+lint: $(PY_STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(PY_STAMP)
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+test: setup lint
+	$(BIN)/python manage.py makemigrations --check --dry-run >/dev/null || (echo "Missing migrations: run manage.py makemigrations" && exit 1)
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+clean:
+	rm -rf $(VENV) node_modules giamsat/static/vendor staticfiles var

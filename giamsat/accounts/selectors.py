@@ -1,0 +1,131 @@
+"""Reads about users, and the one mechanism that enforces unit scopes everywhere.
+
+Every view and API handler that touches unit-bound data passes its queryset through
+`scope_filter` (or checks one unit with `ensure_can_view` / `ensure_can_capture`). A scope is
+a set of unit subtrees; a subtree is a path prefix, so filtering is one SQL condition.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
+
+from giamsat.orgunits.models import OrgUnit
+from giamsat.orgunits.selectors import lineage_predecessor_paths
+
+from .choices import ScopeKind
+from .models import ApiToken, User
+
+
+class ScopeDenied(PermissionDenied):
+    """The unit lies outside the user's scope."""
+
+
+@dataclass(frozen=True)
+class Scope:
+    """A set of unit subtrees, given by their paths. `everything` is the superuser's scope."""
+
+    paths: tuple[str, ...] = ()
+    everything: bool = False
+
+    def q(self, unit_field: str = "") -> Q:
+        """A filter for a queryset whose unit is reached through `unit_field` ('' = OrgUnit)."""
+        if self.everything:
+            return Q()
+        lookup = f"{unit_field}__path__startswith" if unit_field else "path__startswith"
+        condition = Q(pk__in=[])
+        for path in self.paths:
+            condition |= Q(**{lookup: path})
+        return condition
+
+    def contains(self, unit: OrgUnit) -> bool:
+        return self.everything or any(unit.path.startswith(p) for p in self.paths)
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.everything and not self.paths
+
+
+def _minimal(paths: set[str]) -> tuple[str, ...]:
+    """Drop paths already covered by a shorter one, so filters stay short."""
+    result: list[str] = []
+    for path in sorted(paths, key=len):
+        if not any(path.startswith(kept) for kept in result):
+            result.append(path)
+    return tuple(sorted(result))
+
+
+def user_scope(user: User, kind: str = ScopeKind.VIEW) -> Scope:
+    """The user's capture or view scope, memoised on the user object for the request.
+
+    The view scope contains the capture scope, and reaches back through restructuring: a
+    current province's users see its former provinces' history (their predecessors).
+    """
+    cache = user.__dict__.setdefault("_giamsat_scopes", {})
+    if kind in cache:
+        return cache[kind]
+    if not user.is_authenticated or not user.is_active:
+        scope = Scope()
+    elif user.is_superuser:
+        scope = Scope(everything=True)
+    else:
+        kinds = [ScopeKind.CAPTURE] if kind == ScopeKind.CAPTURE else [ScopeKind.CAPTURE, ScopeKind.VIEW]
+        roots = set(user.scopes.filter(kind__in=kinds).values_list("org_unit__path", flat=True))
+        if kind == ScopeKind.VIEW and roots:
+            roots |= lineage_predecessor_paths(roots)
+        scope = Scope(paths=_minimal(roots))
+    cache[kind] = scope
+    return scope
+
+
+def scope_filter(queryset: QuerySet, user: User, *, kind: str = ScopeKind.VIEW, unit_field: str = "") -> QuerySet:
+    """Restrict any queryset to the rows whose unit is inside the user's scope."""
+    return queryset.filter(user_scope(user, kind).q(unit_field))
+
+
+def ensure_can_view(user: User, unit: OrgUnit) -> None:
+    """Raise ScopeDenied unless the user may see the unit's data."""
+    if not user_scope(user, ScopeKind.VIEW).contains(unit):
+        raise ScopeDenied(_("You do not have access to %(unit)s.") % {"unit": unit.name})
+
+
+def ensure_can_capture(user: User, unit: OrgUnit) -> None:
+    """Raise ScopeDenied unless the user may enter or change the unit's data."""
+    if not user_scope(user, ScopeKind.CAPTURE).contains(unit):
+        raise ScopeDenied(_("You may not enter data for %(unit)s.") % {"unit": unit.name})
+
+
+def navigable_units(user: User) -> QuerySet[OrgUnit]:
+    """Units the user can see in the registry: their view scope plus the ancestors of its
+    roots (so the tree can be browsed from the top down to their own units)."""
+    scope = user_scope(user, ScopeKind.VIEW)
+    if scope.everything:
+        return OrgUnit.objects.all()
+    ancestor_codes = {code for path in scope.paths for code in path.split("/") if code}
+    return OrgUnit.objects.filter(scope.q() | Q(code__in=ancestor_codes))
+
+
+def ensure_can_navigate(user: User, unit: OrgUnit) -> None:
+    """Raise ScopeDenied unless the unit is in the user's view scope or above it."""
+    scope = user_scope(user, ScopeKind.VIEW)
+    if scope.contains(unit):
+        return
+    if any(p.startswith(unit.path) for p in scope.paths):
+        return
+    raise ScopeDenied(_("You do not have access to %(unit)s.") % {"unit": unit.name})
+
+
+def user_tokens(user: User) -> QuerySet[ApiToken]:
+    """A user's API tokens, newest first."""
+    return ApiToken.objects.filter(user=user).order_by("-created_at")
+
+
+def user_scope_units(user: User) -> dict[str, list[OrgUnit]]:
+    """The units a user's scopes are rooted at, by kind, for display."""
+    result: dict[str, list[OrgUnit]] = {ScopeKind.CAPTURE: [], ScopeKind.VIEW: []}
+    for scope in user.scopes.select_related("org_unit").order_by("org_unit__path"):
+        result[scope.kind].append(scope.org_unit)
+    return result

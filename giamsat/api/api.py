@@ -1,0 +1,65 @@
+"""The REST API at /api/v1/, assembled from each app's router. OpenAPI docs at /api/v1/docs."""
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+
+from giamsat.accounts.api import router as accounts_router
+from giamsat.accounts.auth import api_auth
+from giamsat.core.dates import InvalidDate
+from giamsat.orgunits.api import router as orgunits_router
+
+api = NinjaAPI(
+    title="GiamSat API",
+    version="1",
+    description=(
+        "Giám sát trực tuyến ngành Khoa học và Công nghệ — API. "
+        "Authenticate with a personal token: `Authorization: Bearer <token>` "
+        "(or DHIS2's `ApiToken <token>`). Dates are ISO (yyyy-mm-dd) or dd/mm/yyyy."
+    ),
+    auth=api_auth,
+    urls_namespace="api",
+    docs_url="/docs",
+)
+api.add_router("/", accounts_router)
+api.add_router("/orgunits", orgunits_router)
+
+
+def _error(request, status: int, message: str, code: str, **extra):
+    return api.create_response(request, {"detail": message, "code": code, **extra}, status=status)
+
+
+@api.exception_handler(PermissionDenied)
+def on_permission_denied(request, exc):
+    return _error(request, 403, str(exc) or "Forbidden.", "forbidden")
+
+
+@api.exception_handler(Http404)
+def on_not_found(request, exc):
+    return _error(request, 404, str(exc) or "Not found.", "not_found")
+
+
+@api.exception_handler(InvalidDate)
+def on_invalid_date(request, exc):
+    return _error(request, 400, str(exc), "invalid_date")
+
+
+@api.exception_handler(AuthenticationError)
+def on_unauthenticated(request, exc):
+    return _error(
+        request,
+        401,
+        "Authentication required: send 'Authorization: Bearer <token>' with a valid, unexpired token.",
+        "unauthenticated",
+    )
+
+
+@api.exception_handler(ValidationError)
+def on_validation_error(request, exc):
+    return _error(request, 422, "Invalid request.", "invalid", errors=exc.errors)
+
+
+@api.exception_handler(HttpError)
+def on_http_error(request, exc):
+    return _error(request, exc.status_code, str(exc), "error")

@@ -1,0 +1,17 @@
+// Overview page: restructuring events as a bar chart (data from the json_script block).
+(function () {
+  const el = document.getElementById("timeline-chart");
+  const source = document.getElementById("timeline-data");
+  if (!el || !source || !window.echarts) return;
+  const data = JSON.parse(source.textContent);
+  const chart = echarts.init(el, null, { renderer: "svg" });
+  chart.setOption({
+    tooltip: { trigger: "axis" },
+    legend: { top: 0 },
+    grid: { left: 48, right: 16, top: 36, bottom: 32 },
+    xAxis: { type: "category", data: data.dates },
+    yAxis: { type: "value", name: data.yLabel },
+    series: data.series.map((s) => ({ name: s.name, type: "bar", stack: "links", data: s.values })),
+  });
+  window.addEventListener("resize", () => chart.resize());
+})();
