@@ -89,13 +89,13 @@ def scope_filter(queryset: QuerySet, user: User, *, kind: str = ScopeKind.VIEW, 
 def ensure_can_view(user: User, unit: OrgUnit) -> None:
     """Raise ScopeDenied unless the user may see the unit's data."""
     if not user_scope(user, ScopeKind.VIEW).contains(unit):
-        raise ScopeDenied(_("You do not have access to %(unit)s.") % {"unit": unit.name})
+        raise ScopeDenied(_("This unit is outside your scope."))
 
 
 def ensure_can_capture(user: User, unit: OrgUnit) -> None:
     """Raise ScopeDenied unless the user may enter or change the unit's data."""
     if not user_scope(user, ScopeKind.CAPTURE).contains(unit):
-        raise ScopeDenied(_("You may not enter data for %(unit)s.") % {"unit": unit.name})
+        raise ScopeDenied(_("You may not enter data for this unit: it is outside your data-entry scope."))
 
 
 def navigable_units(user: User) -> QuerySet[OrgUnit]:
@@ -115,7 +115,7 @@ def ensure_can_navigate(user: User, unit: OrgUnit) -> None:
         return
     if any(p.startswith(unit.path) for p in scope.paths):
         return
-    raise ScopeDenied(_("You do not have access to %(unit)s.") % {"unit": unit.name})
+    raise ScopeDenied(_("This unit is outside your scope."))
 
 
 def user_tokens(user: User) -> QuerySet[ApiToken]:

@@ -31,13 +31,13 @@ def home(request):
 
 
 def _timeline_chart(timeline: list[dict]) -> dict:
-    """Links (predecessor → successor) per date and kind, shaped for the ECharts bar chart."""
+    """Restructuring events per date and kind, shaped for the ECharts bar chart."""
     dates = sorted({row["date"] for row in timeline})
     kinds = sorted({(row["kind"], str(row["kind_label"])) for row in timeline})
-    by_key = {(row["date"], row["kind"]): row["links"] for row in timeline}
+    by_key = {(row["date"], row["kind"]): row["events"] for row in timeline}
     return {
         "dates": [d.strftime("%d/%m/%Y") for d in dates],
-        "yLabel": str(_("links")),
+        "yLabel": str(_("events")),
         "series": [{"name": label, "values": [by_key.get((d, kind), 0) for d in dates]} for kind, label in kinds],
     }
 

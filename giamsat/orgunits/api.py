@@ -122,13 +122,10 @@ def orgunit_list(request, filters: Query[UnitFilters]):
 def orgunit_detail(request, code: str):
     unit = _get_visible(request, code)
     predecessors, successors = selectors.orgunit_lineage(unit)
-    data = OrgUnitOut.from_orm(unit).dict()
-    return OrgUnitDetailOut(
-        **data,
-        ancestors=[OrgUnitRef(code=a.code, name=a.name) for a in selectors.orgunit_ancestors(unit)],
-        predecessors=_lineage_out(predecessors),
-        successors=_lineage_out(successors),
-    )
+    unit.ancestors = selectors.orgunit_ancestors(unit)
+    unit.predecessors = _lineage_out(predecessors)
+    unit.successors = _lineage_out(successors)
+    return unit
 
 
 @router.get("/{code}/children", response=list[OrgUnitOut], summary="Direct children (as of a date)")

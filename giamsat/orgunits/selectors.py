@@ -24,7 +24,7 @@ def orgunit_get(code: str) -> OrgUnit:
 
 def orgunit_roots(units: QuerySet[OrgUnit], *, on: dt.date | None) -> QuerySet[OrgUnit]:
     """Top-level units (no parent), optionally only those in force on a date."""
-    qs = units.filter(parent__isnull=True)
+    qs = units.filter(parent__isnull=True).order_by("type", "code")  # COUNTRY before GOVERNMENT
     return qs.active_on(on) if on else qs
 
 
@@ -36,7 +36,8 @@ def orgunit_children(units: QuerySet[OrgUnit], parent: OrgUnit, *, on: dt.date |
     qs = units.filter(parent=parent)
     if on:
         qs = qs.active_on(on)
-    return qs.annotate(has_children=Exists(children_on)).order_by("type", "name_vi")
+    # Official (GSO) code order is the order officials expect: Hà Nội 01 first.
+    return qs.annotate(has_children=Exists(children_on)).order_by("type", "official_code", "name_vi")
 
 
 def orgunit_search(units: QuerySet[OrgUnit], query: str, *, on: dt.date | None, limit: int = 50) -> QuerySet[OrgUnit]:

@@ -4,14 +4,16 @@
   const source = document.getElementById("timeline-data");
   if (!el || !source || !window.echarts) return;
   const data = JSON.parse(source.textContent);
+  // Numbers as the page's language writes them: 1.234 in Vietnamese, 1,234 in English.
+  const number = new Intl.NumberFormat(document.documentElement.lang || "vi");
   const chart = echarts.init(el, null, { renderer: "svg" });
   chart.setOption({
     tooltip: { trigger: "axis" },
     legend: { top: 0 },
     grid: { left: 48, right: 16, top: 36, bottom: 32 },
     xAxis: { type: "category", data: data.dates },
-    yAxis: { type: "value", name: data.yLabel },
-    series: data.series.map((s) => ({ name: s.name, type: "bar", stack: "links", data: s.values })),
+    yAxis: { type: "value", name: data.yLabel, axisLabel: { formatter: (v) => number.format(v) } },
+    series: data.series.map((s) => ({ name: s.name, type: "bar", stack: "events", data: s.values })),
   });
   window.addEventListener("resize", () => chart.resize());
 })();
