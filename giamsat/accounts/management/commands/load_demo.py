@@ -1,78 +1,21 @@
 """Create the demo users, one per role, and print their logins (idempotent)."""
 
-from django.core.management.base import BaseCommand
-from django.db import transaction
+from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
 
-from giamsat.accounts.choices import Domain, Role
-from giamsat.accounts.models import User
-from giamsat.accounts.services import user_create, user_reset
-from giamsat.orgunits.models import OrgUnit
-
-DEMO_PASSWORD = "GiamSat@2026"
-
-# username, full name, role, home unit, capture subtrees, view subtrees, domains
-DEMO_USERS = [
-    ("lanhdao.bo", "Nguyễn Văn An", Role.MINISTRY_LEADER, "BO_KHCN", [], ["VN", "CP"], []),
-    (
-        "phantich.vienthong",
-        "Trần Thị Bình",
-        Role.MINISTRY_ANALYST,
-        "BO_KHCN",
-        [],
-        ["VN", "CP"],
-        [Domain.TELECOM, Domain.IT_DX],
-    ),
-    ("hanoi.baocao", "Lê Minh Châu", Role.PROVINCE_REPORTER, "SKHCN_01", ["P01"], [], []),
-    ("hanoi.lanhdao", "Phạm Quốc Dũng", Role.PROVINCE_LEADER, "SKHCN_01", ["P01"], [], []),
-    ("taichinh.cntt", "Hoàng Thu Hà", Role.MINISTRY_IT_REPORTER, "CNTT.BO_TAICHINH", ["CNTT.BO_TAICHINH"], [], []),
-    ("quantri", "Quản trị hệ thống", Role.ADMIN, None, [], [], []),
-]
+from giamsat.accounts.demo import DEMO_PASSWORD, demo_users_load
 
 
 class Command(BaseCommand):
     help = "Create or reset the demo users (one per role) and print their logins."
 
-    @transaction.atomic
     def handle(self, *args, **options):
         translation.activate("vi")
-        units = {u.code: u for u in OrgUnit.objects.filter(code__in=_all_codes())}
-        missing = sorted(set(_all_codes()) - set(units))
-        if missing:
-            raise SystemExit(f"Load the registry first (manage.py load_reference); missing: {', '.join(missing)}")
-        rows = []
-        for username, name, role, home, capture, view, domains in DEMO_USERS:
-            fields = {
-                "role": role,
-                "full_name": name,
-                "email": f"{username}@giamsat.local",
-                "home_unit": units.get(home),
-                "domains": domains,
-            }
-            capture_units = [units[c] for c in capture]
-            view_units = [units[c] for c in view]
-            user = User.objects.filter(username=username).first()
-            if user is None:
-                user_create(
-                    username=username,
-                    password=DEMO_PASSWORD,
-                    capture_units=capture_units,
-                    view_units=view_units,
-                    **fields,
-                )
-            else:  # reset a demo user to its documented state
-                user_reset(
-                    user=user, password=DEMO_PASSWORD, capture_units=capture_units, view_units=view_units, **fields
-                )
-            rows.append((username, role.label, units[home].name_vi if home else "—"))
-        self.stdout.write(f"\nDemo logins (password for all: {DEMO_PASSWORD})")
+        try:
+            rows = demo_users_load()
+        except LookupError as exc:
+            raise CommandError(str(exc)) from exc
+        self.stdout.write(f"\nDemo logins (password for all: {DEMO_PASSWORD}) — http://127.0.0.1:8000/")
         width = max(len(r[0]) for r in rows)
         for username, role, home in rows:
             self.stdout.write(f"  {username.ljust(width)}  {role} — {home}")
-
-
-def _all_codes() -> set[str]:
-    codes = set()
-    for _u, _n, _r, home, capture, view, _d in DEMO_USERS:
-        codes |= {c for c in [home, *capture, *view] if c}
-    return codes

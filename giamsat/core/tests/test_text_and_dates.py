@@ -1,0 +1,60 @@
+import datetime as dt
+
+import pytest
+
+from giamsat.core.dates import InvalidDate, parse_date
+from giamsat.core.text import fold, nfc_key
+from giamsat.orgunits.reference import english_name
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("Thành phố Hà Nội", "thanh pho ha noi"),
+        ("Đắk Lắk", "dak lak"),
+        ("  Bà Rịa - Vũng Tàu ", "ba ria vung tau"),
+        ("", ""),
+    ],
+)
+def test_fold(text, expected):
+    assert fold(text) == expected
+
+
+def test_nfc_key_ignores_tone_placement_and_case():
+    assert nfc_key("Xã Thanh Thuỷ") == nfc_key("xã thanh thủy")
+    assert nfc_key("Thuận Hoà") == nfc_key("Thuận Hòa")
+    assert nfc_key("Văn Lang") != nfc_key("Văn Lăng")
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("30/06/2025", dt.date(2025, 6, 30)),
+        ("2025-07-01", dt.date(2025, 7, 1)),
+        ("01-07-2025", dt.date(2025, 7, 1)),
+        ("", None),
+        (None, None),
+    ],
+)
+def test_parse_date(text, expected):
+    assert parse_date(text) == expected
+
+
+@pytest.mark.parametrize("text", ["31/02/2025", "hôm qua", "2025-13-01", "1/1/99999", "'; drop table"])
+def test_parse_date_refuses_clearly(text):
+    with pytest.raises(InvalidDate, match="dd/mm/yyyy"):
+        parse_date(text)
+
+
+@pytest.mark.parametrize(
+    "name, expected",
+    [
+        ("Thành phố Hà Nội", "Ha Noi City"),
+        ("Tỉnh Đắk Lắk", "Dak Lak Province"),
+        ("Xã Đắk Song", "Dak Song Commune"),
+        ("Phường 12", "12 Ward"),
+        ("Đặc khu Côn Đảo", "Con Dao Special Zone"),
+    ],
+)
+def test_english_name(name, expected):
+    assert english_name(name) == expected
