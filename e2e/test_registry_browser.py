@@ -1,0 +1,70 @@
+"""A provincial reporter signs in (in Vietnamese), browses and searches the tree, switches language."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from giamsat.accounts.demo import DEMO_PASSWORD
+
+pytestmark = pytest.mark.xdist_group("browser")
+
+
+def sign_in(page, username="hanoi.baocao"):
+    page.goto(page.base_url + "/accounts/login/")
+    expect(page.get_by_role("heading", name="Đăng nhập")).to_be_visible()
+    page.get_by_label("Tên đăng nhập").fill(username)
+    page.get_by_label("Mật khẩu").fill(DEMO_PASSWORD)
+    page.get_by_test_id("login-submit").click()
+    expect(page.get_by_role("heading", name=re.compile("Xin chào"))).to_be_visible()
+
+
+def test_reporter_searches_the_tree_without_diacritics_and_switches_language(page):
+    sign_in(page)
+    page.get_by_role("link", name="Danh mục đơn vị").first.click()
+    expect(page.get_by_role("heading", name="Danh mục đơn vị")).to_be_visible()
+
+    # Expand Hà Nội in the tree: its communes load through HTMX.
+    page.locator("li[data-code=P01] > details > summary").click()
+    expect(page.locator("li[data-code=P01]").get_by_text("Phường Ba Đình", exact=True)).to_be_visible()
+
+    # Search without diacritics, live (HTMX) as one types.
+    page.get_by_label("Tìm theo tên hoặc mã").fill("ha noi")
+    results = page.get_by_test_id("search-results")
+    expect(results.get_by_role("link", name="Thành phố Hà Nội", exact=True)).to_be_visible()
+    assert re.search(r"q=ha(\+|%20)noi", page.url)
+
+    # Open the unit page and check its lineage.
+    results.get_by_role("link", name="Thành phố Hà Nội", exact=True).click()
+    expect(page.get_by_role("heading", name="Thành phố Hà Nội", exact=True)).to_be_visible()
+    expect(page.get_by_test_id("predecessors")).to_contain_text("Thành phố Hà Nội")
+
+    # Switch to English through the user menu, keyboard only.
+    page.get_by_test_id("user-menu").focus()
+    page.keyboard.press("Enter")
+    page.get_by_test_id("lang-en").click()
+    expect(page.get_by_role("heading", name="Ha Noi City", exact=True)).to_be_visible()
+    expect(
+        page.get_by_role("navigation", name="Main navigation").get_by_role("link", name="Unit registry")
+    ).to_be_visible()
+
+
+def test_tree_date_switch_shows_63_then_34_provinces(page):
+    sign_in(page, "lanhdao.bo")
+    page.goto(page.base_url + "/units/")
+    expect(page.get_by_text("34 tỉnh, thành phố trực thuộc trung ương")).to_be_visible()
+    page.get_by_role("link", name="30/06/2025 (63 tỉnh, thành)").click()
+    expect(page.get_by_text("63 tỉnh, thành phố trực thuộc trung ương")).to_be_visible()
+    expect(page.locator("li[data-code=P02_63]")).to_contain_text("Tỉnh Hà Giang")
+
+
+def test_phone_width_has_no_horizontal_scroll(browser, live_url):
+    context = browser.new_context(viewport={"width": 360, "height": 740})
+    page = context.new_page()
+    page.base_url = live_url
+    sign_in(page)
+    for path in ["/", "/units/", "/units/P01/", "/accounts/tokens/"]:
+        page.goto(live_url + path)
+        overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        assert overflow <= 0, (path, overflow)
+    context.close()
