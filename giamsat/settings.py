@@ -166,6 +166,7 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG)
 CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not DEBUG)
 X_FRAME_OPTIONS = "DENY"
+CSRF_FAILURE_VIEW = "giamsat.core.views.csrf_failure"
 
 LOGGING = {
     "version": 1,

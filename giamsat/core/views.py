@@ -63,3 +63,9 @@ def error_404(request, exception=None):
 
 def error_500(request):
     return render(request, "errors/500.html", status=500)
+
+
+def csrf_failure(request, reason=""):
+    """A form sent without a valid CSRF token (often an expired page): say what to do."""
+    message = _("The form has expired or was not sent from this site. Reload the page and try again.")
+    return render(request, "errors/403.html", {"message": message}, status=403)

@@ -16,6 +16,22 @@ class OrgUnitType(models.TextChoices):
     PRESS_AGENCY = "PRESS_AGENCY", _("Press agency")
 
 
+# How units of different types are listed side by side: departments before communes.
+TYPE_DISPLAY_ORDER = [
+    OrgUnitType.COUNTRY,
+    OrgUnitType.GOVERNMENT,
+    OrgUnitType.MINISTRY,
+    OrgUnitType.MINISTRY_DEPT,
+    OrgUnitType.MINISTRY_IT_UNIT,
+    OrgUnitType.PROVINCE,
+    OrgUnitType.PROVINCIAL_DEPT,
+    OrgUnitType.DISTRICT,
+    OrgUnitType.COMMUNE,
+    OrgUnitType.ENTERPRISE,
+    OrgUnitType.PRESS_AGENCY,
+]
+
+
 class RestructuringKind(models.TextChoices):
     MERGE = "MERGE", _("Merge")
     SPLIT = "SPLIT", _("Split")

@@ -6,14 +6,19 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, QuerySet, Value, When
 
 from giamsat.core.text import fold
 
-from .choices import OrgUnitType, RestructuringKind
+from .choices import TYPE_DISPLAY_ORDER, OrgUnitType, RestructuringKind
 from .models import OrgUnit, OrgUnitGroup, OrgUnitLineage, RestructuringEvent
 
 MAX_LINEAGE_DEPTH = 10
+TYPE_RANK = Case(
+    *(When(type=t, then=Value(rank)) for rank, t in enumerate(TYPE_DISPLAY_ORDER)),
+    default=Value(len(TYPE_DISPLAY_ORDER)),
+    output_field=IntegerField(),
+)
 LAST_DAY_OF_63 = dt.date(2025, 6, 30)
 
 
@@ -36,8 +41,11 @@ def orgunit_children(units: QuerySet[OrgUnit], parent: OrgUnit, *, on: dt.date |
     qs = units.filter(parent=parent)
     if on:
         qs = qs.active_on(on)
-    # Official (GSO) code order is the order officials expect: Hà Nội 01 first.
-    return qs.annotate(has_children=Exists(children_on)).order_by("type", "official_code", "name_vi")
+    # Departments before communes; within a type the official (GSO) code order officials
+    # expect (Hà Nội 01 first), then the name.
+    return qs.annotate(has_children=Exists(children_on), type_rank=TYPE_RANK).order_by(
+        "type_rank", "official_code", "name_vi"
+    )
 
 
 def orgunit_search(units: QuerySet[OrgUnit], query: str, *, on: dt.date | None, limit: int = 50) -> QuerySet[OrgUnit]:

@@ -87,7 +87,7 @@ def detail(request, code: str):
         "date_error": date_error,
         "in_scope": user_scope(request.user).contains(unit),
         "ancestors": selectors.orgunit_ancestors(unit),
-        "children": list(selectors.orgunit_children(visible, unit, on=None).order_by("type", "name_vi")[:500]),
+        "children": list(selectors.orgunit_children(visible, unit, on=None)[:500]),
         "children_total": visible.filter(parent=unit).count(),
         "predecessors": predecessors,
         "successors": successors,
