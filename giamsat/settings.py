@@ -173,7 +173,12 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.request": {"level": "ERROR"}},
+    "loggers": {
+        # Everything goes through the root handler once (Django and Huey add their own otherwise).
+        "django": {"handlers": [], "propagate": True},
+        "django.request": {"level": "ERROR"},
+        "huey": {"handlers": [], "propagate": True},
+    },
 }
 
 # API tokens: how long a new personal token lives unless the user chooses otherwise.
