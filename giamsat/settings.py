@@ -47,6 +47,8 @@ INSTALLED_APPS = [
     "giamsat.core",
     "giamsat.orgunits",
     "giamsat.accounts",
+    "giamsat.catalog",
+    "giamsat.reporting",
     "giamsat.api",
 ]
 

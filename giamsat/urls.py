@@ -7,6 +7,8 @@ urlpatterns = [
     path("", include("giamsat.core.urls")),
     path("accounts/", include("giamsat.accounts.urls")),
     path("units/", include("giamsat.orgunits.urls")),
+    path("reports/", include("giamsat.reporting.urls")),
+    path("catalog/", include("giamsat.catalog.urls")),
     path("api/", include("giamsat.api.urls")),
     path("api-docs/", RedirectView.as_view(url="/api/v1/docs"), name="api-docs"),
     path("i18n/", include("django.conf.urls.i18n")),

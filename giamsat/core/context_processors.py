@@ -8,6 +8,8 @@ from giamsat.accounts.choices import Role
 # (url name, label, roles that see it; None = every signed-in user)
 NAV_ITEMS = [
     ("core:home", _("Overview"), None),
+    ("reporting:home", _("Reports"), None),
+    ("catalog:home", _("Catalogue"), None),
     ("orgunits:tree", _("Unit registry"), None),
     ("api-docs", _("API"), {Role.ADMIN, Role.MINISTRY_ANALYST, Role.MINISTRY_IT_REPORTER, Role.PROVINCE_REPORTER}),
     ("admin:index", _("Administration"), {Role.ADMIN}),

@@ -34,3 +34,35 @@ def url_with(context, **params):
             query[key] = value
     encoded = query.urlencode()
     return f"?{encoded}" if encoded else "?"
+
+
+@register.filter
+def num(value, decimals=None):
+    """A number as the active language writes it (1.234,5 in Vietnamese); empty for none."""
+    from decimal import Decimal
+
+    from django.utils.formats import number_format
+
+    if value is None or value == "":
+        return ""
+    if isinstance(value, Decimal):
+        value = value.normalize() if value == value.to_integral_value() else value.normalize()
+        places = max(0, -value.as_tuple().exponent) if decimals is None else int(decimals)
+    else:
+        places = 0 if decimals is None and float(value).is_integer() else (2 if decimals is None else int(decimals))
+    return number_format(value, decimal_pos=places, use_l10n=True, force_grouping=True)
+
+
+@register.filter
+def delta_percent(value, previous):
+    """Change from the previous value in %, or None when it cannot be computed."""
+    if value is None or previous in (None, 0):
+        return None
+    return (float(value) - float(previous)) / abs(float(previous)) * 100
+
+
+@register.filter
+def minus(value, other):
+    if value is None or other is None:
+        return None
+    return value - other

@@ -1,0 +1,219 @@
+"""The indicator catalogue: domains, data elements, indicators, data sets, rules, targets."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from giamsat.core.i18n import BilingualName
+from giamsat.orgunits.models import OrgUnit, OrgUnitGroup
+
+from .choices import (
+    Aggregation,
+    AssignmentKind,
+    Direction,
+    PeriodTypeChoice,
+    Pillar,
+    RuleOperator,
+    Severity,
+    TargetScope,
+    ValueType,
+)
+
+CODE_HELP = _("Upper case letters, digits and underscores; stable once data exists.")
+
+
+class Domain(BilingualName, models.Model):
+    """A state-management domain (post, telecom, ...) or digital economy/society."""
+
+    code = models.CharField(_("code"), max_length=40, unique=True)
+    name_vi = models.CharField(_("name (Vietnamese)"), max_length=255)
+    name_en = models.CharField(_("name (English)"), max_length=255, blank=True)
+    sort_order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["sort_order", "code"]
+
+    def __str__(self) -> str:
+        return self.name_vi
+
+
+class DomainOwnership(models.Model):
+    """Which unit owns a domain over time (the press domain moved ministries on 01/03/2025)."""
+
+    domain = models.ForeignKey(Domain, on_delete=models.CASCADE, related_name="ownerships")
+    owner = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="+")
+    valid_from = models.DateField(null=True, blank=True)
+    valid_to = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["domain", "valid_from"]
+        constraints = [models.UniqueConstraint(fields=["domain", "owner"], name="domain_owner_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.domain.code}: {self.owner.code}"
+
+
+class DataElement(BilingualName, models.Model):
+    """A raw figure a unit reports."""
+
+    code = models.CharField(_("code"), max_length=60, unique=True, help_text=CODE_HELP)
+    name_vi = models.CharField(_("name (Vietnamese)"), max_length=255)
+    name_en = models.CharField(_("name (English)"), max_length=255, blank=True)
+    domain = models.ForeignKey(Domain, verbose_name=_("domain"), on_delete=models.PROTECT, related_name="data_elements")
+    value_type = models.CharField(_("value type"), max_length=20, choices=ValueType.choices)
+    unit_vi = models.CharField(_("unit of measure (Vietnamese)"), max_length=60, blank=True)
+    unit_en = models.CharField(_("unit of measure (English)"), max_length=60, blank=True)
+    aggregation = models.CharField(_("aggregation"), max_length=20, choices=Aggregation.choices)
+    period_type = models.CharField(_("period type"), max_length=20, choices=PeriodTypeChoice.choices)
+    reported_by = models.CharField(_("reported by"), max_length=120, blank=True)
+    min_value = models.DecimalField(_("minimum"), max_digits=20, decimal_places=6, null=True, blank=True)
+    max_value = models.DecimalField(_("maximum"), max_digits=20, decimal_places=6, null=True, blank=True)
+    zero_is_significant = models.BooleanField(_("zero is significant"), default=True)
+    notes = models.TextField(_("notes"), blank=True)
+
+    class Meta:
+        ordering = ["domain__sort_order", "code"]
+
+    def __str__(self) -> str:
+        return f"{self.code} — {self.name_vi}"
+
+    @property
+    def unit_label(self) -> str:
+        from django.utils.translation import get_language
+
+        return self.unit_en if (get_language() or "vi").startswith("en") and self.unit_en else self.unit_vi
+
+
+class Indicator(BilingualName, models.Model):
+    """A computed figure: an expression over data element codes."""
+
+    code = models.CharField(_("code"), max_length=60, unique=True, help_text=CODE_HELP)
+    name_vi = models.CharField(_("name (Vietnamese)"), max_length=255)
+    name_en = models.CharField(_("name (English)"), max_length=255, blank=True)
+    domain = models.ForeignKey(Domain, verbose_name=_("domain"), on_delete=models.PROTECT, related_name="indicators")
+    pillar = models.CharField(_("pillar"), max_length=30, choices=Pillar.choices)
+    expression = models.TextField(_("expression"))
+    unit_vi = models.CharField(_("unit (Vietnamese)"), max_length=60, blank=True)
+    unit_en = models.CharField(_("unit (English)"), max_length=60, blank=True)
+    direction = models.CharField(_("direction"), max_length=20, choices=Direction.choices)
+    decimals = models.PositiveSmallIntegerField(_("decimals"), default=1)
+    source = models.TextField(_("source"), blank=True)
+    data_elements = models.ManyToManyField(DataElement, related_name="indicators", blank=True, editable=False)
+
+    class Meta:
+        ordering = ["domain__sort_order", "code"]
+
+    def __str__(self) -> str:
+        return f"{self.code} — {self.name_vi}"
+
+
+class DataSet(BilingualName, models.Model):
+    """The form a unit fills for a period: elements in sections, a deadline, approval levels."""
+
+    code = models.CharField(_("code"), max_length=60, unique=True, help_text=CODE_HELP)
+    name_vi = models.CharField(_("name (Vietnamese)"), max_length=255)
+    name_en = models.CharField(_("name (English)"), max_length=255, blank=True)
+    domain = models.ForeignKey(Domain, null=True, blank=True, on_delete=models.PROTECT, related_name="data_sets")
+    period_type = models.CharField(_("period type"), max_length=20, choices=PeriodTypeChoice.choices)
+    # Deadline rule: this many days after the period ends (5 → day 5 of the next month).
+    deadline_days = models.PositiveSmallIntegerField(_("deadline (days after the period)"), default=5)
+    approval_levels = models.PositiveSmallIntegerField(
+        _("approval levels"), default=1, help_text=_("0: straight to the ministry; 1 or 2 leaders of the unit.")
+    )
+    open_from = models.DateField(_("first period starting on or after"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.name_vi
+
+
+class DataSetSection(BilingualName, models.Model):
+    data_set = models.ForeignKey(DataSet, on_delete=models.CASCADE, related_name="sections")
+    name_vi = models.CharField(max_length=255)
+    name_en = models.CharField(max_length=255, blank=True)
+    sort_order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["data_set", "sort_order"]
+
+    def __str__(self) -> str:
+        return self.name_vi
+
+
+class DataSetElement(models.Model):
+    data_set = models.ForeignKey(DataSet, on_delete=models.CASCADE, related_name="members")
+    section = models.ForeignKey(DataSetSection, null=True, blank=True, on_delete=models.SET_NULL, related_name="members")
+    data_element = models.ForeignKey(DataElement, on_delete=models.PROTECT, related_name="data_set_members")
+    sort_order = models.PositiveSmallIntegerField(default=0)
+    compulsory = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["data_set", "section__sort_order", "sort_order"]
+        constraints = [models.UniqueConstraint(fields=["data_set", "data_element"], name="data_set_element_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.data_set.code}: {self.data_element.code}"
+
+
+class DataSetAssignment(models.Model):
+    """Who reports a data set: a unit, a group, or every unit of a type; effective-dated."""
+
+    data_set = models.ForeignKey(DataSet, on_delete=models.CASCADE, related_name="assignments")
+    kind = models.CharField(max_length=20, choices=AssignmentKind.choices)
+    org_unit = models.ForeignKey(OrgUnit, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    group = models.ForeignKey(OrgUnitGroup, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    unit_type = models.CharField(max_length=20, blank=True)
+    valid_from = models.DateField(null=True, blank=True)
+    valid_to = models.DateField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        target = self.org_unit or self.group or self.unit_type
+        return f"{self.data_set.code} → {target}"
+
+
+class ValidationRule(BilingualName, models.Model):
+    """left operator right, e.g. households with fibre ≤ households."""
+
+    code = models.CharField(_("code"), max_length=60, unique=True)
+    name_vi = models.CharField(_("name (Vietnamese)"), max_length=255)
+    name_en = models.CharField(_("name (English)"), max_length=255, blank=True)
+    left_expression = models.TextField(_("left side"))
+    operator = models.CharField(_("operator"), max_length=2, choices=RuleOperator.choices)
+    right_expression = models.TextField(_("right side"))
+    severity = models.CharField(_("severity"), max_length=10, choices=Severity.choices, default=Severity.ERROR)
+    message_vi = models.CharField(_("message (Vietnamese)"), max_length=255)
+    message_en = models.CharField(_("message (English)"), max_length=255, blank=True)
+
+    class Meta:
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return f"{self.code}: {self.left_expression} {self.operator} {self.right_expression}"
+
+    @property
+    def message(self) -> str:
+        from django.utils.translation import get_language
+
+        return self.message_en if (get_language() or "vi").startswith("en") and self.message_en else self.message_vi
+
+
+class Target(models.Model):
+    """An indicator's goal for a scope and year, with an optional baseline."""
+
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="targets")
+    scope = models.CharField(_("scope"), max_length=20, choices=TargetScope.choices)
+    org_unit = models.ForeignKey(OrgUnit, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    group = models.ForeignKey(OrgUnitGroup, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    unit_type = models.CharField(max_length=20, blank=True)
+    year = models.PositiveSmallIntegerField(_("year"))
+    value = models.DecimalField(_("target"), max_digits=20, decimal_places=6)
+    baseline_value = models.DecimalField(_("baseline"), max_digits=20, decimal_places=6, null=True, blank=True)
+    baseline_year = models.PositiveSmallIntegerField(_("baseline year"), null=True, blank=True)
+    source = models.TextField(_("source"), blank=True)
+
+    class Meta:
+        ordering = ["indicator", "year"]
+
+    def __str__(self) -> str:
+        return f"{self.indicator.code} {self.year}: {self.value}"

@@ -1,0 +1,221 @@
+"""Writes to the catalogue: the idempotent seed loader and the analysts' edits."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from giamsat.orgunits.models import OrgUnit
+
+from . import seed
+from .choices import AssignmentKind
+from .engine.expressions import ExpressionError, validate_expression
+from .models import (
+    DataElement,
+    DataSet,
+    DataSetAssignment,
+    DataSetElement,
+    DataSetSection,
+    Domain,
+    DomainOwnership,
+    Indicator,
+    Target,
+    ValidationRule,
+)
+
+
+class CatalogError(ValueError):
+    """A catalogue change that cannot be made; the message says why."""
+
+
+@dataclass
+class CatalogSummary:
+    domains: int = 0
+    data_elements: int = 0
+    indicators: int = 0
+    data_sets: int = 0
+    rules: int = 0
+    targets: int = 0
+
+
+def known_element_codes() -> set[str]:
+    return set(DataElement.objects.values_list("code", flat=True))
+
+
+def expression_check(text: str, *, known: set[str] | None = None) -> list[str]:
+    """Validate an expression against the catalogue; returns the element codes it uses."""
+    try:
+        compiled = validate_expression(text, known if known is not None else known_element_codes())
+    except ExpressionError as exc:
+        raise CatalogError(str(exc)) from exc
+    return sorted(compiled.references)
+
+
+@transaction.atomic
+def catalog_load() -> CatalogSummary:
+    """Create or update the seed catalogue (idempotent; edits to other items are kept)."""
+    summary = CatalogSummary()
+    domains = _load_domains(summary)
+    elements = _load_elements(domains, summary)
+    known = set(elements)
+    _load_indicators(domains, elements, known, summary)
+    _load_rules(known, summary)
+    _load_data_sets(domains, elements, summary)
+    return summary
+
+
+def _load_domains(summary: CatalogSummary) -> dict[str, Domain]:
+    domains = {}
+    for row in seed.read_csv("domains.csv"):
+        domain, _created = Domain.objects.update_or_create(
+            code=row["code"],
+            defaults={"name_vi": row["name_vi"], "name_en": row["name_en"], "sort_order": int(row["sort_order"])},
+        )
+        domains[domain.code] = domain
+        for owner in OrgUnit.objects.filter(code__in=row["owners"].split("|")):
+            DomainOwnership.objects.update_or_create(
+                domain=domain, owner=owner, defaults={"valid_from": owner.valid_from, "valid_to": owner.valid_to}
+            )
+    summary.domains = len(domains)
+    return domains
+
+
+def _load_elements(domains: dict[str, Domain], summary: CatalogSummary) -> dict[str, DataElement]:
+    elements = {}
+    for row in seed.read_csv("data_elements.csv"):
+        low, high = seed.element_range(row["value_type"])
+        element, _created = DataElement.objects.update_or_create(
+            code=row["code"],
+            defaults={
+                "name_vi": row["name_vi"],
+                "name_en": row["name_en"],
+                "domain": domains[row["domain"]],
+                "value_type": row["value_type"],
+                "unit_vi": row["unit_vi"],
+                "unit_en": row["unit_en"],
+                "aggregation": row["aggregation"],
+                "period_type": row["period_type"],
+                "reported_by": row["reported_by"],
+                "min_value": low,
+                "max_value": high,
+                "notes": row["notes"],
+            },
+        )
+        elements[element.code] = element
+    summary.data_elements = len(elements)
+    return elements
+
+
+def _load_indicators(domains, elements, known, summary: CatalogSummary) -> None:
+    for row in seed.read_csv("indicators.csv"):
+        references = expression_check(row["expression"], known=known)
+        indicator, _created = Indicator.objects.update_or_create(
+            code=row["code"],
+            defaults={
+                "name_vi": row["name_vi"],
+                "name_en": row["name_en"],
+                "domain": domains[row["domain"]],
+                "pillar": row["pillar"],
+                "expression": row["expression"],
+                "unit_vi": row["unit_vi"],
+                "unit_en": row["unit_en"],
+                "direction": row["direction"],
+                "decimals": int(row["decimals"] or 0),
+                "source": row["source"],
+            },
+        )
+        indicator.data_elements.set([elements[c] for c in references])
+        summary.indicators += 1
+        if row["target_value"]:
+            scope, unit_type = seed.TARGET_SCOPES[row["target_scope"] or "NATIONAL"]
+            Target.objects.update_or_create(
+                indicator=indicator,
+                scope=scope,
+                unit_type=unit_type,
+                year=int(row["target_year"]),
+                org_unit=None,
+                group=None,
+                defaults={
+                    "value": Decimal(row["target_value"]),
+                    "baseline_value": Decimal(row["baseline_value"]) if row["baseline_value"] else None,
+                    "baseline_year": int(row["baseline_year"]) if row["baseline_year"] else None,
+                    "source": row["source"],
+                },
+            )
+            summary.targets += 1
+
+
+def _load_rules(known: set[str], summary: CatalogSummary) -> None:
+    for row in seed.read_csv("validation_rules.csv"):
+        expression_check(row["left"], known=known)
+        expression_check(row["right"], known=known)
+        ValidationRule.objects.update_or_create(
+            code=row["code"],
+            defaults={
+                "name_vi": row["message_vi"],
+                "name_en": row["message_en"],
+                "left_expression": row["left"],
+                "operator": row["operator"],
+                "right_expression": row["right"],
+                "severity": row["severity"],
+                "message_vi": row["message_vi"],
+                "message_en": row["message_en"],
+            },
+        )
+        summary.rules += 1
+
+
+def _load_data_sets(domains, elements, summary: CatalogSummary) -> None:
+    rows = seed.read_csv("data_elements.csv")
+    for data_set_seed in seed.data_set_seeds(rows, list(domains)):
+        data_set, _created = DataSet.objects.update_or_create(
+            code=data_set_seed.code,
+            defaults={
+                "name_vi": data_set_seed.name_vi,
+                "name_en": data_set_seed.name_en,
+                "period_type": data_set_seed.period_type,
+                "deadline_days": data_set_seed.deadline_days,
+                "approval_levels": data_set_seed.approval_levels,
+            },
+        )
+        for position, (domain_code, codes) in enumerate(data_set_seed.sections.items()):
+            domain = domains[domain_code]
+            section, _created = DataSetSection.objects.update_or_create(
+                data_set=data_set,
+                sort_order=position,
+                defaults={"name_vi": domain.name_vi, "name_en": domain.name_en},
+            )
+            for order, code in enumerate(codes):
+                DataSetElement.objects.update_or_create(
+                    data_set=data_set,
+                    data_element=elements[code],
+                    defaults={"section": section, "sort_order": order},
+                )
+        DataSetAssignment.objects.get_or_create(
+            data_set=data_set, kind=AssignmentKind.UNIT_TYPE, unit_type=data_set_seed.unit_type
+        )
+        summary.data_sets += 1
+
+
+def indicator_save(*, indicator: Indicator) -> Indicator:
+    """Save an indicator after checking its expression; keeps its element links in step."""
+    references = expression_check(indicator.expression)
+    with transaction.atomic():
+        indicator.save()
+        indicator.data_elements.set(DataElement.objects.filter(code__in=references))
+    return indicator
+
+
+def validation_rule_save(*, rule: ValidationRule) -> ValidationRule:
+    """Save a validation rule after checking both sides."""
+    known = known_element_codes()
+    for side, text in ((_("left side"), rule.left_expression), (_("right side"), rule.right_expression)):
+        try:
+            expression_check(text, known=known)
+        except CatalogError as exc:
+            raise CatalogError(f"{side}: {exc}") from exc
+    rule.save()
+    return rule

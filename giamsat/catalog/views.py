@@ -1,0 +1,171 @@
+"""Catalogue pages: browse and search, each item with where it is used; analysts edit."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Count
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+
+from giamsat.core.text import fold
+
+from . import selectors, services
+from .forms import DataElementForm, DataSetForm, IndicatorForm, ValidationRuleForm
+from .models import DataElement, DataSet, Domain, Indicator, ValidationRule
+from .permissions import can_edit_catalog, ensure_can_edit_catalog
+
+TABS = ["elements", "indicators", "data-sets", "rules"]
+
+
+def _matches(query: str, *texts: str) -> bool:
+    words = fold(query).split()
+    haystack = " ".join(fold(t) for t in texts)
+    return all(w in haystack for w in words)
+
+
+@login_required
+def home(request):
+    """The catalogue in tabs, filtered by domain and searched with or without diacritics."""
+    tab = request.GET.get("tab", "elements")
+    tab = tab if tab in TABS else "elements"
+    domain = request.GET.get("domain", "")
+    query = request.GET.get("q", "").strip()[:100]
+    if tab == "elements":
+        items = DataElement.objects.select_related("domain").annotate(
+            n_sets=Count("data_set_members", distinct=True), n_indicators=Count("indicators", distinct=True)
+        )
+    elif tab == "indicators":
+        items = Indicator.objects.select_related("domain").annotate(n_targets=Count("targets"))
+    elif tab == "data-sets":
+        items = DataSet.objects.select_related("domain").annotate(n_elements=Count("members"))
+    else:
+        items = ValidationRule.objects.all()
+    if domain and tab != "rules":
+        items = items.filter(domain__code=domain)
+    items = list(items)
+    if query:
+        items = [i for i in items if _matches(query, i.code, i.name_vi, i.name_en)]
+    context = {
+        "tab": tab,
+        "tabs": [
+            ("elements", _("Data elements")),
+            ("indicators", _("Indicators")),
+            ("data-sets", _("Data sets")),
+            ("rules", _("Validation rules")),
+        ],
+        "items": items,
+        "domains": Domain.objects.all(),
+        "domain": domain,
+        "query": query,
+    }
+    return render(request, "catalog/home.html", context)
+
+
+@login_required
+def element_detail(request, code: str):
+    element = get_object_or_404(DataElement.objects.select_related("domain"), code=code)
+    return render(
+        request,
+        "catalog/element_detail.html",
+        {
+            "element": element,
+            "usage": selectors.element_usage(element),
+            "can_edit": can_edit_catalog(request.user, element.domain.code),
+        },
+    )
+
+
+@login_required
+def indicator_detail(request, code: str):
+    indicator = get_object_or_404(Indicator.objects.select_related("domain"), code=code)
+    return render(
+        request,
+        "catalog/indicator_detail.html",
+        {
+            "indicator": indicator,
+            "elements": indicator.data_elements.all(),
+            "targets": indicator.targets.select_related("org_unit", "group"),
+            "can_edit": can_edit_catalog(request.user, indicator.domain.code),
+        },
+    )
+
+
+@login_required
+def data_set_detail(request, code: str):
+    data_set = get_object_or_404(DataSet, code=code)
+    return render(
+        request,
+        "catalog/data_set_detail.html",
+        {
+            "data_set": data_set,
+            "sections": selectors.data_set_sections(data_set),
+            "assignments": data_set.assignments.select_related("org_unit", "group"),
+            "can_edit": can_edit_catalog(request.user, data_set.domain.code if data_set.domain_id else None),
+        },
+    )
+
+
+@login_required
+def rule_detail(request, code: str):
+    rule = get_object_or_404(ValidationRule, code=code)
+    return render(request, "catalog/rule_detail.html", {"rule": rule, "can_edit": can_edit_catalog(request.user)})
+
+
+def _edit(request, instance, form_class, save, domain_code, redirect_name, title):
+    ensure_can_edit_catalog(request.user, domain_code)
+    form = form_class(request.POST or None, instance=instance)
+    if request.method == "POST" and form.is_valid():
+        try:
+            save(form.save(commit=False))
+        except services.CatalogError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("Saved."))
+            return redirect(redirect_name, code=instance.code)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "catalog/edit.html", {"form": form, "item": instance, "title": title}, status=status)
+
+
+@login_required
+def element_edit(request, code: str):
+    element = get_object_or_404(DataElement, code=code)
+    return _edit(
+        request, element, DataElementForm, lambda e: e.save(), element.domain.code, "catalog:element", element.name
+    )
+
+
+@login_required
+def indicator_edit(request, code: str):
+    indicator = get_object_or_404(Indicator, code=code)
+    return _edit(
+        request,
+        indicator,
+        IndicatorForm,
+        lambda i: services.indicator_save(indicator=i),
+        indicator.domain.code,
+        "catalog:indicator",
+        indicator.name,
+    )
+
+
+@login_required
+def data_set_edit(request, code: str):
+    data_set = get_object_or_404(DataSet, code=code)
+    return _edit(
+        request,
+        data_set,
+        DataSetForm,
+        lambda d: d.save(),
+        data_set.domain.code if data_set.domain_id else None,
+        "catalog:data_set",
+        data_set.name,
+    )
+
+
+@login_required
+def rule_edit(request, code: str):
+    rule = get_object_or_404(ValidationRule, code=code)
+    return _edit(
+        request, rule, ValidationRuleForm, lambda r: services.validation_rule_save(rule=r), None, "catalog:rule", rule.name
+    )
+
+

@@ -1,0 +1,56 @@
+import datetime as dt
+
+import pytest
+
+from giamsat.core.periods import InvalidPeriod, Period, PeriodType, periods_between
+
+
+@pytest.mark.parametrize(
+    "code, start, end, kind",
+    [
+        ("2025", dt.date(2025, 1, 1), dt.date(2025, 12, 31), PeriodType.YEARLY),
+        ("2025Q1", dt.date(2025, 1, 1), dt.date(2025, 3, 31), PeriodType.QUARTERLY),
+        ("2024Q4", dt.date(2024, 10, 1), dt.date(2024, 12, 31), PeriodType.QUARTERLY),
+        ("202502", dt.date(2025, 2, 1), dt.date(2025, 2, 28), PeriodType.MONTHLY),
+        ("202402", dt.date(2024, 2, 1), dt.date(2024, 2, 29), PeriodType.MONTHLY),
+        ("2025W12", dt.date(2025, 3, 17), dt.date(2025, 3, 23), PeriodType.WEEKLY),
+        ("2020W53", dt.date(2020, 12, 28), dt.date(2021, 1, 3), PeriodType.WEEKLY),
+        (" 2025q2 ", dt.date(2025, 4, 1), dt.date(2025, 6, 30), PeriodType.QUARTERLY),
+    ],
+)
+def test_parse(code, start, end, kind):
+    period = Period.parse(code)
+    assert (period.start, period.end, period.type) == (start, end, kind)
+
+
+@pytest.mark.parametrize("code", ["", "25", "2025Q5", "202513", "202500", "2025W54", "2021W53", "2025-03", "abc", None, "1800"])
+def test_parse_refuses_clearly(code):
+    with pytest.raises(InvalidPeriod, match="2025Q1"):
+        Period.parse(code)
+
+
+def test_navigation():
+    assert Period.parse("202512").next().code == "202601"
+    assert Period.parse("2025Q1").previous().code == "2024Q4"
+    assert Period.parse("2025W1").previous().code == "2024W52"
+    assert Period.parse("202503").same_period_last_year().code == "202403"
+    assert Period.parse("2020W53").same_period_last_year().code == "2019W52"
+
+
+def test_periods_between():
+    months = periods_between("MONTHLY", dt.date(2022, 1, 15), dt.date(2022, 12, 1))
+    assert [p.code for p in months][:2] == ["202201", "202202"] and len(months) == 12
+    assert [p.code for p in periods_between("QUARTERLY", dt.date(2025, 2, 1), dt.date(2025, 7, 1))] == [
+        "2025Q1",
+        "2025Q2",
+        "2025Q3",
+    ]
+
+
+def test_vietnamese_labels():
+    from django.utils import translation
+
+    with translation.override("vi"):
+        assert Period.parse("202503").label == "Tháng 03/2025"
+        assert Period.parse("2025Q3").label == "Quý III/2025"
+        assert Period.parse("2025").label == "Năm 2025"

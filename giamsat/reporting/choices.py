@@ -1,0 +1,38 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class ReportStatus(models.TextChoices):
+    DRAFT = "DRAFT", _("Draft")
+    SUBMITTED = "SUBMITTED", _("Submitted")
+    APPROVED_1 = "APPROVED_1", _("Approved (level 1)")
+    APPROVED = "APPROVED", _("Approved")
+    ACCEPTED = "ACCEPTED", _("Accepted by the ministry")
+    RETURNED = "RETURNED", _("Returned")
+
+
+# Values can be changed only while a report is in one of these states.
+EDITABLE_STATUSES = {ReportStatus.DRAFT, ReportStatus.RETURNED}
+
+
+class ReportAction(models.TextChoices):
+    CREATE = "CREATE", _("Created")
+    SUBMIT = "SUBMIT", _("Submitted")
+    APPROVE = "APPROVE", _("Approved")
+    ACCEPT = "ACCEPT", _("Accepted")
+    RETURN = "RETURN", _("Returned")
+    REOPEN = "REOPEN", _("Reopened")
+
+
+class Channel(models.TextChoices):
+    FORM = "FORM", _("Web form")
+    EXCEL = "EXCEL", _("Excel")
+    API = "API", _("API")
+    IMPORT = "IMPORT", _("Import")
+    DEMO = "DEMO", _("Demo data")
+
+
+class AuditAction(models.TextChoices):
+    CREATE = "CREATE", _("Created")
+    UPDATE = "UPDATE", _("Updated")
+    DELETE = "DELETE", _("Deleted")

@@ -1,0 +1,132 @@
+"""Periods, data values with their audit trail, and reports with their workflow history."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from giamsat.catalog.models import DataElement, DataSet
+from giamsat.core.periods import Period as PeriodValue
+from giamsat.orgunits.models import OrgUnit
+
+from .choices import AuditAction, Channel, ReportAction, ReportStatus
+
+
+class Period(models.Model):
+    """A DHIS2-style period (202503, 2025Q1, 2025, 2025W12) stored once and referenced."""
+
+    code = models.CharField(max_length=10, unique=True)
+    period_type = models.CharField(max_length=20)
+    start_date = models.DateField()
+    end_date = models.DateField()
+
+    class Meta:
+        ordering = ["start_date", "period_type"]
+        indexes = [models.Index(fields=["period_type", "start_date"])]
+
+    def __str__(self) -> str:
+        return self.code
+
+    @property
+    def value(self) -> PeriodValue:
+        return PeriodValue.parse(self.code)
+
+    @property
+    def label(self) -> str:
+        return self.value.label
+
+
+class DataValue(models.Model):
+    """One figure: (data element, unit, period) → value, with comment and follow-up flag."""
+
+    data_element = models.ForeignKey(DataElement, on_delete=models.PROTECT, related_name="values")
+    org_unit = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="data_values")
+    period = models.ForeignKey(Period, on_delete=models.PROTECT, related_name="data_values")
+    value = models.DecimalField(max_digits=24, decimal_places=6, null=True, blank=True)
+    comment = models.CharField(max_length=500, blank=True)
+    follow_up = models.BooleanField(default=False)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    updated_at = models.DateTimeField()
+    channel = models.CharField(max_length=10, choices=Channel.choices)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["data_element", "org_unit", "period"], name="data_value_unique"),
+        ]
+        indexes = [models.Index(fields=["org_unit", "period"])]
+
+    def __str__(self) -> str:
+        return f"{self.data_element_id}/{self.org_unit_id}/{self.period_id} = {self.value}"
+
+
+class DataValueAudit(models.Model):
+    """Every change to a value: old, new, who, when and through which channel."""
+
+    data_element = models.ForeignKey(DataElement, on_delete=models.PROTECT, related_name="+")
+    org_unit = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="+")
+    period = models.ForeignKey(Period, on_delete=models.PROTECT, related_name="+")
+    action = models.CharField(max_length=10, choices=AuditAction.choices)
+    old_value = models.DecimalField(max_digits=24, decimal_places=6, null=True)
+    new_value = models.DecimalField(max_digits=24, decimal_places=6, null=True)
+    old_comment = models.CharField(max_length=500, blank=True)
+    new_comment = models.CharField(max_length=500, blank=True)
+    changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    changed_at = models.DateTimeField(db_index=True)
+    channel = models.CharField(max_length=10, choices=Channel.choices)
+
+    class Meta:
+        ordering = ["-changed_at", "-pk"]
+        indexes = [models.Index(fields=["org_unit", "period", "data_element"])]
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.data_element_id}: {self.old_value} → {self.new_value}"
+
+
+class Report(models.Model):
+    """A data set for one unit and one period, and where it stands in the workflow."""
+
+    data_set = models.ForeignKey(DataSet, on_delete=models.PROTECT, related_name="reports")
+    org_unit = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="reports")
+    period = models.ForeignKey(Period, on_delete=models.PROTECT, related_name="reports")
+    status = models.CharField(_("status"), max_length=20, choices=ReportStatus.choices, default=ReportStatus.DRAFT)
+    deadline = models.DateField(_("deadline"))
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    approved_at = models.DateTimeField(null=True, blank=True)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField()
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["data_set", "org_unit", "period"], name="report_unique"),
+        ]
+        indexes = [models.Index(fields=["status", "deadline"]), models.Index(fields=["org_unit", "period"])]
+
+    def __str__(self) -> str:
+        return f"{self.data_set.code} {self.org_unit.code} {self.period.code}"
+
+    @property
+    def is_on_time(self) -> bool | None:
+        """Submitted by the deadline (local date); None while not submitted."""
+        if self.submitted_at is None:
+            return None
+        from django.utils import timezone
+
+        return timezone.localtime(self.submitted_at).date() <= self.deadline
+
+
+class ReportEvent(models.Model):
+    """One step of a report's history: who did what, when, from which state to which, why."""
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="events")
+    action = models.CharField(max_length=10, choices=ReportAction.choices)
+    from_status = models.CharField(max_length=20, choices=ReportStatus.choices, blank=True)
+    to_status = models.CharField(max_length=20, choices=ReportStatus.choices)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    at = models.DateTimeField()
+    comment = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.report_id} {self.action} {self.from_status}→{self.to_status}"

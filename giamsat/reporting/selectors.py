@@ -1,0 +1,229 @@
+"""Reads for reporting: the form's figures, a reporter's and a reviewer's lists, completeness."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Count, Q, QuerySet
+
+from giamsat.accounts.choices import Role, ScopeKind
+from giamsat.accounts.models import User
+from giamsat.accounts.selectors import scope_filter, user_scope
+from giamsat.catalog.models import DataSet
+from giamsat.catalog.selectors import FormSection, data_set_sections, data_set_units
+from giamsat.core.dates import today
+from giamsat.core.periods import Period as PeriodValue
+from giamsat.orgunits.models import OrgUnit
+
+from .choices import EDITABLE_STATUSES, ReportStatus
+from .models import DataValue, DataValueAudit, Period, Report, ReportEvent
+
+SUBMITTED_STATUSES = {ReportStatus.SUBMITTED, ReportStatus.APPROVED_1, ReportStatus.APPROVED, ReportStatus.ACCEPTED}
+
+
+@dataclass
+class FormField:
+    member: object
+    value: Decimal | None
+    comment: str
+    previous: Decimal | None
+    changed: bool
+
+
+@dataclass
+class FormSectionData:
+    name: str
+    fields: list[FormField]
+
+
+def report_form(report: Report) -> list[FormSectionData]:
+    """The report's sections with each figure, its comment and last period's value (3 queries)."""
+    previous_code = report.period.value.previous().code
+    values = {
+        (v.data_element_id, v.period.code): v
+        for v in DataValue.objects.filter(
+            org_unit=report.org_unit, period__code__in=[report.period.code, previous_code]
+        ).select_related("period")
+    }
+    result = []
+    section: FormSection
+    for section in data_set_sections(report.data_set):
+        fields = []
+        for member in section.members:
+            current = values.get((member.data_element_id, report.period.code))
+            before = values.get((member.data_element_id, previous_code))
+            value = current.value if current else None
+            previous = before.value if before else None
+            fields.append(
+                FormField(
+                    member=member,
+                    value=value,
+                    comment=current.comment if current else "",
+                    previous=previous,
+                    changed=value is not None and previous is not None and value != previous,
+                )
+            )
+        result.append(FormSectionData(section.name, fields))
+    return result
+
+
+def report_current_values(report: Report) -> dict[str, Decimal | None]:
+    return dict(
+        DataValue.objects.filter(org_unit=report.org_unit, period=report.period).values_list(
+            "data_element__code", "value"
+        )
+    )
+
+
+def report_history(report: Report) -> QuerySet[ReportEvent]:
+    return report.events.select_related("by").order_by("at", "pk")
+
+
+def report_value_audit(report: Report, limit: int = 200) -> QuerySet[DataValueAudit]:
+    elements = report.data_set.members.values("data_element_id")
+    return (
+        DataValueAudit.objects.filter(org_unit=report.org_unit, period=report.period, data_element_id__in=elements)
+        .select_related("data_element", "changed_by")
+        .order_by("-changed_at", "-pk")[:limit]
+    )
+
+
+def reports_visible(user: User) -> QuerySet[Report]:
+    return scope_filter(
+        Report.objects.select_related("data_set", "org_unit", "period"), user, kind=ScopeKind.VIEW, unit_field="org_unit"
+    )
+
+
+@dataclass
+class ExpectedReport:
+    data_set: DataSet
+    org_unit: OrgUnit
+    period: PeriodValue
+    deadline: dt.date
+    report: Report | None = None
+
+    @property
+    def status(self) -> str:
+        return self.report.status if self.report else ReportStatus.DRAFT
+
+    @property
+    def days_left(self) -> int:
+        return (self.deadline - today()).days
+
+    @property
+    def days_late(self) -> int:
+        return max(0, -self.days_left)
+
+
+@dataclass
+class ReporterLists:
+    due_soon: list[ExpectedReport] = field(default_factory=list)
+    overdue: list[ExpectedReport] = field(default_factory=list)
+    returned: list[Report] = field(default_factory=list)
+    submitted: list[Report] = field(default_factory=list)
+
+
+def reporter_lists(user: User, *, on: dt.date | None = None, lookback: int = 12) -> ReporterLists:
+    """A reporter's home: reports due in the next weeks, overdue ones, returned and submitted."""
+    on = on or today()
+    lists = ReporterLists()
+    capture = user_scope(user, ScopeKind.CAPTURE)
+    if capture.is_empty:
+        return lists
+    units_in_scope = OrgUnit.objects.filter(capture.q())
+    existing = {
+        (r.data_set_id, r.org_unit_id, r.period.code): r
+        for r in Report.objects.filter(org_unit__in=units_in_scope).select_related("period", "data_set", "org_unit")
+    }
+    for data_set in DataSet.objects.prefetch_related("assignments"):
+        period = PeriodValue.containing(data_set.period_type, on).previous()
+        for _step in range(lookback):
+            deadline = period.end + dt.timedelta(days=data_set.deadline_days)
+            units = data_set_units(data_set, on=period.end).filter(capture.q())
+            for unit in units:
+                report = existing.get((data_set.pk, unit.pk, period.code))
+                if report and report.status not in EDITABLE_STATUSES:
+                    continue
+                expected = ExpectedReport(data_set, unit, period, deadline, report)
+                if report and report.status == ReportStatus.RETURNED:
+                    continue  # listed with the returned ones
+                if deadline < on:
+                    lists.overdue.append(expected)
+                elif (deadline - on).days <= 31:
+                    lists.due_soon.append(expected)
+            period = period.previous()
+    lists.returned = [r for r in existing.values() if r.status == ReportStatus.RETURNED]
+    lists.submitted = sorted(
+        (r for r in existing.values() if r.status in SUBMITTED_STATUSES),
+        key=lambda r: r.submitted_at or r.updated_at,
+        reverse=True,
+    )[:20]
+    lists.due_soon.sort(key=lambda e: e.deadline)
+    lists.overdue.sort(key=lambda e: e.deadline)
+    return lists
+
+
+def review_queue(user: User) -> QuerySet[Report]:
+    """Reports waiting for this user: leaders approve their units', analysts accept their domains'."""
+    reports = reports_visible(user)
+    if user.role == Role.PROVINCE_LEADER:
+        capture = user_scope(user, ScopeKind.CAPTURE)
+        return reports.filter(capture.q("org_unit"), status__in=[ReportStatus.SUBMITTED, ReportStatus.APPROVED_1]).filter(
+            data_set__approval_levels__gt=0
+        )
+    if user.role in {Role.MINISTRY_ANALYST, Role.MINISTRY_LEADER, Role.ADMIN} or user.is_superuser:
+        ready = Q(status=ReportStatus.APPROVED) | Q(status=ReportStatus.SUBMITTED, data_set__approval_levels=0)
+        reports = reports.filter(ready)
+        if user.role == Role.MINISTRY_ANALYST and user.domains:
+            reports = reports.filter(Q(data_set__domain__isnull=True) | Q(data_set__domain__code__in=user.domains))
+        return reports
+    return reports.none()
+
+
+@dataclass
+class CompletenessRow:
+    data_set: DataSet
+    period: Period | PeriodValue
+    expected: int
+    received: int
+    on_time: int
+    values_filled: int
+    values_expected: int
+
+    @property
+    def report_rate(self) -> float | None:
+        return 100 * self.received / self.expected if self.expected else None
+
+    @property
+    def timely_rate(self) -> float | None:
+        return 100 * self.on_time / self.expected if self.expected else None
+
+    @property
+    def value_rate(self) -> float | None:
+        return 100 * self.values_filled / self.values_expected if self.values_expected else None
+
+
+def completeness(data_set: DataSet, period: PeriodValue, user: User) -> CompletenessRow:
+    """Expected vs received reports, on time, and filled vs expected values, within the user's scope."""
+    units = scope_filter(data_set_units(data_set, on=period.end), user, kind=ScopeKind.VIEW)
+    unit_ids = list(units.values_list("pk", flat=True))
+    reports = Report.objects.filter(data_set=data_set, period__code=period.code, org_unit_id__in=unit_ids)
+    counts = reports.aggregate(
+        received=Count("pk", filter=Q(status__in=SUBMITTED_STATUSES)),
+    )
+    on_time = sum(1 for r in reports.filter(status__in=SUBMITTED_STATUSES) if r.is_on_time)
+    elements = data_set.members.values("data_element_id")
+    filled = DataValue.objects.filter(
+        org_unit_id__in=unit_ids, period__code=period.code, data_element_id__in=elements, value__isnull=False
+    ).count()
+    return CompletenessRow(
+        data_set=data_set,
+        period=period,
+        expected=len(unit_ids),
+        received=counts["received"],
+        on_time=on_time,
+        values_filled=filled,
+        values_expected=len(unit_ids) * data_set.members.count(),
+    )

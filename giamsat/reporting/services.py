@@ -1,0 +1,407 @@
+"""Writes for reporting: one service writes data values for every channel (form, Excel, API,
+import), with permissions, approval locks, type and range checks and an audit row per change;
+and the report workflow (submit, approve, accept, return), each step recorded.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from giamsat.accounts.choices import Role
+from giamsat.accounts.models import User
+from giamsat.accounts.selectors import ScopeDenied, ensure_can_capture, ensure_can_view, user_scope
+from giamsat.catalog.models import DataElement, DataSet
+from giamsat.core.periods import Period as PeriodValue
+from giamsat.orgunits.models import OrgUnit
+
+from .choices import EDITABLE_STATUSES, AuditAction, Channel, ReportAction, ReportStatus
+from .models import DataValue, DataValueAudit, Period, Report, ReportEvent
+from .validation import report_rule_violations
+from .values import ValueRejected, parse_value
+
+
+class ReportStateError(ValueError):
+    """A workflow step that does not apply to the report as it stands; the message says why."""
+
+
+# --- periods -----------------------------------------------------------------------------
+
+
+def period_get(code: str | PeriodValue) -> Period:
+    """The stored period for an identifier (created on first use); InvalidPeriod if unreadable."""
+    value = code if isinstance(code, PeriodValue) else PeriodValue.parse(code)
+    period, _created = Period.objects.get_or_create(
+        code=value.code,
+        defaults={"period_type": value.type, "start_date": value.start, "end_date": value.end},
+    )
+    return period
+
+
+def periods_get(values: Iterable[PeriodValue]) -> dict[str, Period]:
+    """Stored periods for many identifiers in two queries."""
+    wanted = {v.code: v for v in values}
+    existing = {p.code: p for p in Period.objects.filter(code__in=wanted)}
+    missing = [
+        Period(code=v.code, period_type=v.type, start_date=v.start, end_date=v.end)
+        for code, v in wanted.items()
+        if code not in existing
+    ]
+    if missing:
+        Period.objects.bulk_create(missing, ignore_conflicts=True)
+        existing.update({p.code: p for p in Period.objects.filter(code__in=[m.code for m in missing])})
+    return existing
+
+
+# --- values ------------------------------------------------------------------------------
+
+
+@dataclass
+class ValueInput:
+    """One value to write, as received from any channel. `row` locates it for error messages."""
+
+    data_element: DataElement
+    org_unit: OrgUnit
+    period: Period
+    value: object = None
+    comment: str | None = None
+    row: int | None = None
+
+
+@dataclass
+class ValueProblem:
+    row: int | None
+    data_element: str
+    org_unit: str
+    period: str
+    value: str
+    reason: str
+
+
+@dataclass
+class WriteResult:
+    created: int = 0
+    updated: int = 0
+    deleted: int = 0
+    unchanged: int = 0
+    problems: list[ValueProblem] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def _locked_keys(inputs: list[ValueInput]) -> set[tuple[int, int, int]]:
+    """(element, unit, period) triples covered by a report that is not open for editing."""
+    units = {i.org_unit.pk for i in inputs}
+    periods = {i.period.pk for i in inputs}
+    locked = set()
+    reports = Report.objects.filter(org_unit_id__in=units, period_id__in=periods).exclude(status__in=EDITABLE_STATUSES)
+    for org_unit_id, period_id, element_id in reports.values_list(
+        "org_unit_id", "period_id", "data_set__members__data_element_id"
+    ):
+        locked.add((element_id, org_unit_id, period_id))
+    return locked
+
+
+@transaction.atomic
+def data_values_write(
+    *,
+    inputs: list[ValueInput],
+    by: User,
+    channel: str,
+    valid_only: bool = False,
+    decimal_separator: str | None = None,
+    at: dt.datetime | None = None,
+) -> WriteResult:
+    """Write values through every check; nothing is saved while any problem remains, unless
+    `valid_only` asks to keep the valid ones. A value equal to the stored one is not rewritten
+    and not audited. An empty value with no comment deletes the stored one. `at` backdates the
+    change (loading history); by default it is now."""
+    result = WriteResult()
+    capture = user_scope(by, "CAPTURE")
+    locked = _locked_keys(inputs)
+    accepted: list[tuple[ValueInput, Decimal | None]] = []
+    seen: set[tuple[int, int, int]] = set()
+    for item in inputs:
+        key = (item.data_element.pk, item.org_unit.pk, item.period.pk)
+        reason = None
+        parsed = None
+        if not capture.contains(item.org_unit):
+            reason = _("The unit is outside your data-entry scope.")
+        elif not item.org_unit.is_active_on(item.period.end_date) and not item.org_unit.is_active_on(
+            item.period.start_date
+        ):
+            reason = _("The unit did not exist in this period.")
+        elif item.period.period_type != item.data_element.period_type:
+            reason = _("This figure is reported %(type)s, not for period %(period)s.") % {
+                "type": item.data_element.get_period_type_display().lower(),
+                "period": item.period.code,
+            }
+        elif key in locked:
+            reason = _("The report holding this value is submitted or approved: it is locked until returned.")
+        elif key in seen:
+            reason = _("The same figure appears twice for this unit and period.")
+        else:
+            try:
+                parsed = parse_value(
+                    item.value,
+                    value_type=item.data_element.value_type,
+                    min_value=item.data_element.min_value,
+                    max_value=item.data_element.max_value,
+                    decimal_separator=decimal_separator,
+                )
+            except ValueRejected as exc:
+                reason = str(exc)
+        seen.add(key)
+        if reason:
+            result.problems.append(
+                ValueProblem(
+                    row=item.row,
+                    data_element=item.data_element.code,
+                    org_unit=item.org_unit.code,
+                    period=item.period.code,
+                    value="" if item.value is None else str(item.value)[:60],
+                    reason=reason,
+                )
+            )
+        else:
+            accepted.append((item, parsed))
+    if result.problems and not valid_only:
+        return result
+    _apply(accepted, by=by, channel=channel, result=result, now=at or timezone.now())
+    return result
+
+
+def _apply(
+    accepted: list[tuple[ValueInput, Decimal | None]], *, by: User, channel: str, result: WriteResult, now: dt.datetime
+) -> None:
+    if not accepted:
+        return
+    existing = {
+        (v.data_element_id, v.org_unit_id, v.period_id): v
+        for v in DataValue.objects.filter(
+            org_unit_id__in={i.org_unit.pk for i, _v in accepted},
+            period_id__in={i.period.pk for i, _v in accepted},
+            data_element_id__in={i.data_element.pk for i, _v in accepted},
+        )
+    }
+    creates, updates, deletes, audits = [], [], [], []
+    for item, value in accepted:
+        key = (item.data_element.pk, item.org_unit.pk, item.period.pk)
+        current = existing.get(key)
+        comment = item.comment if item.comment is not None else (current.comment if current else "")
+        comment = (comment or "")[:500]
+        audit = {
+            "data_element_id": key[0],
+            "org_unit_id": key[1],
+            "period_id": key[2],
+            "changed_by": by,
+            "changed_at": now,
+            "channel": channel,
+        }
+        if current is None:
+            if value is None and not comment:
+                result.unchanged += 1
+                continue
+            creates.append(
+                DataValue(
+                    data_element_id=key[0],
+                    org_unit_id=key[1],
+                    period_id=key[2],
+                    value=value,
+                    comment=comment,
+                    updated_by=by,
+                    updated_at=now,
+                    channel=channel,
+                )
+            )
+            audits.append(DataValueAudit(action=AuditAction.CREATE, new_value=value, new_comment=comment, **audit))
+            result.created += 1
+        elif value is None and not comment:
+            deletes.append(current.pk)
+            audits.append(
+                DataValueAudit(
+                    action=AuditAction.DELETE, old_value=current.value, old_comment=current.comment, **audit
+                )
+            )
+            result.deleted += 1
+        elif current.value == value and current.comment == comment:
+            result.unchanged += 1
+        else:
+            audits.append(
+                DataValueAudit(
+                    action=AuditAction.UPDATE,
+                    old_value=current.value,
+                    new_value=value,
+                    old_comment=current.comment,
+                    new_comment=comment,
+                    **audit,
+                )
+            )
+            current.value, current.comment, current.updated_by, current.updated_at = value, comment, by, now
+            current.channel = channel
+            updates.append(current)
+            result.updated += 1
+    DataValue.objects.bulk_create(creates, batch_size=1000)
+    DataValue.objects.bulk_update(
+        updates, ["value", "comment", "updated_by", "updated_at", "channel"], batch_size=1000
+    )
+    DataValue.objects.filter(pk__in=deletes).delete()
+    DataValueAudit.objects.bulk_create(audits, batch_size=1000)
+
+
+def data_value_set_follow_up(*, value: DataValue, follow_up: bool, by: User) -> DataValue:
+    """Mark a value for follow-up (a reviewer's flag; not a change of the figure)."""
+    ensure_can_view(by, value.org_unit)
+    value.follow_up = follow_up
+    value.save(update_fields=["follow_up"])
+    return value
+
+
+# --- reports -----------------------------------------------------------------------------
+
+
+def report_deadline(data_set: DataSet, period: Period) -> dt.date:
+    """The deadline rule: so many days after the period ends (5 → day 5 of the next month)."""
+    return period.end_date + dt.timedelta(days=data_set.deadline_days)
+
+
+def _log(report: Report, *, action: str, from_status: str, by: User | None, comment: str = "", at=None) -> None:
+    ReportEvent.objects.create(
+        report=report,
+        action=action,
+        from_status=from_status,
+        to_status=report.status,
+        by=by,
+        at=at or timezone.now(),
+        comment=comment,
+    )
+
+
+@transaction.atomic
+def report_open(*, data_set: DataSet, org_unit: OrgUnit, period: Period, by: User) -> Report:
+    """The report of a unit for a period, created as a draft on first opening."""
+    from giamsat.catalog.selectors import data_set_assigned_to
+
+    ensure_can_capture(by, org_unit)
+    if period.period_type != data_set.period_type:
+        raise ReportStateError(_("This data set is reported for %(type)s periods.") % {"type": data_set.period_type})
+    if not data_set_assigned_to(data_set, org_unit, on=period.end_date):
+        raise ReportStateError(_("This unit does not report this data set for that period."))
+    report, created = Report.objects.get_or_create(
+        data_set=data_set,
+        org_unit=org_unit,
+        period=period,
+        defaults={
+            "deadline": report_deadline(data_set, period),
+            "created_at": timezone.now(),
+            "updated_at": timezone.now(),
+        },
+    )
+    if created:
+        _log(report, action=ReportAction.CREATE, from_status="", by=by)
+    return report
+
+
+def _set_status(report: Report, status: str, *, by: User, action: str, comment: str = "") -> Report:
+    previous = report.status
+    report.status = status
+    report.updated_at = timezone.now()
+    report.save()
+    _log(report, action=action, from_status=previous, by=by, comment=comment)
+    return report
+
+
+@transaction.atomic
+def report_submit(*, report: Report, by: User, comment: str = "") -> Report:
+    """Submit a draft (or a returned report); its values are frozen until it is returned."""
+    ensure_can_capture(by, report.org_unit)
+    report = Report.objects.select_for_update().get(pk=report.pk)
+    if report.status not in EDITABLE_STATUSES:
+        raise ReportStateError(_("Only a draft or a returned report can be submitted."))
+    blocking = [v for v in report_rule_violations(report) if v.blocking]
+    if blocking:
+        raise ReportStateError(
+            _("Fix these before submitting: %(list)s") % {"list": "; ".join(v.message for v in blocking)}
+        )
+    report.submitted_at = timezone.now()
+    next_status = ReportStatus.SUBMITTED
+    return _set_status(report, next_status, by=by, action=ReportAction.SUBMIT, comment=comment)
+
+
+def ensure_can_approve(user: User, report: Report) -> None:
+    """A leader of the unit (its data-entry scope, leader role) approves before it goes up."""
+    if user.role not in {Role.PROVINCE_LEADER, Role.ADMIN} and not user.is_superuser:
+        raise ScopeDenied(_("Only a leader of the unit can approve its reports."))
+    ensure_can_capture(user, report.org_unit)
+
+
+def ensure_can_accept(user: User, report: Report) -> None:
+    """The ministry's analyst of the report's domain (or a ministry leader) accepts it."""
+    if user.is_superuser or user.role == Role.ADMIN:
+        return
+    if user.role == Role.MINISTRY_LEADER or (
+        user.role == Role.MINISTRY_ANALYST
+        and (report.data_set.domain_id is None or report.data_set.domain.code in user.domains or not user.domains)
+    ):
+        if user_scope(user).contains(report.org_unit):
+            return
+    raise ScopeDenied(_("Only the ministry's analysts of this domain can accept or return this report."))
+
+
+@transaction.atomic
+def report_approve(*, report: Report, by: User, comment: str = "") -> Report:
+    """Approve at the next level; with two levels the second approver must be someone else."""
+    ensure_can_approve(by, report)
+    report = Report.objects.select_for_update().select_related("data_set").get(pk=report.pk)
+    levels = report.data_set.approval_levels
+    if levels == 0:
+        raise ReportStateError(_("This data set has no approval step: it goes straight to the ministry."))
+    if report.status == ReportStatus.SUBMITTED:
+        next_status = ReportStatus.APPROVED if levels == 1 else ReportStatus.APPROVED_1
+    elif report.status == ReportStatus.APPROVED_1:
+        first = report.events.filter(action=ReportAction.APPROVE).order_by("-at").first()
+        if first and first.by_id == by.pk:
+            raise ReportStateError(_("The second approval must come from another leader."))
+        next_status = ReportStatus.APPROVED
+    else:
+        raise ReportStateError(_("Only a submitted report can be approved."))
+    if next_status == ReportStatus.APPROVED:
+        report.approved_at = timezone.now()
+    return _set_status(report, next_status, by=by, action=ReportAction.APPROVE, comment=comment)
+
+
+@transaction.atomic
+def report_accept(*, report: Report, by: User, comment: str = "") -> Report:
+    """The ministry accepts an approved report (or a submitted one when there is no approval step)."""
+    ensure_can_accept(by, report)
+    report = Report.objects.select_for_update().select_related("data_set").get(pk=report.pk)
+    ready = ReportStatus.SUBMITTED if report.data_set.approval_levels == 0 else ReportStatus.APPROVED
+    if report.status != ready:
+        raise ReportStateError(_("Only an approved report can be accepted."))
+    report.accepted_at = timezone.now()
+    return _set_status(report, ReportStatus.ACCEPTED, by=by, action=ReportAction.ACCEPT, comment=comment)
+
+
+@transaction.atomic
+def report_return(*, report: Report, by: User, reason: str) -> Report:
+    """Send a report back to its unit with a reason; this reopens its values for editing."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ReportStateError(_("Say why the report is returned, so the unit knows what to fix."))
+    report = Report.objects.select_for_update().select_related("data_set", "org_unit").get(pk=report.pk)
+    if report.status in {ReportStatus.SUBMITTED, ReportStatus.APPROVED_1} and report.data_set.approval_levels:
+        ensure_can_approve(by, report)
+    elif report.status in {ReportStatus.SUBMITTED, ReportStatus.APPROVED, ReportStatus.ACCEPTED}:
+        ensure_can_accept(by, report)
+    else:
+        raise ReportStateError(_("Only a submitted, approved or accepted report can be returned."))
+    report.approved_at = report.accepted_at = None
+    return _set_status(report, ReportStatus.RETURNED, by=by, action=ReportAction.RETURN, comment=reason)

@@ -1,0 +1,16 @@
+from django.urls import path
+
+from . import views
+
+app_name = "reporting"
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("open/", views.open_report, name="open"),
+    path("completeness/", views.completeness, name="completeness"),
+    path("<int:pk>/", views.detail, name="detail"),
+    path("<int:pk>/values/<str:code>/", views.value_save, name="value"),
+    path("<int:pk>/submit/", views.submit, name="submit"),
+    path("<int:pk>/approve/", views.approve, name="approve"),
+    path("<int:pk>/accept/", views.accept, name="accept"),
+    path("<int:pk>/return/", views.return_report, name="return"),
+]

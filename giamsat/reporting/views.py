@@ -1,0 +1,223 @@
+"""Reporting pages: my reports, the report form (autosaved figure by figure), review, completeness."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from giamsat.accounts.selectors import ensure_can_view, user_scope
+from giamsat.catalog.models import DataSet
+from giamsat.core.dates import today
+from giamsat.core.periods import InvalidPeriod
+from giamsat.core.periods import Period as PeriodValue
+from giamsat.orgunits.models import OrgUnit
+
+from . import selectors, services
+from .choices import EDITABLE_STATUSES, Channel, ReportStatus
+from .models import Report
+from .validation import report_rule_violations
+
+
+def _report_or_404(request, pk: int) -> Report:
+    report = get_object_or_404(Report.objects.select_related("data_set", "org_unit", "period"), pk=pk)
+    ensure_can_view(request.user, report.org_unit)
+    return report
+
+
+def _can_edit(user, report: Report) -> bool:
+    return report.status in EDITABLE_STATUSES and user_scope(user, "CAPTURE").contains(report.org_unit)
+
+
+def _decimal_separator() -> str:
+    return "." if (get_language() or "vi").startswith("en") else ","
+
+
+@login_required
+def home(request):
+    """A reporter's reports: due soon, overdue, returned, submitted; a reviewer's queue."""
+    lists = selectors.reporter_lists(request.user)
+    queue = selectors.review_queue(request.user).order_by("deadline")[:50]
+    return render(request, "reporting/home.html", {"lists": lists, "queue": queue, "today": today()})
+
+
+@login_required
+@require_POST
+def open_report(request):
+    """Open (creating as a draft if needed) the report of a data set, unit and period."""
+    try:
+        data_set = DataSet.objects.get(code=request.POST.get("data_set", ""))
+        org_unit = OrgUnit.objects.get(code=request.POST.get("org_unit", ""))
+        period = services.period_get(request.POST.get("period", ""))
+    except (DataSet.DoesNotExist, OrgUnit.DoesNotExist):
+        raise Http404(_("Unknown data set or unit.")) from None
+    except InvalidPeriod as exc:
+        return render(request, "errors/400.html", {"message": str(exc)}, status=400)
+    try:
+        report = services.report_open(data_set=data_set, org_unit=org_unit, period=period, by=request.user)
+    except services.ReportStateError as exc:
+        return render(request, "errors/400.html", {"message": str(exc)}, status=400)
+    return redirect("reporting:detail", pk=report.pk)
+
+
+def _detail_context(request, report: Report, **extra) -> dict:
+    editable = _can_edit(request.user, report)
+    return {
+        "report": report,
+        "sections": selectors.report_form(report),
+        "editable": editable,
+        "violations": report_rule_violations(report),
+        "history": selectors.report_history(report),
+        "audit": selectors.report_value_audit(report, limit=50),
+        "can_approve": _allowed(services.ensure_can_approve, request.user, report)
+        and report.status in {ReportStatus.SUBMITTED, ReportStatus.APPROVED_1}
+        and report.data_set.approval_levels > 0,
+        "can_accept": _allowed(services.ensure_can_accept, request.user, report)
+        and (
+            report.status == ReportStatus.APPROVED
+            or (report.status == ReportStatus.SUBMITTED and report.data_set.approval_levels == 0)
+        ),
+        "can_return": report.status
+        in {ReportStatus.SUBMITTED, ReportStatus.APPROVED_1, ReportStatus.APPROVED, ReportStatus.ACCEPTED}
+        and (
+            _allowed(services.ensure_can_approve, request.user, report)
+            or _allowed(services.ensure_can_accept, request.user, report)
+        ),
+        "today": today(),
+        **extra,
+    }
+
+
+def _allowed(check, user, report) -> bool:
+    try:
+        check(user, report)
+    except PermissionDenied:
+        return False
+    return True
+
+
+@login_required
+def detail(request, pk: int):
+    """The report: an autosaving form for its reporters, read-only with differences for reviewers."""
+    report = _report_or_404(request, pk)
+    return render(request, "reporting/detail.html", _detail_context(request, report))
+
+
+@login_required
+@require_POST
+def value_save(request, pk: int, code: str):
+    """HTMX: check and autosave one figure; answer with the field and the rules panel."""
+    report = _report_or_404(request, pk)
+    member = report.data_set.members.select_related("data_element").filter(data_element__code=code).first()
+    if member is None:
+        raise Http404(_("This figure is not part of the report."))
+    raw = request.POST.get("value", "")
+    comment = request.POST.get("comment")
+    error = None
+    if not _can_edit(request.user, report):
+        error = _("This report is not open for editing.")
+    else:
+        result = services.data_values_write(
+            inputs=[
+                services.ValueInput(
+                    data_element=member.data_element,
+                    org_unit=report.org_unit,
+                    period=report.period,
+                    value=raw,
+                    comment=comment,
+                )
+            ],
+            by=request.user,
+            channel=Channel.FORM,
+            decimal_separator=_decimal_separator(),
+        )
+        if not result.ok:
+            error = result.problems[0].reason
+    field = next(
+        f for section in selectors.report_form(report) for f in section.fields if f.member.pk == member.pk
+    )
+    context = {
+        "report": report,
+        "field": field,
+        "editable": True,
+        "error": error,
+        "raw": raw,
+        "saved": error is None,
+        "violations": report_rule_violations(report),
+        "oob": True,
+    }
+    return render(request, "reporting/_field_response.html", context, status=200)
+
+
+def _workflow(request, pk: int, action):
+    report = _report_or_404(request, pk)
+    try:
+        action(report)
+    except services.ReportStateError as exc:
+        messages.error(request, str(exc))
+    return redirect("reporting:detail", pk=report.pk)
+
+
+@login_required
+@require_POST
+def submit(request, pk: int):
+    def act(report):
+        services.report_submit(report=report, by=request.user, comment=request.POST.get("comment", ""))
+        messages.success(request, _("Report submitted. Its figures are locked until it is returned."))
+
+    return _workflow(request, pk, act)
+
+
+@login_required
+@require_POST
+def approve(request, pk: int):
+    def act(report):
+        services.report_approve(report=report, by=request.user, comment=request.POST.get("comment", ""))
+        messages.success(request, _("Report approved."))
+
+    return _workflow(request, pk, act)
+
+
+@login_required
+@require_POST
+def accept(request, pk: int):
+    def act(report):
+        services.report_accept(report=report, by=request.user, comment=request.POST.get("comment", ""))
+        messages.success(request, _("Report accepted."))
+
+    return _workflow(request, pk, act)
+
+
+@login_required
+@require_POST
+def return_report(request, pk: int):
+    def act(report):
+        services.report_return(report=report, by=request.user, reason=request.POST.get("reason", ""))
+        messages.success(request, _("Report returned to the unit."))
+
+    return _workflow(request, pk, act)
+
+
+@login_required
+def completeness(request):
+    """Expected, received and on-time reports, and filled figures, per data set for a period."""
+    period_code = request.GET.get("period", "")
+    data_sets = list(DataSet.objects.all())
+    rows = []
+    error = None
+    for data_set in data_sets:
+        try:
+            period = PeriodValue.parse(period_code) if period_code else PeriodValue.containing(
+                data_set.period_type, today()
+            ).previous()
+        except InvalidPeriod as exc:
+            error = str(exc)
+            break
+        if period.type != data_set.period_type:
+            period = PeriodValue.containing(data_set.period_type, period.end)
+        rows.append(selectors.completeness(data_set, period, request.user))
+    status = 400 if error else 200
+    return render(request, "reporting/completeness.html", {"rows": rows, "error": error, "period": period_code}, status=status)
