@@ -19,6 +19,7 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 def django_db_setup(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         call_command("load_reference", "--quiet", stdout=io.StringIO())
+        call_command("load_catalog", stdout=io.StringIO())
         call_command("load_demo", stdout=io.StringIO())
         from giamsat.core.testing.fixtures import create_test_users
 

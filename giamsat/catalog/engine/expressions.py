@@ -21,11 +21,16 @@ The language
 Missing values ("no value": ``None`` from :meth:`CompiledExpression.evaluate`, NaN from
 :meth:`CompiledExpression.evaluate_columns`)
 - A missing input makes the result missing, except in ``coalesce`` (which returns its first argument that has a
-  value) and in the branch of ``if`` that is not taken. ``min``/``max``/``and``/``or``/``not`` are strict too.
+  value) and in the branch of ``if`` that is not taken. ``min``/``max``/``and``/``or``/``not`` are strict too
+  (``0 and #{MISSING}`` has no value: there is no short-circuit).
 - Division by zero and any non-finite intermediate result (overflow) give no value.
 - ``if`` with a missing condition gives no value.
-- Inputs that are not real numbers (strings, complex, NaN, infinities, values too large for a float) are missing.
-- ``round`` rounds half away from zero; ``digits`` must be a whole number from -22 to 22, otherwise no value.
+- Inputs are converted to float. Anything but a real number (text, even ``"12"``, complex, NaN, infinities, values
+  too large for a float) is missing; booleans count as 1 and 0.
+- ``round`` rounds half away from zero. Halves are recognised within a few units in the last place, so that
+  ``round(2.675, 2)`` is 2.68 although 2.675 is stored as 2.67499999...; ``digits`` must be a whole number from
+  -22 to 22, otherwise there is no value.
+- Results are plain floats (never -0.0); comparisons are exact float comparisons.
 
 Text is parsed with a lark LALR grammar into a small tree of nodes; nothing is ever passed to Python's
 eval/exec/compile. Each node evaluates both one row (floats) and whole columns (numpy, vectorised), and both
@@ -37,6 +42,7 @@ from __future__ import annotations
 import math
 import numbers
 from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from decimal import Decimal
 from functools import lru_cache
 from typing import Any
@@ -157,8 +163,8 @@ _INTEGRAL = 2.0**52  # from here on every float is a whole number
 
 
 def _to_float(value: Any) -> Number:
-    """A finite float for a real number (int, float, Decimal, numpy scalar...), else None. Never raises."""
-    if not isinstance(value, numbers.Real | Decimal):
+    """A finite float for a real number (int, float, Decimal, bool, numpy scalar...), else None. Never raises."""
+    if not isinstance(value, numbers.Real | Decimal | np.bool_):
         return None
     try:
         result = float(value)
@@ -172,19 +178,19 @@ def _finite(value: float) -> Number:
 
 
 def _column_to_floats(name: str, column: Any) -> np.ndarray:
-    if isinstance(column, np.ndarray) and column.dtype.kind in "biuf":
+    """A float64 copy of ``column`` (already known to have a length) with NaN for missing values."""
+    if isinstance(column, str | bytes | Mapping | AbstractSet):
+        raise ValueError(f"column {name!r} must be a sequence or a one-dimensional array")
+    if hasattr(column, "__array__"):  # numpy arrays and array-likes such as pandas series
+        column = np.asarray(column)
         if column.ndim != 1:
             raise ValueError(f"column {name!r} must be one-dimensional")
-        result = column.astype(np.float64)
-    else:
-        if isinstance(column, str | bytes) or not isinstance(column, Sequence | np.ndarray):
-            raise ValueError(f"column {name!r} must be a sequence or a one-dimensional array")
-        if isinstance(column, np.ndarray) and column.ndim != 1:
-            raise ValueError(f"column {name!r} must be one-dimensional")
-        # Same conversion as for single rows, so that junk and Decimals are treated identically.
-        result = np.fromiter((_NAN if (v := _to_float(x)) is None else v for x in column), np.float64, len(column))
-    result[~np.isfinite(result)] = np.nan
-    return result
+        if column.dtype.kind in "biuf":
+            result = column.astype(np.float64)
+            result[~np.isfinite(result)] = np.nan
+            return result
+    # Element by element with the row conversion, so that Decimals, None and junk are treated exactly alike.
+    return np.fromiter((_NAN if (v := _to_float(x)) is None else v for x in column), np.float64, len(column))
 
 
 def _round_row(x: float, digits: float) -> Number:
@@ -413,6 +419,8 @@ class CompiledExpression:
     """A parsed expression: ``references`` lists the data element codes it uses; evaluate one row or columns."""
 
     __slots__ = ("text", "references", "_root", "_reference_positions")
+    text: str
+    references: frozenset[str]
 
     def __init__(self, text: str, root: _Node, reference_positions: tuple[tuple[str, int], ...]) -> None:
         self.text = text
@@ -514,7 +522,9 @@ def _check_depth(tree: Tree | Token) -> None:
         if node.data != "arguments":  # a call and its argument list are one level
             depth += 1
         if depth > MAX_DEPTH:
-            raise ExpressionError(f"expression is nested too deeply (more than {MAX_DEPTH} levels)", node.meta.start_pos)
+            raise ExpressionError(
+                f"expression is nested too deeply (more than {MAX_DEPTH} levels)", node.meta.start_pos
+            )
         stack.extend((child, depth) for child in reversed(node.children))
 
 
@@ -572,7 +582,9 @@ def _check_arity(name: str, count: int, position: int) -> None:
 
 
 def _describe_char(char: str) -> str:
-    return f"'{char}'" if char.isprintable() else f"U+{ord(char):04X}"
+    if not char.isprintable():
+        return f"U+{ord(char):04X}"
+    return f'"{char}"' if char == "'" else f"'{char}'"
 
 
 def _syntax_error(text: str, exc: UnexpectedInput) -> ExpressionError:
@@ -619,7 +631,9 @@ def _token_error(text: str, token: Token, expected: set[str]) -> ExpressionError
         after = text[token.end_pos :].lstrip()
         if after.startswith("("):
             return ExpressionError(f"unknown function '{token.value}'", position)
-        return ExpressionError(f"unknown name '{token.value}' (data element references are written #{{CODE}})", position)
+        return ExpressionError(
+            f"unknown name '{token.value}' (data element references are written #{{CODE}})", position
+        )
     if token.type == "$END":
         if "_RPAR" in expected and "NUMBER" not in expected:
             return ExpressionError("'(' is never closed", _unclosed_parenthesis(text))

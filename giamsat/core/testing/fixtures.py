@@ -22,6 +22,9 @@ def create_test_users() -> None:
         ("a.reporter", Role.PROVINCE_REPORTER, "P01", ["P01"], []),
         ("b.reporter", Role.PROVINCE_REPORTER, "P08", ["P08"], []),
         ("b.leader", Role.PROVINCE_LEADER, "P08", ["P08"], []),
+        ("a.leader", Role.PROVINCE_LEADER, "P01", ["P01"], []),
+        # An analyst whose view is limited to province A (e.g. one following a region).
+        ("a.analyst", Role.MINISTRY_ANALYST, None, [], ["P01"]),
         ("ministry.leader", Role.MINISTRY_LEADER, None, [], ["VN", "CP"]),
         ("it.reporter", Role.MINISTRY_IT_REPORTER, "CNTT.BO_TAICHINH", ["CNTT.BO_TAICHINH"], []),
         ("nobody", Role.PROVINCE_REPORTER, None, [], []),

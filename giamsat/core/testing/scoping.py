@@ -27,9 +27,10 @@ class ScopedRoute:
     pattern: str  # the route as listed by all_routes(): "GET /units/<str:code>/"
     url: Callable[[OrgUnit], str]
     method: str = "GET"
-    data: dict | None = None
+    data: Callable[[OrgUnit], dict] | None = None
     ok_status: frozenset[int] = field(default_factory=lambda: frozenset({200}))
     api: bool = False
+    user: str = "a.reporter"  # who tries it: a user of province A with the role the route needs
 
     def __str__(self) -> str:
         return self.name
@@ -38,9 +39,13 @@ class ScopedRoute:
 def request(client: Client, route: ScopedRoute, unit: OrgUnit, headers: dict | None = None):
     method = getattr(client, route.method.lower())
     kwargs = {"headers": headers} if headers else {}
+    url = route.url(unit)
     if route.method == "GET":
-        return method(route.url(unit), **kwargs)
-    return method(route.url(unit), data=route.data or {}, content_type="application/json", **kwargs)
+        return method(url, **kwargs)
+    data = route.data(unit) if route.data else {}
+    if route.api:
+        return method(url, data=data, content_type="application/json", **kwargs)
+    return method(url, data=data, **kwargs)
 
 
 def assert_scope_enforced(

@@ -1,0 +1,85 @@
+"""Reporting routes, for the shared scope tests: each report route refuses another province's report."""
+
+from django.utils import timezone
+
+from giamsat.catalog.models import DataSet
+from giamsat.core.testing.scoping import RouteInventory, ScopedRoute
+from giamsat.reporting.choices import ReportStatus
+from giamsat.reporting.models import Report
+from giamsat.reporting.services import period_get, report_deadline
+
+DATA_SET = "BC_TINH_MONTHLY"
+PERIOD = "202510"
+
+
+def report_for(unit, status=ReportStatus.DRAFT) -> Report:
+    """A report of the unit in the given state (set up directly: this is test scaffolding)."""
+    data_set = DataSet.objects.get(code=DATA_SET)
+    period = period_get(PERIOD)
+    now = timezone.now()
+    report, _created = Report.objects.update_or_create(
+        data_set=data_set,
+        org_unit=unit,
+        period=period,
+        defaults={
+            "status": status,
+            "deadline": report_deadline(data_set, period),
+            "created_at": now,
+            "updated_at": now,
+            "submitted_at": now if status != ReportStatus.DRAFT else None,
+        },
+    )
+    return report
+
+
+def _url(suffix: str, status=ReportStatus.DRAFT):
+    return lambda unit: f"/reports/{report_for(unit, status).pk}/{suffix}"
+
+
+ROUTES = RouteInventory(
+    scoped=(
+        ScopedRoute("report page", "/reports/<int:pk>/", _url("")),
+        ScopedRoute(
+            "report value autosave",
+            "/reports/<int:pk>/values/<str:code>/",
+            _url("values/DOSSIERS_TOTAL/"),
+            method="POST",
+            data=lambda unit: {"value": "120"},
+        ),
+        ScopedRoute("report submit", "/reports/<int:pk>/submit/", _url("submit/"), method="POST", ok_status=frozenset({302})),
+        ScopedRoute(
+            "report approve",
+            "/reports/<int:pk>/approve/",
+            _url("approve/", ReportStatus.SUBMITTED),
+            method="POST",
+            ok_status=frozenset({302}),
+            user="a.leader",
+        ),
+        ScopedRoute(
+            "report accept",
+            "/reports/<int:pk>/accept/",
+            _url("accept/", ReportStatus.APPROVED),
+            method="POST",
+            ok_status=frozenset({302}),
+            user="a.analyst",
+        ),
+        ScopedRoute(
+            "report return",
+            "/reports/<int:pk>/return/",
+            _url("return/", ReportStatus.SUBMITTED),
+            method="POST",
+            data=lambda unit: {"reason": "Số liệu chưa khớp"},
+            ok_status=frozenset({302}),
+            user="a.leader",
+        ),
+        ScopedRoute(
+            "open a report",
+            "/reports/open/",
+            lambda unit: "/reports/open/",
+            method="POST",
+            data=lambda unit: {"data_set": DATA_SET, "org_unit": unit.code, "period": PERIOD},
+            ok_status=frozenset({302}),
+        ),
+    ),
+    listed=("/reports/", "/reports/completeness/"),
+)
