@@ -16,11 +16,11 @@ EDITABLE_STATUSES = {ReportStatus.DRAFT, ReportStatus.RETURNED}
 
 
 class ReportAction(models.TextChoices):
-    CREATE = "CREATE", _("Created")
-    SUBMIT = "SUBMIT", _("Submitted")
-    APPROVE = "APPROVE", _("Approved")
-    ACCEPT = "ACCEPT", _("Accepted")
-    RETURN = "RETURN", _("Returned")
+    CREATE = "CREATE", _("Report opened")
+    SUBMIT = "SUBMIT", _("Sent for approval")
+    APPROVE = "APPROVE", _("Approved by the unit's leader")
+    ACCEPT = "ACCEPT", _("Accepted by the ministry")
+    RETURN = "RETURN", _("Returned to the unit")
     REOPEN = "REOPEN", _("Reopened")
 
 

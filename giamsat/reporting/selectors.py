@@ -138,8 +138,9 @@ def reporter_lists(user: User, *, on: dt.date | None = None, lookback: int = 12)
         for r in Report.objects.filter(org_unit__in=units_in_scope).select_related("period", "data_set", "org_unit")
     }
     for data_set in DataSet.objects.prefetch_related("assignments"):
-        period = PeriodValue.containing(data_set.period_type, on).previous()
-        for _step in range(lookback):
+        # From the period under way (reporters fill it as it ends) back through the last year.
+        period = PeriodValue.containing(data_set.period_type, on)
+        for _step in range(lookback + 1):
             deadline = period.end + dt.timedelta(days=data_set.deadline_days)
             units = data_set_units(data_set, on=period.end).filter(capture.q())
             for unit in units:

@@ -147,6 +147,7 @@ def value_save(request, pk: int, code: str):
         "raw": raw,
         "saved": error is None,
         "violations": report_rule_violations(report),
+        "audit": selectors.report_value_audit(report, limit=50),
         "oob": True,
     }
     return render(request, "reporting/_field_response.html", context, status=200)

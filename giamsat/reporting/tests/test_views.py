@@ -1,0 +1,121 @@
+"""Reporting pages: the form autosaves with inline errors, reviewers act, lists and completeness."""
+
+from decimal import Decimal
+
+import pytest
+from django.test import Client
+
+from giamsat.accounts.models import User
+from giamsat.reporting.choices import Channel, ReportStatus
+from giamsat.reporting.models import DataValue, Report
+from giamsat.reporting.services import data_values_write, report_submit
+
+pytestmark = pytest.mark.django_db
+
+
+def client_for(username):
+    client = Client()
+    client.force_login(User.objects.get(username=username))
+    return client
+
+
+def test_form_shows_sections_units_and_last_period(report_a, users, value_input):
+    data_values_write(inputs=[value_input("DOSSIERS_TOTAL", "4321", "202509")], by=users["a.reporter"], channel=Channel.FORM)
+    html = client_for("a.reporter").get(f"/reports/{report_a.pk}/").content.decode()
+    assert "Công nghệ thông tin, chuyển đổi số, chính phủ số" in html  # a section
+    assert "hồ sơ" in html  # a unit of measure
+    assert "4.321" in html  # September's figure beside October's box
+    assert 'hx-post="/reports/' in html
+
+
+def test_autosave_inline_error_for_120_percent(report_a):
+    client = client_for("a.reporter")
+    url = f"/reports/{report_a.pk}/values/DOSSIERS_DIGITISED_RATE/"
+    response = client.post(url, {"value": "120"}, headers={"HX-Request": "true"})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "has-error" in html and "100" in html
+    assert 'id="rule-panel"' in html and 'hx-swap-oob="true"' in html
+    assert not DataValue.objects.filter(org_unit=report_a.org_unit, data_element__code="DOSSIERS_DIGITISED_RATE").exists()
+    ok = client.post(url, {"value": "85,5", "comment": "Theo cổng DVC"}).content.decode()
+    assert "has-error" not in ok
+    stored = DataValue.objects.get(org_unit=report_a.org_unit, data_element__code="DOSSIERS_DIGITISED_RATE")
+    assert stored.value == Decimal("85.5") and stored.comment == "Theo cổng DVC"
+
+
+def test_rule_violation_shows_in_the_checks_panel(quarterly, hanoi, users):
+    from giamsat.reporting.services import period_get, report_open
+
+    report = report_open(data_set=quarterly, org_unit=hanoi, period=period_get("2025Q3"), by=users["a.reporter"])
+    client = client_for("a.reporter")
+    client.post(f"/reports/{report.pk}/values/HH_TOTAL/", {"value": "1000"})
+    html = client.post(f"/reports/{report.pk}/values/HH_FIBER/", {"value": "1200"}).content.decode()
+    assert 'data-testid="rule-violation"' in html
+    assert "cáp quang" in html
+
+
+def test_unknown_element_and_locked_report(report_a, users):
+    client = client_for("a.reporter")
+    assert client.post(f"/reports/{report_a.pk}/values/NOPE/", {"value": "1"}).status_code == 404
+    report_submit(report=report_a, by=users["a.reporter"])
+    html = client.post(f"/reports/{report_a.pk}/values/DOSSIERS_TOTAL/", {"value": "1"}).content.decode()
+    assert "has-error" in html
+    page = client.get(f"/reports/{report_a.pk}/").content.decode()
+    assert 'hx-post="/reports/' not in page  # read-only now
+
+
+def test_reviewer_sees_read_only_with_differences_and_acts(report_a, users, value_input):
+    data_values_write(
+        inputs=[value_input("DOSSIERS_TOTAL", "100", "202509"), value_input("DOSSIERS_TOTAL", "150")],
+        by=users["a.reporter"],
+        channel=Channel.FORM,
+    )
+    report_submit(report=report_a, by=users["a.reporter"])
+    leader = client_for("a.leader")
+    html = leader.get(f"/reports/{report_a.pk}/").content.decode()
+    assert "form-row changed" in html and "+50,0 %" in html
+    assert 'data-testid="approve-report"' in html and 'data-testid="return-report"' in html
+    response = leader.post(f"/reports/{report_a.pk}/return/", {"reason": ""})
+    assert response.status_code == 302
+    report_a.refresh_from_db()
+    assert report_a.status == ReportStatus.SUBMITTED  # no reason, nothing done
+    leader.post(f"/reports/{report_a.pk}/approve/")
+    report_a.refresh_from_db()
+    assert report_a.status == ReportStatus.APPROVED
+    analyst = client_for("phantich.vienthong")
+    assert f"/reports/{report_a.pk}/" in analyst.get("/reports/").content.decode()  # in the review queue
+    analyst.post(f"/reports/{report_a.pk}/accept/")
+    report_a.refresh_from_db()
+    assert report_a.status == ReportStatus.ACCEPTED
+    history = analyst.get(f"/reports/{report_a.pk}/").content.decode()
+    assert history.count("<li><strong>") >= 4
+
+
+def test_submit_through_the_page(report_a):
+    client = client_for("a.reporter")
+    response = client.post(f"/reports/{report_a.pk}/submit/", {"comment": "Xin gửi"})
+    assert response.status_code == 302
+    assert Report.objects.get(pk=report_a.pk).status == ReportStatus.SUBMITTED
+
+
+def test_open_report_from_the_list(client_a):
+    response = client_a.post("/reports/open/", {"data_set": "BC_TINH_MONTHLY", "org_unit": "P01", "period": "202510"})
+    assert response.status_code == 302
+    assert Report.objects.filter(org_unit__code="P01", period__code="202510").exists()
+    bad = client_a.post("/reports/open/", {"data_set": "BC_TINH_MONTHLY", "org_unit": "P01", "period": "2025-10"})
+    assert bad.status_code == 400
+    assert client_a.post("/reports/open/", {"data_set": "NOPE", "org_unit": "P01", "period": "202510"}).status_code == 404
+
+
+def test_home_lists_and_completeness_page(client_a, client_leader):
+    html = client_a.get("/reports/").content.decode()
+    assert 'data-testid="overdue"' in html and 'data-testid="due-soon"' in html
+    page = client_leader.get("/reports/completeness/", {"period": "202510"})
+    assert page.status_code == 200 and 'data-testid="completeness"' in page.content.decode()
+    assert client_leader.get("/reports/completeness/", {"period": "2025-10"}).status_code == 400
+
+
+def test_report_pages_query_count_is_bounded(report_a, django_assert_max_num_queries):
+    client = client_for("a.reporter")
+    with django_assert_max_num_queries(40):
+        client.get(f"/reports/{report_a.pk}/")
