@@ -46,7 +46,16 @@ class DataSetForm(forms.ModelForm):
 class ValidationRuleForm(forms.ModelForm):
     class Meta:
         model = ValidationRule
-        fields = ["name_vi", "name_en", "left_expression", "operator", "right_expression", "severity", "message_vi", "message_en"]
+        fields = [
+            "name_vi",
+            "name_en",
+            "left_expression",
+            "operator",
+            "right_expression",
+            "severity",
+            "message_vi",
+            "message_en",
+        ]
         widgets = {
             "left_expression": forms.Textarea(attrs={"rows": 2, "spellcheck": "false", "class": "mono"}),
             "right_expression": forms.Textarea(attrs={"rows": 2, "spellcheck": "false", "class": "mono"}),

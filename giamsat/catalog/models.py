@@ -143,7 +143,9 @@ class DataSetSection(BilingualName, models.Model):
 
 class DataSetElement(models.Model):
     data_set = models.ForeignKey(DataSet, on_delete=models.CASCADE, related_name="members")
-    section = models.ForeignKey(DataSetSection, null=True, blank=True, on_delete=models.SET_NULL, related_name="members")
+    section = models.ForeignKey(
+        DataSetSection, null=True, blank=True, on_delete=models.SET_NULL, related_name="members"
+    )
     data_element = models.ForeignKey(DataElement, on_delete=models.PROTECT, related_name="data_set_members")
     sort_order = models.PositiveSmallIntegerField(default=0)
     compulsory = models.BooleanField(default=False)

@@ -14,9 +14,7 @@ from .models import DataElement, DataSet, DataSetAssignment, DataSetElement, Ind
 
 
 def _active(qs: QuerySet, on: dt.date) -> QuerySet:
-    return qs.filter(
-        Q(valid_from__isnull=True) | Q(valid_from__lte=on), Q(valid_to__isnull=True) | Q(valid_to__gte=on)
-    )
+    return qs.filter(Q(valid_from__isnull=True) | Q(valid_from__lte=on), Q(valid_to__isnull=True) | Q(valid_to__gte=on))
 
 
 def assignment_units_q(assignment: DataSetAssignment, on: dt.date) -> Q:

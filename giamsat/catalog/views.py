@@ -165,7 +165,11 @@ def data_set_edit(request, code: str):
 def rule_edit(request, code: str):
     rule = get_object_or_404(ValidationRule, code=code)
     return _edit(
-        request, rule, ValidationRuleForm, lambda r: services.validation_rule_save(rule=r), None, "catalog:rule", rule.name
+        request,
+        rule,
+        ValidationRuleForm,
+        lambda r: services.validation_rule_save(rule=r),
+        None,
+        "catalog:rule",
+        rule.name,
     )
-
-

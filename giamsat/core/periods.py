@@ -74,7 +74,10 @@ class Period:
         first_month = 3 * (quarter - 1) + 1
         last_day = calendar.monthrange(year, first_month + 2)[1]
         return cls(
-            dt.date(year, first_month, 1), dt.date(year, first_month + 2, last_day), PeriodType.QUARTERLY, f"{year}Q{quarter}"
+            dt.date(year, first_month, 1),
+            dt.date(year, first_month + 2, last_day),
+            PeriodType.QUARTERLY,
+            f"{year}Q{quarter}",
         )
 
     @classmethod

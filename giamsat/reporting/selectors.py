@@ -92,7 +92,10 @@ def report_value_audit(report: Report, limit: int = 200) -> QuerySet[DataValueAu
 
 def reports_visible(user: User) -> QuerySet[Report]:
     return scope_filter(
-        Report.objects.select_related("data_set", "org_unit", "period"), user, kind=ScopeKind.VIEW, unit_field="org_unit"
+        Report.objects.select_related("data_set", "org_unit", "period"),
+        user,
+        kind=ScopeKind.VIEW,
+        unit_field="org_unit",
     )
 
 
@@ -171,9 +174,9 @@ def review_queue(user: User) -> QuerySet[Report]:
     reports = reports_visible(user)
     if user.role == Role.PROVINCE_LEADER:
         capture = user_scope(user, ScopeKind.CAPTURE)
-        return reports.filter(capture.q("org_unit"), status__in=[ReportStatus.SUBMITTED, ReportStatus.APPROVED_1]).filter(
-            data_set__approval_levels__gt=0
-        )
+        return reports.filter(
+            capture.q("org_unit"), status__in=[ReportStatus.SUBMITTED, ReportStatus.APPROVED_1]
+        ).filter(data_set__approval_levels__gt=0)
     if user.role in {Role.MINISTRY_ANALYST, Role.MINISTRY_LEADER, Role.ADMIN} or user.is_superuser:
         ready = Q(status=ReportStatus.APPROVED) | Q(status=ReportStatus.SUBMITTED, data_set__approval_levels=0)
         reports = reports.filter(ready)

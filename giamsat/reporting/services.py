@@ -21,7 +21,7 @@ from giamsat.catalog.models import DataElement, DataSet
 from giamsat.core.periods import Period as PeriodValue
 from giamsat.orgunits.models import OrgUnit
 
-from .choices import EDITABLE_STATUSES, AuditAction, Channel, ReportAction, ReportStatus
+from .choices import EDITABLE_STATUSES, AuditAction, ReportAction, ReportStatus
 from .models import DataValue, DataValueAudit, Period, Report, ReportEvent
 from .validation import report_rule_violations
 from .values import ValueRejected, parse_value
@@ -227,9 +227,7 @@ def _apply(
         elif value is None and not comment:
             deletes.append(current.pk)
             audits.append(
-                DataValueAudit(
-                    action=AuditAction.DELETE, old_value=current.value, old_comment=current.comment, **audit
-                )
+                DataValueAudit(action=AuditAction.DELETE, old_value=current.value, old_comment=current.comment, **audit)
             )
             result.deleted += 1
         elif current.value == value and current.comment == comment:
@@ -250,9 +248,7 @@ def _apply(
             updates.append(current)
             result.updated += 1
     DataValue.objects.bulk_create(creates, batch_size=1000)
-    DataValue.objects.bulk_update(
-        updates, ["value", "comment", "updated_by", "updated_at", "channel"], batch_size=1000
-    )
+    DataValue.objects.bulk_update(updates, ["value", "comment", "updated_by", "updated_at", "channel"], batch_size=1000)
     DataValue.objects.filter(pk__in=deletes).delete()
     DataValueAudit.objects.bulk_create(audits, batch_size=1000)
 
@@ -292,7 +288,9 @@ def report_open(*, data_set: DataSet, org_unit: OrgUnit, period: Period, by: Use
 
     ensure_can_capture(by, org_unit)
     if period.period_type != data_set.period_type:
-        raise ReportStateError(_("This data set is reported for %(type)s periods.") % {"type": data_set.period_type})
+        raise ReportStateError(
+            _("This data set is reported for %(type)s periods.") % {"type": data_set.get_period_type_display().lower()}
+        )
     if not data_set_assigned_to(data_set, org_unit, on=period.end_date):
         raise ReportStateError(_("This unit does not report this data set for that period."))
     report, created = Report.objects.get_or_create(
@@ -347,12 +345,12 @@ def ensure_can_accept(user: User, report: Report) -> None:
     """The ministry's analyst of the report's domain (or a ministry leader) accepts it."""
     if user.is_superuser or user.role == Role.ADMIN:
         return
-    if user.role == Role.MINISTRY_LEADER or (
-        user.role == Role.MINISTRY_ANALYST
-        and (report.data_set.domain_id is None or report.data_set.domain.code in user.domains or not user.domains)
-    ):
-        if user_scope(user).contains(report.org_unit):
-            return
+    domain = report.data_set.domain.code if report.data_set.domain_id else None
+    owns_domain = user.role == Role.MINISTRY_LEADER or (
+        user.role == Role.MINISTRY_ANALYST and (domain is None or not user.domains or domain in user.domains)
+    )
+    if owns_domain and user_scope(user).contains(report.org_unit):
+        return
     raise ScopeDenied(_("Only the ministry's analysts of this domain can accept or return this report."))
 
 

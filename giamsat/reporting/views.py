@@ -136,9 +136,7 @@ def value_save(request, pk: int, code: str):
         )
         if not result.ok:
             error = result.problems[0].reason
-    field = next(
-        f for section in selectors.report_form(report) for f in section.fields if f.member.pk == member.pk
-    )
+    field = next(f for section in selectors.report_form(report) for f in section.fields if f.member.pk == member.pk)
     context = {
         "report": report,
         "field": field,
@@ -211,9 +209,11 @@ def completeness(request):
     error = None
     for data_set in data_sets:
         try:
-            period = PeriodValue.parse(period_code) if period_code else PeriodValue.containing(
-                data_set.period_type, today()
-            ).previous()
+            period = (
+                PeriodValue.parse(period_code)
+                if period_code
+                else PeriodValue.containing(data_set.period_type, today()).previous()
+            )
         except InvalidPeriod as exc:
             error = str(exc)
             break
@@ -221,4 +221,6 @@ def completeness(request):
             period = PeriodValue.containing(data_set.period_type, period.end)
         rows.append(selectors.completeness(data_set, period, request.user))
     status = 400 if error else 200
-    return render(request, "reporting/completeness.html", {"rows": rows, "error": error, "period": period_code}, status=status)
+    return render(
+        request, "reporting/completeness.html", {"rows": rows, "error": error, "period": period_code}, status=status
+    )

@@ -45,7 +45,12 @@ def test_indicator_page_shows_formula_inputs_and_targets(client_a):
 
 
 def test_unknown_codes_are_404(client_a):
-    for url in ["/catalog/elements/NOPE/", "/catalog/indicators/NOPE/", "/catalog/data-sets/NOPE/", "/catalog/rules/NOPE/"]:
+    for url in [
+        "/catalog/elements/NOPE/",
+        "/catalog/indicators/NOPE/",
+        "/catalog/data-sets/NOPE/",
+        "/catalog/rules/NOPE/",
+    ]:
         assert client_a.get(url).status_code == 404
 
 

@@ -23,7 +23,9 @@ def test_parse(code, start, end, kind):
     assert (period.start, period.end, period.type) == (start, end, kind)
 
 
-@pytest.mark.parametrize("code", ["", "25", "2025Q5", "202513", "202500", "2025W54", "2021W53", "2025-03", "abc", None, "1800"])
+@pytest.mark.parametrize(
+    "code", ["", "25", "2025Q5", "202513", "202500", "2025W54", "2021W53", "2025-03", "abc", None, "1800"]
+)
 def test_parse_refuses_clearly(code):
     with pytest.raises(InvalidPeriod, match="2025Q1"):
         Period.parse(code)

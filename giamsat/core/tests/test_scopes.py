@@ -5,7 +5,6 @@ import pytest
 from django.test import Client
 
 from giamsat.accounts.models import User
-
 from giamsat.core.testing.fixtures import COMMUNE_B, FORMER_PROVINCE_B, PROVINCE_A, PROVINCE_B
 from giamsat.core.testing.scoping import all_routes, assert_scope_enforced, collect_inventories
 

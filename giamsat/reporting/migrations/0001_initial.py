@@ -6,112 +6,273 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('catalog', '0001_initial'),
-        ('orgunits', '0001_initial'),
+        ("catalog", "0001_initial"),
+        ("orgunits", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Period',
+            name="Period",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=10, unique=True)),
-                ('period_type', models.CharField(max_length=20)),
-                ('start_date', models.DateField()),
-                ('end_date', models.DateField()),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("code", models.CharField(max_length=10, unique=True)),
+                ("period_type", models.CharField(max_length=20)),
+                ("start_date", models.DateField()),
+                ("end_date", models.DateField()),
             ],
             options={
-                'ordering': ['start_date', 'period_type'],
-                'indexes': [models.Index(fields=['period_type', 'start_date'], name='reporting_p_period__cdcd07_idx')],
+                "ordering": ["start_date", "period_type"],
+                "indexes": [models.Index(fields=["period_type", "start_date"], name="reporting_p_period__cdcd07_idx")],
             },
         ),
         migrations.CreateModel(
-            name='Report',
+            name="Report",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('status', models.CharField(choices=[('DRAFT', 'Draft'), ('SUBMITTED', 'Submitted'), ('APPROVED_1', 'Approved (level 1)'), ('APPROVED', 'Approved'), ('ACCEPTED', 'Accepted by the ministry'), ('RETURNED', 'Returned')], default='DRAFT', max_length=20, verbose_name='status')),
-                ('deadline', models.DateField(verbose_name='deadline')),
-                ('submitted_at', models.DateTimeField(blank=True, null=True, verbose_name='submitted at')),
-                ('approved_at', models.DateTimeField(blank=True, null=True)),
-                ('accepted_at', models.DateTimeField(blank=True, null=True)),
-                ('created_at', models.DateTimeField()),
-                ('updated_at', models.DateTimeField()),
-                ('data_set', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='reports', to='catalog.dataset')),
-                ('org_unit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='reports', to='orgunits.orgunit')),
-                ('period', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='reports', to='reporting.period')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("DRAFT", "Draft"),
+                            ("SUBMITTED", "Submitted"),
+                            ("APPROVED_1", "Approved (level 1)"),
+                            ("APPROVED", "Approved"),
+                            ("ACCEPTED", "Accepted by the ministry"),
+                            ("RETURNED", "Returned"),
+                        ],
+                        default="DRAFT",
+                        max_length=20,
+                        verbose_name="status",
+                    ),
+                ),
+                ("deadline", models.DateField(verbose_name="deadline")),
+                ("submitted_at", models.DateTimeField(blank=True, null=True, verbose_name="submitted at")),
+                ("approved_at", models.DateTimeField(blank=True, null=True)),
+                ("accepted_at", models.DateTimeField(blank=True, null=True)),
+                ("created_at", models.DateTimeField()),
+                ("updated_at", models.DateTimeField()),
+                (
+                    "data_set",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="reports", to="catalog.dataset"
+                    ),
+                ),
+                (
+                    "org_unit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="reports", to="orgunits.orgunit"
+                    ),
+                ),
+                (
+                    "period",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="reports", to="reporting.period"
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='ReportEvent',
+            name="ReportEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('action', models.CharField(choices=[('CREATE', 'Created'), ('SUBMIT', 'Submitted'), ('APPROVE', 'Approved'), ('ACCEPT', 'Accepted'), ('RETURN', 'Returned'), ('REOPEN', 'Reopened')], max_length=10)),
-                ('from_status', models.CharField(blank=True, choices=[('DRAFT', 'Draft'), ('SUBMITTED', 'Submitted'), ('APPROVED_1', 'Approved (level 1)'), ('APPROVED', 'Approved'), ('ACCEPTED', 'Accepted by the ministry'), ('RETURNED', 'Returned')], max_length=20)),
-                ('to_status', models.CharField(choices=[('DRAFT', 'Draft'), ('SUBMITTED', 'Submitted'), ('APPROVED_1', 'Approved (level 1)'), ('APPROVED', 'Approved'), ('ACCEPTED', 'Accepted by the ministry'), ('RETURNED', 'Returned')], max_length=20)),
-                ('at', models.DateTimeField()),
-                ('comment', models.TextField(blank=True)),
-                ('by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('report', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='events', to='reporting.report')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "action",
+                    models.CharField(
+                        choices=[
+                            ("CREATE", "Created"),
+                            ("SUBMIT", "Submitted"),
+                            ("APPROVE", "Approved"),
+                            ("ACCEPT", "Accepted"),
+                            ("RETURN", "Returned"),
+                            ("REOPEN", "Reopened"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "from_status",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("DRAFT", "Draft"),
+                            ("SUBMITTED", "Submitted"),
+                            ("APPROVED_1", "Approved (level 1)"),
+                            ("APPROVED", "Approved"),
+                            ("ACCEPTED", "Accepted by the ministry"),
+                            ("RETURNED", "Returned"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "to_status",
+                    models.CharField(
+                        choices=[
+                            ("DRAFT", "Draft"),
+                            ("SUBMITTED", "Submitted"),
+                            ("APPROVED_1", "Approved (level 1)"),
+                            ("APPROVED", "Approved"),
+                            ("ACCEPTED", "Accepted by the ministry"),
+                            ("RETURNED", "Returned"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("at", models.DateTimeField()),
+                ("comment", models.TextField(blank=True)),
+                (
+                    "by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "report",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="events", to="reporting.report"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['at', 'pk'],
+                "ordering": ["at", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='DataValueAudit',
+            name="DataValueAudit",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('action', models.CharField(choices=[('CREATE', 'Created'), ('UPDATE', 'Updated'), ('DELETE', 'Deleted')], max_length=10)),
-                ('old_value', models.DecimalField(decimal_places=6, max_digits=24, null=True)),
-                ('new_value', models.DecimalField(decimal_places=6, max_digits=24, null=True)),
-                ('old_comment', models.CharField(blank=True, max_length=500)),
-                ('new_comment', models.CharField(blank=True, max_length=500)),
-                ('changed_at', models.DateTimeField(db_index=True)),
-                ('channel', models.CharField(choices=[('FORM', 'Web form'), ('EXCEL', 'Excel'), ('API', 'API'), ('IMPORT', 'Import'), ('DEMO', 'Demo data')], max_length=10)),
-                ('changed_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('data_element', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='catalog.dataelement')),
-                ('org_unit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='orgunits.orgunit')),
-                ('period', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='reporting.period')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "action",
+                    models.CharField(
+                        choices=[("CREATE", "Created"), ("UPDATE", "Updated"), ("DELETE", "Deleted")], max_length=10
+                    ),
+                ),
+                ("old_value", models.DecimalField(decimal_places=6, max_digits=24, null=True)),
+                ("new_value", models.DecimalField(decimal_places=6, max_digits=24, null=True)),
+                ("old_comment", models.CharField(blank=True, max_length=500)),
+                ("new_comment", models.CharField(blank=True, max_length=500)),
+                ("changed_at", models.DateTimeField(db_index=True)),
+                (
+                    "channel",
+                    models.CharField(
+                        choices=[
+                            ("FORM", "Web form"),
+                            ("EXCEL", "Excel"),
+                            ("API", "API"),
+                            ("IMPORT", "Import"),
+                            ("DEMO", "Demo data"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "changed_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "data_element",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="catalog.dataelement"
+                    ),
+                ),
+                (
+                    "org_unit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="orgunits.orgunit"
+                    ),
+                ),
+                (
+                    "period",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="reporting.period"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-changed_at', '-pk'],
-                'indexes': [models.Index(fields=['org_unit', 'period', 'data_element'], name='reporting_d_org_uni_b6ed66_idx')],
+                "ordering": ["-changed_at", "-pk"],
+                "indexes": [
+                    models.Index(fields=["org_unit", "period", "data_element"], name="reporting_d_org_uni_b6ed66_idx")
+                ],
             },
         ),
         migrations.CreateModel(
-            name='DataValue',
+            name="DataValue",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('value', models.DecimalField(blank=True, decimal_places=6, max_digits=24, null=True)),
-                ('comment', models.CharField(blank=True, max_length=500)),
-                ('follow_up', models.BooleanField(default=False)),
-                ('updated_at', models.DateTimeField()),
-                ('channel', models.CharField(choices=[('FORM', 'Web form'), ('EXCEL', 'Excel'), ('API', 'API'), ('IMPORT', 'Import'), ('DEMO', 'Demo data')], max_length=10)),
-                ('data_element', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='values', to='catalog.dataelement')),
-                ('org_unit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='data_values', to='orgunits.orgunit')),
-                ('updated_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('period', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='data_values', to='reporting.period')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("value", models.DecimalField(blank=True, decimal_places=6, max_digits=24, null=True)),
+                ("comment", models.CharField(blank=True, max_length=500)),
+                ("follow_up", models.BooleanField(default=False)),
+                ("updated_at", models.DateTimeField()),
+                (
+                    "channel",
+                    models.CharField(
+                        choices=[
+                            ("FORM", "Web form"),
+                            ("EXCEL", "Excel"),
+                            ("API", "API"),
+                            ("IMPORT", "Import"),
+                            ("DEMO", "Demo data"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "data_element",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="values", to="catalog.dataelement"
+                    ),
+                ),
+                (
+                    "org_unit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="data_values", to="orgunits.orgunit"
+                    ),
+                ),
+                (
+                    "updated_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "period",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="data_values", to="reporting.period"
+                    ),
+                ),
             ],
             options={
-                'indexes': [models.Index(fields=['org_unit', 'period'], name='reporting_d_org_uni_fefab0_idx')],
-                'constraints': [models.UniqueConstraint(fields=('data_element', 'org_unit', 'period'), name='data_value_unique')],
+                "indexes": [models.Index(fields=["org_unit", "period"], name="reporting_d_org_uni_fefab0_idx")],
+                "constraints": [
+                    models.UniqueConstraint(fields=("data_element", "org_unit", "period"), name="data_value_unique")
+                ],
             },
         ),
         migrations.AddIndex(
-            model_name='report',
-            index=models.Index(fields=['status', 'deadline'], name='reporting_r_status_e8525d_idx'),
+            model_name="report",
+            index=models.Index(fields=["status", "deadline"], name="reporting_r_status_e8525d_idx"),
         ),
         migrations.AddIndex(
-            model_name='report',
-            index=models.Index(fields=['org_unit', 'period'], name='reporting_r_org_uni_e3ea7e_idx'),
+            model_name="report",
+            index=models.Index(fields=["org_unit", "period"], name="reporting_r_org_uni_e3ea7e_idx"),
         ),
         migrations.AddConstraint(
-            model_name='report',
-            constraint=models.UniqueConstraint(fields=('data_set', 'org_unit', 'period'), name='report_unique'),
+            model_name="report",
+            constraint=models.UniqueConstraint(fields=("data_set", "org_unit", "period"), name="report_unique"),
         ),
     ]

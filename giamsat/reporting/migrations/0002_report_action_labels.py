@@ -4,15 +4,24 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('reporting', '0001_initial'),
+        ("reporting", "0001_initial"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='reportevent',
-            name='action',
-            field=models.CharField(choices=[('CREATE', 'Report opened'), ('SUBMIT', 'Sent for approval'), ('APPROVE', "Approved by the unit's leader"), ('ACCEPT', 'Accepted by the ministry'), ('RETURN', 'Returned to the unit'), ('REOPEN', 'Reopened')], max_length=10),
+            model_name="reportevent",
+            name="action",
+            field=models.CharField(
+                choices=[
+                    ("CREATE", "Report opened"),
+                    ("SUBMIT", "Sent for approval"),
+                    ("APPROVE", "Approved by the unit's leader"),
+                    ("ACCEPT", "Accepted by the ministry"),
+                    ("RETURN", "Returned to the unit"),
+                    ("REOPEN", "Reopened"),
+                ],
+                max_length=10,
+            ),
         ),
     ]

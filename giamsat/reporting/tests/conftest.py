@@ -41,7 +41,12 @@ def report_a(monthly, hanoi, users):
 def value_input(element, hanoi):
     def make(code, value, period="202510", unit=None, comment=None, row=None):
         return ValueInput(
-            data_element=element(code), org_unit=unit or hanoi, period=period_get(period), value=value, comment=comment, row=row
+            data_element=element(code),
+            org_unit=unit or hanoi,
+            period=period_get(period),
+            value=value,
+            comment=comment,
+            row=row,
         )
 
     return make

@@ -46,7 +46,9 @@ ROUTES = RouteInventory(
             method="POST",
             data=lambda unit: {"value": "120"},
         ),
-        ScopedRoute("report submit", "/reports/<int:pk>/submit/", _url("submit/"), method="POST", ok_status=frozenset({302})),
+        ScopedRoute(
+            "report submit", "/reports/<int:pk>/submit/", _url("submit/"), method="POST", ok_status=frozenset({302})
+        ),
         ScopedRoute(
             "report approve",
             "/reports/<int:pk>/approve/",

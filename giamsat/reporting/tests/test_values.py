@@ -14,7 +14,9 @@ pytestmark = pytest.mark.django_db
 
 
 def write(users, inputs, **kwargs):
-    return data_values_write(inputs=inputs, by=users["a.reporter"], channel=kwargs.pop("channel", Channel.FORM), **kwargs)
+    return data_values_write(
+        inputs=inputs, by=users["a.reporter"], channel=kwargs.pop("channel", Channel.FORM), **kwargs
+    )
 
 
 def test_create_update_delete_each_audited(users, value_input):

@@ -20,7 +20,9 @@ def client_for(username):
 
 
 def test_form_shows_sections_units_and_last_period(report_a, users, value_input):
-    data_values_write(inputs=[value_input("DOSSIERS_TOTAL", "4321", "202509")], by=users["a.reporter"], channel=Channel.FORM)
+    data_values_write(
+        inputs=[value_input("DOSSIERS_TOTAL", "4321", "202509")], by=users["a.reporter"], channel=Channel.FORM
+    )
     html = client_for("a.reporter").get(f"/reports/{report_a.pk}/").content.decode()
     assert "Công nghệ thông tin, chuyển đổi số, chính phủ số" in html  # a section
     assert "hồ sơ" in html  # a unit of measure
@@ -36,7 +38,9 @@ def test_autosave_inline_error_for_120_percent(report_a):
     assert response.status_code == 200
     assert "has-error" in html and "100" in html
     assert 'id="rule-panel"' in html and 'hx-swap-oob="true"' in html
-    assert not DataValue.objects.filter(org_unit=report_a.org_unit, data_element__code="DOSSIERS_DIGITISED_RATE").exists()
+    assert not DataValue.objects.filter(
+        org_unit=report_a.org_unit, data_element__code="DOSSIERS_DIGITISED_RATE"
+    ).exists()
     ok = client.post(url, {"value": "85,5", "comment": "Theo cổng DVC"}).content.decode()
     assert "has-error" not in ok
     stored = DataValue.objects.get(org_unit=report_a.org_unit, data_element__code="DOSSIERS_DIGITISED_RATE")
@@ -104,7 +108,9 @@ def test_open_report_from_the_list(client_a):
     assert Report.objects.filter(org_unit__code="P01", period__code="202510").exists()
     bad = client_a.post("/reports/open/", {"data_set": "BC_TINH_MONTHLY", "org_unit": "P01", "period": "2025-10"})
     assert bad.status_code == 400
-    assert client_a.post("/reports/open/", {"data_set": "NOPE", "org_unit": "P01", "period": "202510"}).status_code == 404
+    assert (
+        client_a.post("/reports/open/", {"data_set": "NOPE", "org_unit": "P01", "period": "202510"}).status_code == 404
+    )
 
 
 def test_home_lists_and_completeness_page(client_a, client_leader):

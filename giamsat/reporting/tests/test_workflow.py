@@ -45,14 +45,18 @@ def test_full_path_is_recorded(report_a, users):
 
 def test_return_needs_a_reason_and_reopens_values(report_a, users, value_input):
     report_submit(report=report_a, by=users["a.reporter"])
-    locked = data_values_write(inputs=[value_input("DOSSIERS_TOTAL", "10")], by=users["a.reporter"], channel=Channel.FORM)
+    locked = data_values_write(
+        inputs=[value_input("DOSSIERS_TOTAL", "10")], by=users["a.reporter"], channel=Channel.FORM
+    )
     assert not locked.ok
     with pytest.raises(ReportStateError):
         report_return(report=report_a, by=users["a.leader"], reason="  ")
     report_return(report=report_a, by=users["a.leader"], reason="Thiếu số hồ sơ trực tuyến")
     report_a.refresh_from_db()
     assert report_a.status == ReportStatus.RETURNED
-    assert data_values_write(inputs=[value_input("DOSSIERS_TOTAL", "10")], by=users["a.reporter"], channel=Channel.FORM).ok
+    assert data_values_write(
+        inputs=[value_input("DOSSIERS_TOTAL", "10")], by=users["a.reporter"], channel=Channel.FORM
+    ).ok
     report_submit(report=report_a, by=users["a.reporter"])
     report_a.refresh_from_db()
     assert report_a.status == ReportStatus.SUBMITTED
@@ -131,9 +135,19 @@ def test_no_approval_level_goes_straight_to_the_ministry(users):
 
 def test_open_refuses_unassigned_units_and_wrong_periods(monthly, users):
     with pytest.raises(ReportStateError):
-        report_open(data_set=monthly, org_unit=OrgUnit.objects.get(code="P01"), period=period_get("2025Q3"), by=users["a.reporter"])
+        report_open(
+            data_set=monthly,
+            org_unit=OrgUnit.objects.get(code="P01"),
+            period=period_get("2025Q3"),
+            by=users["a.reporter"],
+        )
     with pytest.raises(ReportStateError):  # Hà Nội of today did not exist in 2024
-        report_open(data_set=monthly, org_unit=OrgUnit.objects.get(code="P01"), period=period_get("202406"), by=users["a.reporter"])
+        report_open(
+            data_set=monthly,
+            org_unit=OrgUnit.objects.get(code="P01"),
+            period=period_get("202406"),
+            by=users["a.reporter"],
+        )
 
 
 def test_timeliness(report_a, users):
