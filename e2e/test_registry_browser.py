@@ -5,18 +5,9 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from giamsat.accounts.demo import DEMO_PASSWORD
+from e2e.helpers import sign_in
 
 pytestmark = pytest.mark.xdist_group("browser")
-
-
-def sign_in(page, username="hanoi.baocao"):
-    page.goto(page.base_url + "/accounts/login/")
-    expect(page.get_by_role("heading", name="Đăng nhập")).to_be_visible()
-    page.get_by_label("Tên đăng nhập").fill(username)
-    page.get_by_label("Mật khẩu").fill(DEMO_PASSWORD)
-    page.get_by_test_id("login-submit").click()
-    expect(page.get_by_role("heading", name=re.compile("Xin chào"))).to_be_visible()
 
 
 def test_reporter_searches_the_tree_without_diacritics_and_switches_language(page):

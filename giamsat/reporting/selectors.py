@@ -20,6 +20,9 @@ from giamsat.orgunits.models import OrgUnit
 from .choices import EDITABLE_STATUSES, ReportStatus
 from .models import DataValue, DataValueAudit, Period, Report, ReportEvent
 
+# A report counts as due soon this many days before its deadline (a quarter's report is
+# filled during the last weeks of the quarter).
+DUE_SOON_DAYS = 60
 SUBMITTED_STATUSES = {ReportStatus.SUBMITTED, ReportStatus.APPROVED_1, ReportStatus.APPROVED, ReportStatus.ACCEPTED}
 
 
@@ -155,7 +158,7 @@ def reporter_lists(user: User, *, on: dt.date | None = None, lookback: int = 12)
                     continue  # listed with the returned ones
                 if deadline < on:
                     lists.overdue.append(expected)
-                elif (deadline - on).days <= 31:
+                elif (deadline - on).days <= DUE_SOON_DAYS:
                     lists.due_soon.append(expected)
             period = period.previous()
     lists.returned = [r for r in existing.values() if r.status == ReportStatus.RETURNED]
