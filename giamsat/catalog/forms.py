@@ -1,7 +1,25 @@
 from django import forms
+from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 
-from .models import DataElement, DataSet, Indicator, ValidationRule
+from .models import DataElement, DataSet, Indicator, Target, ValidationRule
+
+code_validator = RegexValidator(r"^[A-Z][A-Z0-9_]{1,59}$", _("Use upper case letters, digits and underscores."))
+
+
+def with_code(form_class):
+    """The same form with the code field first, for creating an item (codes never change after)."""
+
+    class CreateForm(form_class):
+        class Meta(form_class.Meta):
+            fields = ["code", *form_class.Meta.fields]
+
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            self.fields["code"].validators.append(code_validator)
+
+    CreateForm.__name__ = f"{form_class.__name__}Create"
+    return CreateForm
 
 
 class DataElementForm(forms.ModelForm):
@@ -60,3 +78,31 @@ class ValidationRuleForm(forms.ModelForm):
             "left_expression": forms.Textarea(attrs={"rows": 2, "spellcheck": "false", "class": "mono"}),
             "right_expression": forms.Textarea(attrs={"rows": 2, "spellcheck": "false", "class": "mono"}),
         }
+
+
+class TargetForm(forms.ModelForm):
+    class Meta:
+        model = Target
+        fields = [
+            "scope",
+            "unit_type",
+            "org_unit",
+            "group",
+            "year",
+            "value",
+            "baseline_value",
+            "baseline_year",
+            "source",
+        ]
+        widgets = {"source": forms.Textarea(attrs={"rows": 2})}
+
+    def clean(self):
+        cleaned = super().clean()
+        scope = cleaned.get("scope")
+        if scope == "UNIT" and not cleaned.get("org_unit"):
+            self.add_error("org_unit", _("Choose the unit this target is for."))
+        if scope == "GROUP" and not cleaned.get("group"):
+            self.add_error("group", _("Choose the group this target is for."))
+        if scope == "UNIT_TYPE" and not cleaned.get("unit_type"):
+            self.add_error("unit_type", _("Give the unit type, e.g. PROVINCE."))
+        return cleaned

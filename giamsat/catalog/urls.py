@@ -5,6 +5,11 @@ from . import views
 app_name = "catalog"
 urlpatterns = [
     path("", views.home, name="home"),
+    path("elements/new/", views.element_new, name="element_new"),
+    path("indicators/new/", views.indicator_new, name="indicator_new"),
+    path("rules/new/", views.rule_new, name="rule_new"),
+    path("indicators/<str:code>/targets/new/", views.target_edit, name="target_new"),
+    path("indicators/<str:code>/targets/<int:pk>/", views.target_edit, name="target_edit"),
     path("elements/<str:code>/", views.element_detail, name="element"),
     path("elements/<str:code>/edit/", views.element_edit, name="element_edit"),
     path("indicators/<str:code>/", views.indicator_detail, name="indicator"),

@@ -9,11 +9,11 @@ from django.utils.translation import gettext as _
 from giamsat.core.text import fold
 
 from . import selectors, services
-from .forms import DataElementForm, DataSetForm, IndicatorForm, ValidationRuleForm
-from .models import DataElement, DataSet, Domain, Indicator, ValidationRule
+from .forms import DataElementForm, DataSetForm, IndicatorForm, TargetForm, ValidationRuleForm, with_code
+from .models import DataElement, DataSet, Domain, Indicator, Target, ValidationRule
 from .permissions import can_edit_catalog, ensure_can_edit_catalog
 
-TABS = ["elements", "indicators", "data-sets", "rules"]
+TABS = ["elements", "indicators", "data-sets", "rules", "domains"]
 
 
 def _matches(query: str, *texts: str) -> bool:
@@ -37,9 +37,11 @@ def home(request):
         items = Indicator.objects.select_related("domain").annotate(n_targets=Count("targets"))
     elif tab == "data-sets":
         items = DataSet.objects.select_related("domain").annotate(n_elements=Count("members"))
-    else:
+    elif tab == "rules":
         items = ValidationRule.objects.all()
-    if domain and tab != "rules":
+    else:
+        items = Domain.objects.prefetch_related("ownerships__owner__parent")
+    if domain and tab not in {"rules", "domains"}:
         items = items.filter(domain__code=domain)
     items = list(items)
     if query:
@@ -51,11 +53,13 @@ def home(request):
             ("indicators", _("Indicators")),
             ("data-sets", _("Data sets")),
             ("rules", _("Validation rules")),
+            ("domains", _("Domains and owners")),
         ],
         "items": items,
         "domains": Domain.objects.all(),
         "domain": domain,
         "query": query,
+        "can_edit": can_edit_catalog(request.user),
     }
     return render(request, "catalog/home.html", context)
 
@@ -114,13 +118,16 @@ def _edit(request, instance, form_class, save, domain_code, redirect_name, title
     ensure_can_edit_catalog(request.user, domain_code)
     form = form_class(request.POST or None, instance=instance)
     if request.method == "POST" and form.is_valid():
+        item = form.save(commit=False)
+        if domain_code is None and getattr(item, "domain_id", None):
+            ensure_can_edit_catalog(request.user, item.domain.code)  # a new item's own domain
         try:
-            save(form.save(commit=False))
+            save(item)
         except services.CatalogError as exc:
             form.add_error(None, str(exc))
         else:
             messages.success(request, _("Saved."))
-            return redirect(redirect_name, code=instance.code)
+            return redirect(redirect_name, code=item.code)
     status = 400 if request.method == "POST" else 200
     return render(request, "catalog/edit.html", {"form": form, "item": instance, "title": title}, status=status)
 
@@ -173,3 +180,52 @@ def rule_edit(request, code: str):
         "catalog:rule",
         rule.name,
     )
+
+
+@login_required
+def element_new(request):
+    return _edit(
+        request, None, with_code(DataElementForm), lambda e: e.save(), None, "catalog:element", _("New data element")
+    )
+
+
+@login_required
+def indicator_new(request):
+    return _edit(
+        request,
+        None,
+        with_code(IndicatorForm),
+        lambda i: services.indicator_save(indicator=i),
+        None,
+        "catalog:indicator",
+        _("New indicator"),
+    )
+
+
+@login_required
+def rule_new(request):
+    return _edit(
+        request,
+        None,
+        with_code(ValidationRuleForm),
+        lambda r: services.validation_rule_save(rule=r),
+        None,
+        "catalog:rule",
+        _("New validation rule"),
+    )
+
+
+@login_required
+def target_edit(request, code: str, pk: int | None = None):
+    """Add or change one of an indicator's targets."""
+    indicator = get_object_or_404(Indicator, code=code)
+    ensure_can_edit_catalog(request.user, indicator.domain.code)
+    target = get_object_or_404(Target, pk=pk, indicator=indicator) if pk else Target(indicator=indicator)
+    form = TargetForm(request.POST or None, instance=target)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("Saved."))
+        return redirect("catalog:indicator", code=indicator.code)
+    status = 400 if request.method == "POST" else 200
+    title = _("Target for %(name)s") % {"name": indicator.name}
+    return render(request, "catalog/edit.html", {"form": form, "item": indicator, "title": title}, status=status)

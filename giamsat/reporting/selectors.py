@@ -234,3 +234,45 @@ def completeness(data_set: DataSet, period: PeriodValue, user: User) -> Complete
         values_filled=filled,
         values_expected=len(unit_ids) * data_set.members.count(),
     )
+
+
+@dataclass
+class UnitCompleteness:
+    org_unit: OrgUnit
+    report: Report | None
+    filled: int
+    expected: int
+
+    @property
+    def status_label(self) -> str:
+        from django.utils.translation import gettext as _
+
+        return self.report.get_status_display() if self.report else _("Not started")
+
+
+def completeness_by_unit(data_set: DataSet, period: PeriodValue, user: User) -> list[UnitCompleteness]:
+    """Each expected unit of a data set and period with its report and how many figures it filled."""
+    units = list(
+        scope_filter(data_set_units(data_set, on=period.end), user, kind=ScopeKind.VIEW).order_by(
+            "official_code", "code"
+        )
+    )
+    reports = {
+        r.org_unit_id: r
+        for r in Report.objects.filter(data_set=data_set, period__code=period.code, org_unit__in=units).select_related(
+            "period"
+        )
+    }
+    filled = dict(
+        DataValue.objects.filter(
+            org_unit__in=units,
+            period__code=period.code,
+            data_element_id__in=data_set.members.values("data_element_id"),
+            value__isnull=False,
+        )
+        .values("org_unit_id")
+        .annotate(n=Count("pk"))
+        .values_list("org_unit_id", "n")
+    )
+    expected = data_set.members.count()
+    return [UnitCompleteness(u, reports.get(u.pk), filled.get(u.pk, 0), expected) for u in units]

@@ -202,12 +202,12 @@ def return_report(request, pk: int):
 
 @login_required
 def completeness(request):
-    """Expected, received and on-time reports, and filled figures, per data set for a period."""
-    period_code = request.GET.get("period", "")
-    data_sets = list(DataSet.objects.all())
-    rows = []
-    error = None
-    for data_set in data_sets:
+    """Expected, received and on-time reports, and filled figures, per data set for a period;
+    with `data_set`, the same for each unit."""
+    period_code = request.GET.get("period", "").strip()
+    chosen = DataSet.objects.filter(code=request.GET.get("data_set", "")).first()
+    rows, units, error = [], [], None
+    for data_set in [chosen] if chosen else DataSet.objects.all():
         try:
             period = (
                 PeriodValue.parse(period_code)
@@ -220,7 +220,7 @@ def completeness(request):
         if period.type != data_set.period_type:
             period = PeriodValue.containing(data_set.period_type, period.end)
         rows.append(selectors.completeness(data_set, period, request.user))
-    status = 400 if error else 200
-    return render(
-        request, "reporting/completeness.html", {"rows": rows, "error": error, "period": period_code}, status=status
-    )
+        if chosen:
+            units = selectors.completeness_by_unit(data_set, period, request.user)
+    context = {"rows": rows, "units": units, "chosen": chosen, "error": error, "period": period_code}
+    return render(request, "reporting/completeness.html", context, status=400 if error else 200)

@@ -15,5 +15,10 @@ ROUTES = RouteInventory(
         "/catalog/data-sets/<str:code>/edit/": REASON,
         "/catalog/rules/<str:code>/": REASON,
         "/catalog/rules/<str:code>/edit/": REASON,
+        "/catalog/elements/new/": REASON,
+        "/catalog/indicators/new/": REASON,
+        "/catalog/rules/new/": REASON,
+        "/catalog/indicators/<str:code>/targets/new/": REASON,
+        "/catalog/indicators/<str:code>/targets/<int:pk>/": REASON,
     },
 )

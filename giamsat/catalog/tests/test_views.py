@@ -15,7 +15,7 @@ def client_for(username):
     return client
 
 
-@pytest.mark.parametrize("tab", ["elements", "indicators", "data-sets", "rules", "nonsense"])
+@pytest.mark.parametrize("tab", ["elements", "indicators", "data-sets", "rules", "domains", "nonsense"])
 def test_tabs(client_a, tab):
     response = client_a.get("/catalog/", {"tab": tab})
     assert response.status_code == 200
@@ -91,3 +91,71 @@ def test_invalid_expression_is_refused_with_its_position():
     indicator.refresh_from_db()
     assert indicator.expression.startswith("round(")
     assert set(indicator.data_elements.values_list("code", flat=True)) == {"HH_SMART_DEVICE", "HH_TOTAL"}
+
+
+def test_press_domain_changed_owner_in_2025(client_a):
+    html = client_a.get("/catalog/", {"tab": "domains"}).content.decode()
+    press = html[html.index("<code>PRESS</code>") :]
+    press = press[: press.index("</tr>")]
+    assert "Bộ Thông tin và Truyền thông" in press and "Bộ Văn hóa, Thể thao và Du lịch" in press
+    assert "28/02/2025" in press and "01/03/2025" in press
+
+
+def test_analyst_creates_an_element_an_indicator_and_a_target():
+    from giamsat.catalog.models import DataElement, Domain, Target
+
+    client = client_for("phantich.vienthong")
+    telecom = Domain.objects.get(code="TELECOM")
+    response = client.post(
+        "/catalog/elements/new/",
+        {
+            "code": "BTS_6G",
+            "name_vi": "Số trạm 6G",
+            "name_en": "6G stations",
+            "domain": telecom.pk,
+            "value_type": "INTEGER",
+            "unit_vi": "trạm",
+            "unit_en": "stations",
+            "aggregation": "SUM_LAST",
+            "period_type": "QUARTERLY",
+            "min_value": "0",
+        },
+    )
+    assert response.status_code == 302
+    assert DataElement.objects.filter(code="BTS_6G").exists()
+    bad_code = client.post("/catalog/elements/new/", {"code": "bts 7g", "name_vi": "x", "domain": telecom.pk})
+    assert bad_code.status_code == 400
+    indicator = {
+        "code": "BTS_6G_SHARE",
+        "name_vi": "Tỷ lệ trạm 6G",
+        "domain": telecom.pk,
+        "pillar": "INFRASTRUCTURE",
+        "expression": "#{BTS_6G} / (#{BTS_4G} + #{BTS_5G} + #{BTS_6G}) * 100",
+        "unit_vi": "%",
+        "direction": "HIGHER_IS_BETTER",
+        "decimals": 1,
+    }
+    assert client.post("/catalog/indicators/new/", indicator).status_code == 302
+    target = {"scope": "NATIONAL", "year": 2030, "value": "10", "baseline_value": "0", "baseline_year": 2026}
+    assert client.post("/catalog/indicators/BTS_6G_SHARE/targets/new/", target).status_code == 302
+    assert Target.objects.filter(indicator__code="BTS_6G_SHARE", year=2030).exists()
+    missing_unit = {"scope": "UNIT", "year": 2030, "value": "10"}
+    assert client.post("/catalog/indicators/BTS_6G_SHARE/targets/new/", missing_unit).status_code == 400
+
+
+def test_analyst_cannot_create_in_another_domain():
+    from giamsat.catalog.models import Domain
+
+    press = Domain.objects.get(code="PRESS")
+    response = client_for("phantich.vienthong").post(
+        "/catalog/elements/new/",
+        {
+            "code": "PRESS_NEW",
+            "name_vi": "x",
+            "domain": press.pk,
+            "value_type": "INTEGER",
+            "aggregation": "SUM",
+            "period_type": "YEARLY",
+        },
+    )
+    assert response.status_code == 403

@@ -119,6 +119,15 @@ def test_home_lists_and_completeness_page(client_a, client_leader):
     page = client_leader.get("/reports/completeness/", {"period": "202510"})
     assert page.status_code == 200 and 'data-testid="completeness"' in page.content.decode()
     assert client_leader.get("/reports/completeness/", {"period": "2025-10"}).status_code == 400
+    by_unit = client_leader.get("/reports/completeness/", {"period": "202510", "data_set": "BC_TINH_MONTHLY"})
+    html = by_unit.content.decode()
+    assert html.count("<tr>") >= 34 + 2 and "Thành phố Hà Nội" in html
+
+
+def test_completeness_by_unit_is_scoped(client_a):
+    html = client_a.get("/reports/completeness/", {"period": "202510", "data_set": "BC_TINH_MONTHLY"}).content.decode()
+    units = html[html.index('data-testid="completeness-units"') :]
+    assert "Thành phố Hà Nội" in units and "Tỉnh Tuyên Quang" not in units
 
 
 def test_report_pages_query_count_is_bounded(report_a, django_assert_max_num_queries):
