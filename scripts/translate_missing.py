@@ -9,7 +9,8 @@ PO = "locale/vi/LC_MESSAGES/django.po"
 
 
 def main(path: str) -> int:
-    translations = json.load(open(path, encoding="utf-8"))
+    with open(path, encoding="utf-8") as handle:
+        translations = json.load(handle)
     catalogue = polib.pofile(PO)
     for entry in catalogue:
         if entry.msgid in translations:

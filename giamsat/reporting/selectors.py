@@ -33,6 +33,7 @@ class FormField:
     comment: str
     previous: Decimal | None
     changed: bool
+    follow_up: bool = False
 
 
 @dataclass
@@ -66,6 +67,7 @@ def report_form(report: Report) -> list[FormSectionData]:
                     comment=current.comment if current else "",
                     previous=previous,
                     changed=value is not None and previous is not None and value != previous,
+                    follow_up=bool(current and current.follow_up),
                 )
             )
         result.append(FormSectionData(section.name, fields))

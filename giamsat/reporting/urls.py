@@ -9,6 +9,7 @@ urlpatterns = [
     path("completeness/", views.completeness, name="completeness"),
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/values/<str:code>/", views.value_save, name="value"),
+    path("<int:pk>/values/<str:code>/follow-up/", views.follow_up, name="follow_up"),
     path("<int:pk>/submit/", views.submit, name="submit"),
     path("<int:pk>/approve/", views.approve, name="approve"),
     path("<int:pk>/accept/", views.accept, name="accept"),

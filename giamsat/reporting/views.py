@@ -18,7 +18,7 @@ from giamsat.orgunits.models import OrgUnit
 
 from . import selectors, services
 from .choices import EDITABLE_STATUSES, Channel, ReportStatus
-from .models import Report
+from .models import DataValue, Report
 from .validation import report_rule_violations
 
 
@@ -149,6 +149,25 @@ def value_save(request, pk: int, code: str):
         "oob": True,
     }
     return render(request, "reporting/_field_response.html", context, status=200)
+
+
+@login_required
+@require_POST
+def follow_up(request, pk: int, code: str):
+    """HTMX: a reviewer flags (or unflags) a figure for follow-up."""
+    report = _report_or_404(request, pk)
+    value = DataValue.objects.filter(org_unit=report.org_unit, period=report.period, data_element__code=code).first()
+    if value is None:
+        raise Http404(_("No figure has been entered here yet."))
+    services.data_value_set_follow_up(value=value, follow_up=request.POST.get("follow_up") == "1", by=request.user)
+    field = next(
+        f for section in selectors.report_form(report) for f in section.fields if f.member.data_element.code == code
+    )
+    return render(
+        request,
+        "reporting/_field.html",
+        {"report": report, "field": field, "editable": _can_edit(request.user, report)},
+    )
 
 
 def _workflow(request, pk: int, action):

@@ -36,6 +36,25 @@ def _url(suffix: str, status=ReportStatus.DRAFT):
     return lambda unit: f"/reports/{report_for(unit, status).pk}/{suffix}"
 
 
+def _url_with_value(suffix: str):
+    """A report of the unit with one stored figure (DOSSIERS_TOTAL = 100)."""
+
+    def build(unit):
+        from giamsat.catalog.models import DataElement
+        from giamsat.reporting.models import DataValue
+
+        report = report_for(unit)
+        DataValue.objects.update_or_create(
+            data_element=DataElement.objects.get(code="DOSSIERS_TOTAL"),
+            org_unit=unit,
+            period=report.period,
+            defaults={"value": 100, "updated_at": timezone.now(), "channel": "FORM"},
+        )
+        return f"/reports/{report.pk}/{suffix}"
+
+    return build
+
+
 ROUTES = RouteInventory(
     scoped=(
         ScopedRoute("report page", "/reports/<int:pk>/", _url("")),
@@ -45,6 +64,14 @@ ROUTES = RouteInventory(
             _url("values/DOSSIERS_TOTAL/"),
             method="POST",
             data=lambda unit: {"value": "120"},
+        ),
+        ScopedRoute(
+            "report figure follow-up",
+            "/reports/<int:pk>/values/<str:code>/follow-up/",
+            _url_with_value("values/DOSSIERS_TOTAL/follow-up/"),
+            method="POST",
+            data=lambda unit: {"follow_up": "1"},
+            user="a.leader",
         ),
         ScopedRoute(
             "report submit", "/reports/<int:pk>/submit/", _url("submit/"), method="POST", ok_status=frozenset({302})

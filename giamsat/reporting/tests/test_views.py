@@ -134,3 +134,17 @@ def test_report_pages_query_count_is_bounded(report_a, django_assert_max_num_que
     client = client_for("a.reporter")
     with django_assert_max_num_queries(40):
         client.get(f"/reports/{report_a.pk}/")
+
+
+def test_reviewer_flags_a_figure_for_follow_up(report_a, users, value_input):
+    data_values_write(inputs=[value_input("DOSSIERS_TOTAL", "150")], by=users["a.reporter"], channel=Channel.FORM)
+    report_submit(report=report_a, by=users["a.reporter"])
+    leader = client_for("a.leader")
+    html = leader.post(f"/reports/{report_a.pk}/values/DOSSIERS_TOTAL/follow-up/", {"follow_up": "1"}).content.decode()
+    assert 'aria-pressed="true"' in html
+    assert DataValue.objects.get(
+        org_unit=report_a.org_unit, period=report_a.period, data_element__code="DOSSIERS_TOTAL"
+    ).follow_up
+    assert (
+        leader.post(f"/reports/{report_a.pk}/values/DOSSIERS_ONLINE/follow-up/", {"follow_up": "1"}).status_code == 404
+    )
