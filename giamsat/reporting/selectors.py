@@ -278,3 +278,19 @@ def completeness_by_unit(data_set: DataSet, period: PeriodValue, user: User) -> 
     )
     expected = data_set.members.count()
     return [UnitCompleteness(u, reports.get(u.pk), filled.get(u.pk, 0), expected) for u in units]
+
+
+def capture_choices(user: User) -> tuple[list[DataSet], list[OrgUnit]]:
+    """Data sets and units a reporter can open a report for (their capture scope, today)."""
+    capture = user_scope(user, ScopeKind.CAPTURE)
+    if capture.is_empty:
+        return [], []
+    on = today()
+    units: dict[int, OrgUnit] = {}
+    data_sets = []
+    for data_set in DataSet.objects.prefetch_related("assignments"):
+        reporting_units = list(data_set_units(data_set, on=on).filter(capture.q())[:200])
+        if reporting_units:
+            data_sets.append(data_set)
+            units.update({u.pk: u for u in reporting_units})
+    return data_sets, sorted(units.values(), key=lambda u: u.path)

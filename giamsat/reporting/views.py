@@ -41,7 +41,9 @@ def home(request):
     """A reporter's reports: due soon, overdue, returned, submitted; a reviewer's queue."""
     lists = selectors.reporter_lists(request.user)
     queue = selectors.review_queue(request.user).order_by("deadline")[:50]
-    return render(request, "reporting/home.html", {"lists": lists, "queue": queue, "today": today()})
+    data_sets, units = selectors.capture_choices(request.user)
+    context = {"lists": lists, "queue": queue, "today": today(), "pick_data_sets": data_sets, "pick_units": units}
+    return render(request, "reporting/home.html", context)
 
 
 @login_required

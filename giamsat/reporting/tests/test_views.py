@@ -148,3 +148,16 @@ def test_reviewer_flags_a_figure_for_follow_up(report_a, users, value_input):
     assert (
         leader.post(f"/reports/{report_a.pk}/values/DOSSIERS_ONLINE/follow-up/", {"follow_up": "1"}).status_code == 404
     )
+
+
+def test_reporter_picks_any_period_of_their_units(client_a):
+    html = client_a.get("/reports/").content.decode()
+    picker = html[html.index('id="pick-unit"') :]
+    picker = picker[: picker.index("</select>")]
+    assert "Thành phố Hà Nội" in picker and "Tuyên Quang" not in picker
+    assert (
+        client_a.post("/reports/open/", {"data_set": "BC_TINH_YEARLY", "org_unit": "P01", "period": "2025"}).status_code
+        == 302
+    )
+    wrong_type = client_a.post("/reports/open/", {"data_set": "BC_TINH_YEARLY", "org_unit": "P01", "period": "202510"})
+    assert wrong_type.status_code == 400
