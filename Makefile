@@ -54,7 +54,7 @@ format: $(PY_STAMP)
 
 test: setup lint
 	$(BIN)/python manage.py makemigrations --check --dry-run >/dev/null || (echo "Missing migrations: run manage.py makemigrations" && exit 1)
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	DB_CONN_MAX_AGE=0 $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 clean:
 	rm -rf $(VENV) node_modules giamsat/static/vendor staticfiles var
