@@ -9,6 +9,7 @@ from giamsat.accounts.api import router as accounts_router
 from giamsat.accounts.auth import api_auth
 from giamsat.core.dates import InvalidDate
 from giamsat.orgunits.api import router as orgunits_router
+from giamsat.reporting.api import router as reporting_router
 
 api = NinjaAPI(
     title="GiamSat API",
@@ -24,6 +25,7 @@ api = NinjaAPI(
 )
 api.add_router("/", accounts_router)
 api.add_router("/orgunits", orgunits_router)
+api.add_router("/", reporting_router)
 
 
 def _error(request, status: int, message: str, code: str, **extra):

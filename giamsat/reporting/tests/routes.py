@@ -102,6 +102,12 @@ ROUTES = RouteInventory(
             user="a.leader",
         ),
         ScopedRoute(
+            "api data values of a unit",
+            "GET /api/v1/dataValueSets",
+            lambda unit: f"/api/v1/dataValueSets?orgUnit={unit.code}",
+            api=True,
+        ),
+        ScopedRoute(
             "open a report",
             "/reports/open/",
             lambda unit: "/reports/open/",
@@ -110,5 +116,5 @@ ROUTES = RouteInventory(
             ok_status=frozenset({302}),
         ),
     ),
-    listed=("/reports/", "/reports/completeness/"),
+    listed=("/reports/", "/reports/completeness/", "GET /api/v1/dataValueSets", "POST /api/v1/dataValueSets"),
 )

@@ -1,0 +1,151 @@
+"""API: DHIS2-style data value sets (JSON and CSV), read and written through the one value service."""
+
+import csv
+import json
+
+from django.http import HttpResponse, JsonResponse
+from django.utils.translation import gettext as _
+from ninja import Router
+
+from giamsat.accounts.selectors import ensure_can_view, scope_filter
+from giamsat.catalog.models import DataSet
+from giamsat.core.dates import parse_date
+from giamsat.core.periods import InvalidPeriod
+from giamsat.core.periods import Period as PeriodValue
+from giamsat.orgunits.models import OrgUnit
+
+from .choices import Channel
+from .exchange import PayloadError, data_value_set_import, raw_from_csv, raw_from_json, values_as_csv, values_as_dhis2
+from .models import DataValue
+
+router = Router(tags=["data values"])
+MAX_BODY = 200 * 1024 * 1024
+TRUE = {"true", "1", "yes"}
+
+DATA_VALUE_SET_DOC = {
+    "requestBody": {
+        "content": {
+            "application/json": {
+                "schema": {
+                    "type": "object",
+                    "properties": {
+                        "dataSet": {"type": "string"},
+                        "period": {"type": "string", "example": "202510"},
+                        "orgUnit": {"type": "string", "example": "P01"},
+                        "dataValues": {
+                            "type": "array",
+                            "items": {
+                                "type": "object",
+                                "properties": {
+                                    "dataElement": {"type": "string", "example": "DOSSIERS_TOTAL"},
+                                    "period": {"type": "string"},
+                                    "orgUnit": {"type": "string"},
+                                    "value": {"type": "string", "example": "1234"},
+                                    "comment": {"type": "string"},
+                                },
+                            },
+                        },
+                    },
+                }
+            },
+            "text/csv": {"schema": {"type": "string", "description": "DHIS2 CSV: dataelement,period,orgunit,,,value"}},
+        }
+    }
+}
+
+
+def _bad_request(message: str) -> JsonResponse:
+    return JsonResponse({"detail": message, "code": "invalid"}, status=400)
+
+
+@router.post(
+    "/dataValueSets",
+    summary="Import a data value set (DHIS2 JSON or CSV)",
+    openapi_extra=DATA_VALUE_SET_DOC,
+)
+def data_value_sets_import(
+    request,
+    dryRun: bool = False,
+    importStrategy: str = "CREATE_AND_UPDATE",
+    idScheme: str = "CODE",
+    atomic: bool = False,
+):
+    if idScheme.upper() != "CODE":
+        return _bad_request(_("Only idScheme=CODE is supported: identify elements, units and periods by code."))
+    if len(request.body) > MAX_BODY:
+        return JsonResponse({"detail": _("The file is too large."), "code": "too_large"}, status=413)
+    content_type = request.content_type or ""
+    try:
+        text = request.body.decode("utf-8-sig")
+        if "csv" in content_type:
+            raws = raw_from_csv(text)
+        elif "json" in content_type or not content_type:
+            raws = raw_from_json(json.loads(text or "{}"))
+        else:
+            return JsonResponse(
+                {"detail": _("Send application/json or text/csv."), "code": "unsupported_media_type"}, status=415
+            )
+        summary = data_value_set_import(
+            raws=raws, by=request.user, channel=Channel.API, strategy=importStrategy, dry_run=dryRun, atomic=atomic
+        )
+    except UnicodeDecodeError:
+        return _bad_request(_("The body is not UTF-8 text."))
+    except json.JSONDecodeError as exc:
+        return _bad_request(
+            _("The body is not valid JSON (line %(line)s, column %(col)s).") % {"line": exc.lineno, "col": exc.colno}
+        )
+    except (PayloadError, csv.Error) as exc:
+        return _bad_request(str(exc))
+    body = summary.as_dhis2()
+    return JsonResponse(body, status=body["httpStatusCode"])
+
+
+@router.get("/dataValueSets", summary="Export data values (DHIS2 JSON or CSV)")
+def data_value_sets_export(
+    request,
+    dataSet: str | None = None,
+    orgUnit: str | None = None,
+    period: str | None = None,
+    startDate: str | None = None,
+    endDate: str | None = None,
+    children: bool = False,
+    format: str = "json",
+):
+    values = scope_filter(
+        DataValue.objects.select_related("data_element", "org_unit", "period", "updated_by"),
+        request.user,
+        unit_field="org_unit",
+    )
+    if dataSet:
+        data_set = DataSet.objects.filter(code=dataSet).first()
+        if data_set is None:
+            return JsonResponse({"detail": _("No data set has this code."), "code": "not_found"}, status=404)
+        values = values.filter(data_element__data_set_members__data_set=data_set)
+    if orgUnit:
+        unit = OrgUnit.objects.filter(code=orgUnit).first()
+        if unit is None:
+            return JsonResponse({"detail": _("No unit has this code."), "code": "not_found"}, status=404)
+        ensure_can_view(request.user, unit)
+        values = values.filter(org_unit__path__startswith=unit.path) if children else values.filter(org_unit=unit)
+    if period:
+        try:
+            codes = [PeriodValue.parse(p).code for p in period.split(",")]
+        except InvalidPeriod as exc:
+            return _bad_request(str(exc))
+        values = values.filter(period__code__in=codes)
+    if startDate:
+        values = values.filter(period__start_date__gte=parse_date(startDate))
+    if endDate:
+        values = values.filter(period__end_date__lte=parse_date(endDate))
+    if not (dataSet or orgUnit or period or startDate or endDate):
+        return _bad_request(_("Give at least one of dataSet, orgUnit, period, startDate or endDate."))
+    values = values.order_by("org_unit__path", "period__start_date", "data_element__code")
+    wants_csv = format.lower() == "csv" or "text/csv" in request.headers.get("Accept", "")
+    if wants_csv:
+        response = HttpResponse(values_as_csv(values.iterator(chunk_size=2000)), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="dataValueSets.csv"'
+        return response
+    body = {"dataValues": list(values_as_dhis2(values.iterator(chunk_size=2000)))}
+    if dataSet:
+        body["dataSet"] = dataSet
+    return JsonResponse(body, json_dumps_params={"ensure_ascii": False})

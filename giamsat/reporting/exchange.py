@@ -1,0 +1,331 @@
+"""DHIS2 data value sets: reading JSON and CSV into value inputs, and writing them back.
+
+The shapes follow DHIS2's `dataValueSets` so files and clients interoperate: JSON objects with
+`dataElement`, `period`, `orgUnit`, `value`, `comment`, `followup` (set-level `dataSet`,
+`period`, `orgUnit` fill gaps), and DHIS2's CSV columns. Identifiers are codes (idScheme=CODE).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.utils.translation import gettext as _
+
+from giamsat.catalog.models import DataElement
+from giamsat.core.periods import InvalidPeriod
+from giamsat.core.periods import Period as PeriodValue
+from giamsat.orgunits.models import OrgUnit
+
+from .services import ValueInput, periods_get
+
+CSV_COLUMNS = [
+    "dataelement",
+    "period",
+    "orgunit",
+    "categoryoptioncombo",
+    "attributeoptioncombo",
+    "value",
+    "storedby",
+    "lastupdated",
+    "comment",
+    "followup",
+]
+MAX_ROWS = 1_000_000
+
+
+@dataclass
+class RawValue:
+    """One value as it came in, before any lookup. `row` is its 1-based position."""
+
+    row: int
+    data_element: str
+    period: str
+    org_unit: str
+    value: object
+    comment: str | None = None
+
+
+@dataclass
+class Conflict:
+    """A value that could not be used: DHIS2's conflict (object, value) with our row and reason."""
+
+    row: int | None
+    object: str
+    value: str
+    reason: str
+
+    def as_dhis2(self) -> dict:
+        return {"object": self.object, "value": self.reason, "objects": {"row": self.row, "value": self.value}}
+
+
+@dataclass
+class ResolvedValues:
+    inputs: list[ValueInput] = field(default_factory=list)
+    conflicts: list[Conflict] = field(default_factory=list)
+
+
+class PayloadError(ValueError):
+    """The payload as a whole cannot be read; the message says why."""
+
+
+def _text(value) -> str:
+    return "" if value is None else str(value).strip()
+
+
+def raw_from_json(payload: dict) -> list[RawValue]:
+    """Values of a DHIS2 JSON data value set; set-level period and orgUnit fill blanks."""
+    if not isinstance(payload, dict):
+        raise PayloadError(_("The body must be a JSON object with a “dataValues” list."))
+    values = payload.get("dataValues", [])
+    if not isinstance(values, list):
+        raise PayloadError(_("“dataValues” must be a list."))
+    if len(values) > MAX_ROWS:
+        raise PayloadError(_("Too many values in one request (at most %(max)s).") % {"max": MAX_ROWS})
+    default_period = _text(payload.get("period"))
+    default_unit = _text(payload.get("orgUnit"))
+    result = []
+    for index, item in enumerate(values, start=1):
+        if not isinstance(item, dict):
+            result.append(RawValue(index, "", default_period, default_unit, None))
+            continue
+        result.append(
+            RawValue(
+                row=index,
+                data_element=_text(item.get("dataElement")),
+                period=_text(item.get("period")) or default_period,
+                org_unit=_text(item.get("orgUnit")) or default_unit,
+                value=item.get("value"),
+                comment=item.get("comment") if isinstance(item.get("comment"), str) else None,
+            )
+        )
+    return result
+
+
+def raw_from_csv(text: str) -> list[RawValue]:
+    """Values of a DHIS2 CSV file (header row optional; DHIS2's column order)."""
+    reader = csv.reader(io.StringIO(text))
+    result = []
+    for index, row in enumerate(reader, start=1):
+        if not row or all(not cell.strip() for cell in row):
+            continue
+        if index == 1 and row[0].strip().lower() in {"dataelement", "data_element", "de"}:
+            continue
+        if len(result) >= MAX_ROWS:
+            raise PayloadError(_("Too many values in one request (at most %(max)s).") % {"max": MAX_ROWS})
+        cells = [*row, *[""] * (len(CSV_COLUMNS) - len(row))]
+        result.append(
+            RawValue(
+                row=index,
+                data_element=cells[0].strip(),
+                period=cells[1].strip(),
+                org_unit=cells[2].strip(),
+                value=cells[5],
+                comment=cells[8] or None,
+            )
+        )
+    return result
+
+
+def resolve(raws: list[RawValue]) -> ResolvedValues:
+    """Look up codes in bulk; unknown codes and unreadable periods become conflicts."""
+    result = ResolvedValues()
+    elements = DataElement.objects.in_bulk({r.data_element for r in raws}, field_name="code")
+    units = OrgUnit.objects.in_bulk({r.org_unit for r in raws}, field_name="code")
+    parsed_periods: dict[str, PeriodValue | None] = {}
+    for code in {r.period for r in raws}:
+        try:
+            parsed_periods[code] = PeriodValue.parse(code)
+        except InvalidPeriod:
+            parsed_periods[code] = None
+    periods = periods_get(p for p in parsed_periods.values() if p is not None)
+    for raw in raws:
+        element = elements.get(raw.data_element)
+        unit = units.get(raw.org_unit)
+        period_value = parsed_periods.get(raw.period)
+        if element is None:
+            result.conflicts.append(
+                Conflict(raw.row, raw.data_element, _text(raw.value), _("No data element has this code."))
+            )
+        elif unit is None:
+            result.conflicts.append(Conflict(raw.row, raw.org_unit, _text(raw.value), _("No unit has this code.")))
+        elif period_value is None:
+            result.conflicts.append(
+                Conflict(
+                    raw.row, raw.period, _text(raw.value), _("This is not a period (use e.g. 202510, 2025Q3, 2025).")
+                )
+            )
+        else:
+            result.inputs.append(
+                ValueInput(
+                    data_element=element,
+                    org_unit=unit,
+                    period=periods[period_value.code],
+                    value=raw.value,
+                    comment=raw.comment,
+                    row=raw.row,
+                )
+            )
+    return result
+
+
+def _plain(value: Decimal | None) -> str:
+    if value is None:
+        return ""
+    normalized = value.normalize()
+    return format(normalized, "f")
+
+
+def values_as_dhis2(rows: Iterable) -> Iterator[dict]:
+    """DataValue rows (with element, unit and period selected) as DHIS2 JSON objects."""
+    for v in rows:
+        yield {
+            "dataElement": v.data_element.code,
+            "period": v.period.code,
+            "orgUnit": v.org_unit.code,
+            "value": _plain(v.value),
+            "comment": v.comment,
+            "followup": v.follow_up,
+            "lastUpdated": v.updated_at.isoformat(),
+            "storedBy": v.updated_by.username if v.updated_by_id else "",
+        }
+
+
+def values_as_csv(rows: Iterable) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    for item in values_as_dhis2(rows):
+        writer.writerow(
+            [
+                item["dataElement"],
+                item["period"],
+                item["orgUnit"],
+                "",
+                "",
+                item["value"],
+                item["storedBy"],
+                item["lastUpdated"],
+                item["comment"],
+                str(item["followup"]).lower(),
+            ]
+        )
+    return out.getvalue()
+
+
+# --- import -----------------------------------------------------------------------------
+
+STRATEGIES = {
+    "CREATE_AND_UPDATE": "CREATE_AND_UPDATE",
+    "NEW_AND_UPDATES": "CREATE_AND_UPDATE",
+    "UPDATE": "UPDATE",
+    "UPDATES": "UPDATE",
+    "CREATE": "CREATE",
+    "NEW": "CREATE",
+    "DELETE": "DELETE",
+    "DELETES": "DELETE",
+}
+
+
+@dataclass
+class ImportSummary:
+    imported: int = 0
+    updated: int = 0
+    deleted: int = 0
+    ignored: int = 0
+    conflicts: list[Conflict] = field(default_factory=list)
+    dry_run: bool = False
+    strategy: str = "CREATE_AND_UPDATE"
+
+    @property
+    def status(self) -> str:
+        if not self.conflicts:
+            return "SUCCESS"
+        return "WARNING" if (self.imported or self.updated or self.deleted) else "ERROR"
+
+    def as_dhis2(self) -> dict:
+        """DHIS2's web message wrapping an ImportSummary (the 2.38+ shape)."""
+        status = self.status
+        return {
+            "httpStatus": "OK" if status != "ERROR" else "Conflict",
+            "httpStatusCode": 200 if status != "ERROR" else 409,
+            "status": {"SUCCESS": "OK", "WARNING": "WARNING", "ERROR": "ERROR"}[status],
+            "message": _("Import finished.") if status == "SUCCESS" else _("Import finished with conflicts."),
+            "response": {
+                "responseType": "ImportSummary",
+                "status": status,
+                "importOptions": {
+                    "dryRun": self.dry_run,
+                    "importStrategy": self.strategy,
+                    "idSchemes": {"idScheme": "CODE"},
+                },
+                "description": _("Dry run: nothing was saved.") if self.dry_run else "",
+                "importCount": {
+                    "imported": self.imported,
+                    "updated": self.updated,
+                    "ignored": self.ignored,
+                    "deleted": self.deleted,
+                },
+                "conflicts": [c.as_dhis2() for c in self.conflicts],
+                "rejectedIndexes": sorted({c.row - 1 for c in self.conflicts if c.row}),
+            },
+        }
+
+
+def data_value_set_import(
+    *,
+    raws: list[RawValue],
+    by,
+    channel: str,
+    strategy: str = "CREATE_AND_UPDATE",
+    dry_run: bool = False,
+    atomic: bool = False,
+) -> ImportSummary:
+    """Import a data value set through the one value service.
+
+    As in DHIS2, valid values are saved and the others reported as conflicts; with `atomic`
+    nothing is saved while any conflict remains. `dry_run` checks everything and saves nothing.
+    """
+    from django.db import transaction
+
+    from .models import DataValue
+    from .services import data_values_write
+
+    strategy = STRATEGIES.get((strategy or "CREATE_AND_UPDATE").upper())
+    if strategy is None:
+        raise PayloadError(_("importStrategy must be CREATE_AND_UPDATE, UPDATE, CREATE or DELETE."))
+    summary = ImportSummary(dry_run=dry_run, strategy=strategy)
+    resolved = resolve(raws)
+    summary.conflicts.extend(resolved.conflicts)
+    inputs = resolved.inputs
+    if strategy in {"UPDATE", "CREATE"}:
+        existing = set(
+            DataValue.objects.filter(
+                org_unit_id__in={i.org_unit.pk for i in inputs}, period_id__in={i.period.pk for i in inputs}
+            ).values_list("data_element_id", "org_unit_id", "period_id")
+        )
+        keep_existing = strategy == "UPDATE"
+        kept = [i for i in inputs if ((i.data_element.pk, i.org_unit.pk, i.period.pk) in existing) == keep_existing]
+        summary.ignored += len(inputs) - len(kept)
+        inputs = kept
+    if strategy == "DELETE":
+        for item in inputs:
+            item.value, item.comment = None, ""
+    with transaction.atomic():
+        result = data_values_write(inputs=inputs, by=by, channel=channel, valid_only=not atomic)
+        summary.conflicts.extend(
+            Conflict(p.row, f"{p.data_element}/{p.org_unit}/{p.period}", p.value, p.reason) for p in result.problems
+        )
+        if atomic and summary.conflicts:
+            transaction.set_rollback(True)
+        else:
+            summary.imported, summary.updated, summary.deleted = result.created, result.updated, result.deleted
+            summary.ignored += result.unchanged
+        if dry_run:
+            transaction.set_rollback(True)
+    summary.ignored += len(summary.conflicts)
+    summary.conflicts.sort(key=lambda c: c.row or 0)
+    return summary

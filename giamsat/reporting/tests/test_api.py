@@ -1,0 +1,180 @@
+"""DHIS2-style dataValueSets: JSON and CSV give the same result, round trips, conflicts, scope."""
+
+import pytest
+from django.test import Client
+
+from giamsat.accounts.services import token_create
+from giamsat.reporting.choices import Channel
+from giamsat.reporting.models import DataValue, DataValueAudit
+
+pytestmark = pytest.mark.django_db
+
+VALUES = [
+    ("DOSSIERS_TOTAL", "202510", "P01", "52340"),
+    ("DOSSIERS_ONLINE", "202510", "P01", "41002"),
+    ("DOSSIERS_DIGITISED_RATE", "202510", "P01", "81.5"),
+    ("HH_TOTAL", "2025Q3", "X00004", "12000"),
+]
+
+
+@pytest.fixture
+def api(users):
+    client = Client()
+    client.defaults["HTTP_AUTHORIZATION"] = f"ApiToken {token_create(user=users['a.reporter'], name='t')[1]}"
+    return client
+
+
+def as_json(values):
+    return {"dataValues": [{"dataElement": e, "period": p, "orgUnit": o, "value": v} for e, p, o, v in values]}
+
+
+def as_csv(values):
+    lines = ["dataelement,period,orgunit,categoryoptioncombo,attributeoptioncombo,value"]
+    lines += [f"{e},{p},{o},,,{v}" for e, p, o, v in values]
+    return "\n".join(lines) + "\n"
+
+
+def stored():
+    return sorted(
+        (v.data_element.code, v.period.code, v.org_unit.code, v.value)
+        for v in DataValue.objects.select_related("data_element", "period", "org_unit")
+    )
+
+
+def test_json_import_summary_and_audit(api):
+    response = api.post("/api/v1/dataValueSets", as_json(VALUES), content_type="application/json")
+    body = response.json()
+    assert response.status_code == 200
+    assert body["response"]["status"] == "SUCCESS"
+    assert body["response"]["importCount"] == {"imported": 4, "updated": 0, "ignored": 0, "deleted": 0}
+    assert DataValueAudit.objects.filter(channel=Channel.API).count() == 4
+
+
+def test_json_and_csv_give_identical_contents(api):
+    api.post("/api/v1/dataValueSets", as_json(VALUES), content_type="application/json")
+    from_json = stored()
+    DataValue.objects.all().delete()
+    response = api.post("/api/v1/dataValueSets", as_csv(VALUES), content_type="text/csv")
+    assert response.json()["response"]["importCount"]["imported"] == 4
+    assert stored() == from_json
+
+
+def test_what_get_returns_imports_back_unchanged(api):
+    api.post("/api/v1/dataValueSets", as_json(VALUES), content_type="application/json")
+    before = stored()
+    exported = api.get(
+        "/api/v1/dataValueSets", {"orgUnit": "P01", "children": "true", "startDate": "2025-07-01"}
+    ).json()
+    assert len(exported["dataValues"]) == 4
+    again = api.post("/api/v1/dataValueSets", exported, content_type="application/json").json()
+    assert again["response"]["importCount"] == {"imported": 0, "updated": 0, "ignored": 4, "deleted": 0}
+    assert stored() == before
+    csv_export = api.get(
+        "/api/v1/dataValueSets", {"orgUnit": "P01", "children": "true", "period": "202510", "format": "csv"}
+    )
+    assert csv_export["Content-Type"].startswith("text/csv")
+    assert (
+        api.post("/api/v1/dataValueSets", csv_export.content, content_type="text/csv").json()["response"][
+            "importCount"
+        ]["ignored"]
+        == 3
+    )
+    assert stored() == before
+
+
+def test_conflicts_name_the_row_object_and_reason(api):
+    bad = [
+        ("NOPE", "202510", "P01", "1"),
+        ("DOSSIERS_TOTAL", "2025-10", "P01", "1"),
+        ("DOSSIERS_TOTAL", "202510", "P99", "1"),
+        ("DOSSIERS_TOTAL", "202510", "P08", "1"),  # province B
+        ("DOSSIERS_DIGITISED_RATE", "202510", "P01", "120"),
+        ("DOSSIERS_TOTAL", "202510", "P01", "100"),  # the one good value
+    ]
+    response = api.post("/api/v1/dataValueSets", as_json(bad), content_type="application/json")
+    body = response.json()["response"]
+    assert body["status"] == "WARNING"
+    assert body["importCount"]["imported"] == 1 and body["importCount"]["ignored"] == 5
+    assert [c["objects"]["row"] for c in body["conflicts"]] == [1, 2, 3, 4, 5]
+    reasons = " ".join(c["value"] for c in body["conflicts"])
+    assert "phạm vi nhập liệu" in reasons and "100" in reasons
+    assert body["rejectedIndexes"] == [0, 1, 2, 3, 4]
+    assert not DataValue.objects.filter(org_unit__code="P08").exists()
+
+
+def test_atomic_import_saves_nothing_on_conflict(api):
+    values = [*VALUES, ("DOSSIERS_TOTAL", "202510", "P08", "1")]
+    response = api.post("/api/v1/dataValueSets?atomic=true", as_json(values), content_type="application/json")
+    assert response.status_code == 409
+    assert response.json()["response"]["importCount"]["imported"] == 0
+    assert DataValue.objects.count() == 0
+
+
+def test_dry_run_saves_nothing(api):
+    body = api.post("/api/v1/dataValueSets?dryRun=true", as_json(VALUES), content_type="application/json").json()
+    assert body["response"]["importCount"]["imported"] == 4
+    assert DataValue.objects.count() == 0
+
+
+def test_strategies(api):
+    api.post("/api/v1/dataValueSets", as_json(VALUES[:2]), content_type="application/json")
+    changed = [("DOSSIERS_TOTAL", "202510", "P01", "60000"), ("DOSSIERS_DIGITISED_RATE", "202510", "P01", "80")]
+    update = api.post("/api/v1/dataValueSets?importStrategy=UPDATE", as_json(changed), content_type="application/json")
+    assert update.json()["response"]["importCount"] == {"imported": 0, "updated": 1, "ignored": 1, "deleted": 0}
+    create = api.post("/api/v1/dataValueSets?importStrategy=CREATE", as_json(changed), content_type="application/json")
+    assert create.json()["response"]["importCount"] == {"imported": 1, "updated": 0, "ignored": 1, "deleted": 0}
+    delete = api.post("/api/v1/dataValueSets?importStrategy=DELETE", as_json(changed), content_type="application/json")
+    assert delete.json()["response"]["importCount"]["deleted"] == 2
+    assert (
+        api.post(
+            "/api/v1/dataValueSets?importStrategy=MERGE", as_json(changed), content_type="application/json"
+        ).status_code
+        == 400
+    )
+
+
+@pytest.mark.parametrize(
+    "body, content_type, status",
+    [
+        ("{not json", "application/json", 400),
+        ('{"dataValues": 5}', "application/json", 400),
+        ("[1, 2]", "application/json", 400),
+        (b"\xff\xfe\x00", "text/csv", 400),
+        ("<xml/>", "application/x-unknown", 415),
+        ('{"dataValues": [5, "x"]}', "application/json", 409),
+    ],
+)
+def test_bad_bodies_get_clear_errors(api, body, content_type, status):
+    response = api.post("/api/v1/dataValueSets", body, content_type=content_type)
+    assert response.status_code == status
+    assert response["Content-Type"].startswith("application/json")
+
+
+def test_export_needs_a_filter_and_respects_scope(api):
+    assert api.get("/api/v1/dataValueSets").status_code == 400
+    assert api.get("/api/v1/dataValueSets", {"orgUnit": "VN", "children": "true"}).status_code == 403
+    assert api.get("/api/v1/dataValueSets", {"dataSet": "NOPE"}).status_code == 404
+    assert api.get("/api/v1/dataValueSets", {"period": "2025-10"}).status_code == 400
+    assert (
+        api.post("/api/v1/dataValueSets?idScheme=UID", as_json(VALUES), content_type="application/json").status_code
+        == 400
+    )
+
+
+def test_export_by_period_lists_only_values_in_scope(api, users):
+    from giamsat.catalog.models import DataElement
+    from giamsat.orgunits.models import OrgUnit
+    from giamsat.reporting.services import ValueInput, data_values_write, period_get
+
+    data_values_write(
+        inputs=[
+            ValueInput(
+                DataElement.objects.get(code="DOSSIERS_TOTAL"), OrgUnit.objects.get(code="P08"), period_get("202510"), 5
+            )
+        ],
+        by=users["b.reporter"],
+        channel=Channel.FORM,
+    )
+    api.post("/api/v1/dataValueSets", as_json(VALUES[:1]), content_type="application/json")
+    exported = api.get("/api/v1/dataValueSets", {"period": "202510"}).json()["dataValues"]
+    assert [v["orgUnit"] for v in exported] == ["P01"]
