@@ -12,7 +12,7 @@ from decimal import Decimal
 
 from giamsat.catalog.choices import Severity
 from giamsat.catalog.engine.expressions import compile_expression
-from giamsat.catalog.models import DataElement, ValidationRule
+from giamsat.catalog.models import ValidationRule
 from giamsat.catalog.selectors import rules_for_elements
 
 from .models import DataValue
@@ -101,7 +101,3 @@ def report_rule_violations(report, current: dict[str, Decimal | None] | None = N
     stored.update(current or {})
     values = values_for_rules(report.org_unit_id, report.period, needed, stored)
     return rule_violations(rules, values)
-
-
-def element_codes(elements: list[DataElement]) -> set[str]:
-    return {e.code for e in elements}

@@ -46,7 +46,7 @@ def num(value, decimals=None):
     if value is None or value == "":
         return ""
     if isinstance(value, Decimal):
-        value = value.normalize() if value == value.to_integral_value() else value.normalize()
+        value = value.normalize()  # 85.500000 → 85.5: show the digits that were entered
         places = max(0, -value.as_tuple().exponent) if decimals is None else int(decimals)
     else:
         places = 0 if decimals is None and float(value).is_integer() else (2 if decimals is None else int(decimals))
