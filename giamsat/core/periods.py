@@ -102,6 +102,37 @@ class Period:
         year, week, _weekday = day.isocalendar()
         return cls.week(year, week)
 
+    @property
+    def adx(self) -> str:
+        """The ADX (ISO 8601) form: start date / duration, e.g. 2025-10-01/P1M."""
+        duration = {
+            PeriodType.WEEKLY: "P7D",
+            PeriodType.MONTHLY: "P1M",
+            PeriodType.QUARTERLY: "P3M",
+            PeriodType.YEARLY: "P1Y",
+        }[self.type]
+        return f"{self.start.isoformat()}/{duration}"
+
+    @classmethod
+    def from_adx(cls, text: str) -> Period:
+        """Read an ADX period (2025-10-01/P1M); the start must begin a period of that length."""
+        kinds = {"P7D": PeriodType.WEEKLY, "P1W": PeriodType.WEEKLY, "P1M": PeriodType.MONTHLY}
+        kinds.update({"P3M": PeriodType.QUARTERLY, "P1Y": PeriodType.YEARLY, "P12M": PeriodType.YEARLY})
+        start_text, _sep, duration = (text or "").strip().upper().partition("/")
+        try:
+            start = dt.date.fromisoformat(start_text)
+        except ValueError:
+            start = None
+        kind = kinds.get(duration)
+        if start and kind:
+            period = cls.containing(kind, start)
+            if period.start == start:
+                return period
+        raise InvalidPeriod(
+            _("“%(code)s” is not an ADX period. Use a start date and a duration, e.g. 2025-10-01/P1M.")
+            % {"code": str(text)[:40]}
+        )
+
     def next(self) -> Period:
         return Period.containing(self.type, self.end + dt.timedelta(days=1))
 

@@ -15,7 +15,16 @@ from giamsat.core.periods import Period as PeriodValue
 from giamsat.orgunits.models import OrgUnit
 
 from .choices import Channel
-from .exchange import PayloadError, data_value_set_import, raw_from_csv, raw_from_json, values_as_csv, values_as_dhis2
+from .exchange import (
+    PayloadError,
+    data_value_set_import,
+    raw_from_adx,
+    raw_from_csv,
+    raw_from_json,
+    values_as_adx,
+    values_as_csv,
+    values_as_dhis2,
+)
 from .models import DataValue
 
 router = Router(tags=["data values"])
@@ -49,6 +58,7 @@ DATA_VALUE_SET_DOC = {
                 }
             },
             "text/csv": {"schema": {"type": "string", "description": "DHIS2 CSV: dataelement,period,orgunit,,,value"}},
+            "application/adx+xml": {"schema": {"type": "string", "description": "ADX: <adx><group orgUnit period>…"}},
         }
     }
 }
@@ -77,13 +87,19 @@ def data_value_sets_import(
     content_type = request.content_type or ""
     try:
         text = request.body.decode("utf-8-sig")
-        if "csv" in content_type:
+        if "xml" in content_type:
+            raws = raw_from_adx(request.body)
+        elif "csv" in content_type:
             raws = raw_from_csv(text)
         elif "json" in content_type or not content_type:
             raws = raw_from_json(json.loads(text or "{}"))
         else:
             return JsonResponse(
-                {"detail": _("Send application/json or text/csv."), "code": "unsupported_media_type"}, status=415
+                {
+                    "detail": _("Send application/json, text/csv or application/adx+xml."),
+                    "code": "unsupported_media_type",
+                },
+                status=415,
             )
         summary = data_value_set_import(
             raws=raws, by=request.user, channel=Channel.API, strategy=importStrategy, dry_run=dryRun, atomic=atomic
@@ -140,7 +156,13 @@ def data_value_sets_export(
     if not (dataSet or orgUnit or period or startDate or endDate):
         return _bad_request(_("Give at least one of dataSet, orgUnit, period, startDate or endDate."))
     values = values.order_by("org_unit__path", "period__start_date", "data_element__code")
-    wants_csv = format.lower() == "csv" or "text/csv" in request.headers.get("Accept", "")
+    accept = request.headers.get("Accept", "")
+    if format.lower() == "adx" or "adx+xml" in accept:
+        return HttpResponse(
+            values_as_adx(values.iterator(chunk_size=2000), data_set=dataSet),
+            content_type="application/adx+xml; charset=utf-8",
+        )
+    wants_csv = format.lower() == "csv" or "text/csv" in accept
     if wants_csv:
         response = HttpResponse(values_as_csv(values.iterator(chunk_size=2000)), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = 'attachment; filename="dataValueSets.csv"'

@@ -56,3 +56,23 @@ def test_vietnamese_labels():
         assert Period.parse("202503").label == "Tháng 03/2025"
         assert Period.parse("2025Q3").label == "Quý III/2025"
         assert Period.parse("2025").label == "Năm 2025"
+
+
+@pytest.mark.parametrize(
+    "code, adx",
+    [
+        ("202510", "2025-10-01/P1M"),
+        ("2025Q3", "2025-07-01/P3M"),
+        ("2025", "2025-01-01/P1Y"),
+        ("2025W12", "2025-03-17/P7D"),
+    ],
+)
+def test_adx_periods(code, adx):
+    assert Period.parse(code).adx == adx
+    assert Period.from_adx(adx).code == code
+
+
+@pytest.mark.parametrize("text", ["2025-10-02/P1M", "2025-10-01", "2025-13-01/P1M", "2025-10-01/P2M", "", None])
+def test_adx_periods_refused(text):
+    with pytest.raises(InvalidPeriod, match="P1M"):
+        Period.from_adx(text)

@@ -178,3 +178,59 @@ def test_export_by_period_lists_only_values_in_scope(api, users):
     api.post("/api/v1/dataValueSets", as_json(VALUES[:1]), content_type="application/json")
     exported = api.get("/api/v1/dataValueSets", {"period": "202510"}).json()["dataValues"]
     assert [v["orgUnit"] for v in exported] == ["P01"]
+
+
+def as_adx(values):
+    from giamsat.core.periods import Period
+
+    groups = {}
+    for e, p, o, v in values:
+        groups.setdefault((o, p), []).append((e, v))
+    body = ['<adx xmlns="urn:ihe:qrph:adx:2015">']
+    for (o, p), items in groups.items():
+        body.append(f'<group orgUnit="{o}" period="{Period.parse(p).adx}">')
+        body += [f'<dataValue dataElement="{e}" value="{v}"/>' for e, v in items]
+        body.append("</group>")
+    body.append("</adx>")
+    return "".join(body)
+
+
+def test_json_csv_and_adx_give_identical_contents(api):
+    results = []
+    for body, content_type in [
+        (as_json(VALUES), "application/json"),
+        (as_csv(VALUES), "text/csv"),
+        (as_adx(VALUES), "application/adx+xml"),
+    ]:
+        DataValue.objects.all().delete()
+        response = api.post("/api/v1/dataValueSets", body, content_type=content_type)
+        assert response.json()["response"]["importCount"]["imported"] == 4, content_type
+        results.append(stored())
+    assert results[0] == results[1] == results[2]
+
+
+def test_adx_round_trip(api):
+    api.post("/api/v1/dataValueSets", as_json(VALUES), content_type="application/json")
+    before = stored()
+    adx = api.get("/api/v1/dataValueSets", {"orgUnit": "P01", "children": "true", "startDate": "2025-07-01", "format": "adx"})
+    assert adx["Content-Type"].startswith("application/adx+xml")
+    assert b'period="2025-10-01/P1M"' in adx.content
+    again = api.post("/api/v1/dataValueSets", adx.content, content_type="application/adx+xml").json()
+    assert again["response"]["importCount"]["ignored"] == 4
+    assert stored() == before
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "<not-xml",
+        "<root/>",
+        '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaa"><!ENTITY b "&a;&a;&a;">]><adx>&b;</adx>',
+        '<adx xmlns="urn:ihe:qrph:adx:2015"><group orgUnit="P01" period="2025-10-02/P1M">'
+        '<dataValue dataElement="DOSSIERS_TOTAL" value="1"/></group></adx>',
+    ],
+)
+def test_bad_adx_is_refused_clearly(api, body):
+    response = api.post("/api/v1/dataValueSets", body, content_type="application/adx+xml")
+    assert response.status_code in {400, 409}
+    assert DataValue.objects.count() == 0
