@@ -10,7 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import NinjaAPI
+from ninja import NinjaAPI, Query
 from ninja.errors import AuthenticationError, ValidationError
 from ninja.security import SessionAuth
 
@@ -119,9 +119,10 @@ def data_value_sets_import(
     importStrategy: str = "CREATE_AND_UPDATE",
     idScheme: str = "CODE",
     atomic: bool = False,
+    async_: bool = Query(False, alias="async"),
 ):
     return reporting_api.data_value_sets_import(
-        request, dryRun=dryRun, importStrategy=importStrategy, idScheme=idScheme, atomic=atomic
+        request, dryRun=dryRun, importStrategy=importStrategy, idScheme=idScheme, atomic=atomic, async_=async_
     )
 
 

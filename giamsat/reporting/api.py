@@ -5,7 +5,7 @@ import json
 
 from django.http import HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
-from ninja import Router
+from ninja import Query, Router
 
 from giamsat.accounts.selectors import ensure_can_view, scope_filter
 from giamsat.catalog.models import DataSet
@@ -25,7 +25,8 @@ from .exchange import (
     values_as_csv,
     values_as_dhis2,
 )
-from .models import DataValue
+from .jobs import ASYNC_THRESHOLD_BYTES, import_job_create
+from .models import DataValue, ImportJob
 
 router = Router(tags=["data values"])
 MAX_BODY = 200 * 1024 * 1024
@@ -70,7 +71,7 @@ def _bad_request(message: str) -> JsonResponse:
 
 @router.post(
     "/dataValueSets",
-    summary="Import a data value set (DHIS2 JSON or CSV)",
+    summary="Import a data value set (DHIS2 JSON, CSV or ADX)",
     openapi_extra=DATA_VALUE_SET_DOC,
 )
 def data_value_sets_import(
@@ -79,12 +80,43 @@ def data_value_sets_import(
     importStrategy: str = "CREATE_AND_UPDATE",
     idScheme: str = "CODE",
     atomic: bool = False,
+    async_: bool = Query(False, alias="async", description="Import in the background and answer at once."),
 ):
     if idScheme.upper() != "CODE":
         return _bad_request(_("Only idScheme=CODE is supported: identify elements, units and periods by code."))
     if len(request.body) > MAX_BODY:
         return JsonResponse({"detail": _("The file is too large."), "code": "too_large"}, status=413)
     content_type = request.content_type or ""
+    if async_ or len(request.body) > ASYNC_THRESHOLD_BYTES:
+        if not any(kind in content_type for kind in ("json", "csv", "xml")) and content_type:
+            return JsonResponse(
+                {
+                    "detail": _("Send application/json, text/csv or application/adx+xml."),
+                    "code": "unsupported_media_type",
+                },
+                status=415,
+            )
+        job = import_job_create(
+            user=request.user,
+            body=request.body,
+            content_type=content_type or "application/json",
+            channel=Channel.API,
+            options={"dryRun": dryRun, "importStrategy": importStrategy, "atomic": atomic},
+        )
+        return JsonResponse(
+            {
+                "httpStatus": "Accepted",
+                "httpStatusCode": 202,
+                "status": "OK",
+                "message": _("Import queued: follow its progress at the job's address."),
+                "response": {
+                    "id": str(job.id),
+                    "jobType": "DATAVALUE_IMPORT",
+                    "relativeNotifierEndpoint": f"/api/v1/jobs/{job.id}",
+                },
+            },
+            status=202,
+        )
     try:
         text = request.body.decode("utf-8-sig")
         if "xml" in content_type:
@@ -171,3 +203,28 @@ def data_value_sets_export(
     if dataSet:
         body["dataSet"] = dataSet
     return JsonResponse(body, json_dumps_params={"ensure_ascii": False})
+
+
+@router.get("/jobs/{job_id}", summary="A background import: status, progress and summary")
+def import_job_status(request, job_id: str):
+    import uuid
+
+    try:
+        key = uuid.UUID(job_id)
+    except ValueError:
+        return JsonResponse({"detail": _("No import job has this identifier."), "code": "not_found"}, status=404)
+    job = ImportJob.objects.filter(pk=key).first()
+    if job is None or (job.user_id != request.user.pk and not request.user.is_superuser):
+        return JsonResponse({"detail": _("No import job has this identifier."), "code": "not_found"}, status=404)
+    return {
+        "id": str(job.id),
+        "status": job.status,
+        "stage": job.stage,
+        "total": job.total,
+        "processed": job.processed,
+        "created": job.created_at.isoformat(),
+        "started": job.started_at.isoformat() if job.started_at else None,
+        "finished": job.finished_at.isoformat() if job.finished_at else None,
+        "error": job.error,
+        "summary": job.summary,
+    }

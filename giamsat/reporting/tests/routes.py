@@ -117,4 +117,5 @@ ROUTES = RouteInventory(
         ),
     ),
     listed=("/reports/", "/reports/completeness/", "GET /api/v1/dataValueSets", "POST /api/v1/dataValueSets"),
+    owned=("GET /api/v1/jobs/{job_id}",),
 )

@@ -212,7 +212,9 @@ def test_json_csv_and_adx_give_identical_contents(api):
 def test_adx_round_trip(api):
     api.post("/api/v1/dataValueSets", as_json(VALUES), content_type="application/json")
     before = stored()
-    adx = api.get("/api/v1/dataValueSets", {"orgUnit": "P01", "children": "true", "startDate": "2025-07-01", "format": "adx"})
+    adx = api.get(
+        "/api/v1/dataValueSets", {"orgUnit": "P01", "children": "true", "startDate": "2025-07-01", "format": "adx"}
+    )
     assert adx["Content-Type"].startswith("application/adx+xml")
     assert b'period="2025-10-01/P1M"' in adx.content
     again = api.post("/api/v1/dataValueSets", adx.content, content_type="application/adx+xml").json()
@@ -234,3 +236,34 @@ def test_bad_adx_is_refused_clearly(api, body):
     response = api.post("/api/v1/dataValueSets", body, content_type="application/adx+xml")
     assert response.status_code in {400, 409}
     assert DataValue.objects.count() == 0
+
+
+@pytest.fixture
+def huey_immediate():
+    from huey.contrib.djhuey import HUEY
+
+    HUEY.immediate = True
+    yield
+    HUEY.immediate = False
+
+
+def test_large_import_runs_in_the_background(api, users, huey_immediate, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = api.post("/api/v1/dataValueSets?async=true", as_json(VALUES), content_type="application/json")
+    assert response.status_code == 202
+    job_url = response.json()["response"]["relativeNotifierEndpoint"]
+    job = api.get(job_url).json()
+    assert job["status"] == "DONE" and job["total"] == 4 and job["processed"] == 4
+    assert job["summary"]["response"]["importCount"]["imported"] == 4
+    assert DataValue.objects.count() == 4
+    other = Client()
+    other.defaults["HTTP_AUTHORIZATION"] = f"Bearer {token_create(user=users['b.reporter'], name='t')[1]}"
+    assert other.get(job_url).status_code == 404  # another user's job is not theirs to see
+    assert api.get("/api/v1/jobs/not-a-uuid").status_code == 404
+
+
+def test_background_job_reports_a_broken_file(api, huey_immediate, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = api.post("/api/v1/dataValueSets?async=true", "{broken", content_type="application/json")
+    job = api.get(response.json()["response"]["relativeNotifierEndpoint"]).json()
+    assert job["status"] == "FAILED" and job["error"]
