@@ -7,6 +7,7 @@ urlpatterns = [
     path("", include("giamsat.core.urls")),
     path("accounts/", include("giamsat.accounts.urls")),
     path("units/", include("giamsat.orgunits.urls")),
+    path("reports/excel/", include("giamsat.reporting.excel_urls")),
     path("reports/", include("giamsat.reporting.urls")),
     path("catalog/", include("giamsat.catalog.urls")),
     path("api/", include("giamsat.api.urls")),

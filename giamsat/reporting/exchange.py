@@ -236,6 +236,7 @@ class ImportSummary:
     updated: int = 0
     deleted: int = 0
     ignored: int = 0
+    unchanged: int = 0
     conflicts: list[Conflict] = field(default_factory=list)
     dry_run: bool = False
     strategy: str = "CREATE_AND_UPDATE"
@@ -323,6 +324,7 @@ def data_value_set_import(
             transaction.set_rollback(True)
         else:
             summary.imported, summary.updated, summary.deleted = result.created, result.updated, result.deleted
+            summary.unchanged = result.unchanged
             summary.ignored += result.unchanged
         if dry_run:
             transaction.set_rollback(True)

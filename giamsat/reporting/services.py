@@ -110,6 +110,16 @@ def _locked_keys(inputs: list[ValueInput]) -> set[tuple[int, int, int]]:
     return locked
 
 
+def _stored_values(inputs: list[ValueInput]) -> dict[tuple[int, int, int], tuple[Decimal | None, str]]:
+    """(value, comment) stored for the inputs' keys, in one query."""
+    rows = DataValue.objects.filter(
+        org_unit_id__in={i.org_unit.pk for i in inputs},
+        period_id__in={i.period.pk for i in inputs},
+        data_element_id__in={i.data_element.pk for i in inputs},
+    ).values_list("data_element_id", "org_unit_id", "period_id", "value", "comment")
+    return {(e, u, p): (value, comment) for e, u, p, value, comment in rows}
+
+
 @transaction.atomic
 def data_values_write(
     *,
@@ -127,6 +137,7 @@ def data_values_write(
     result = WriteResult()
     capture = user_scope(by, "CAPTURE")
     locked = _locked_keys(inputs)
+    stored = _stored_values(inputs) if locked else {}
     accepted: list[tuple[ValueInput, Decimal | None]] = []
     seen: set[tuple[int, int, int]] = set()
     for item in inputs:
@@ -144,8 +155,6 @@ def data_values_write(
                 "type": item.data_element.get_period_type_display().lower(),
                 "period": item.period.code,
             }
-        elif key in locked:
-            reason = _("The report holding this value is submitted or approved: it is locked until returned.")
         elif key in seen:
             reason = _("The same figure appears twice for this unit and period.")
         else:
@@ -159,6 +168,15 @@ def data_values_write(
                 )
             except ValueRejected as exc:
                 reason = str(exc)
+            else:
+                # A locked figure may be sent again unchanged (re-importing an export): only a change is refused.
+                if key in locked:
+                    stored_value, stored_comment = stored.get(key, (None, ""))
+                    comment = stored_comment if item.comment is None else item.comment
+                    if (parsed, comment) != (stored_value, stored_comment):
+                        reason = _(
+                            "The report holding this value is submitted or approved: it is locked until returned."
+                        )
         seen.add(key)
         if reason:
             result.problems.append(

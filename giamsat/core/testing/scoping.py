@@ -120,5 +120,6 @@ def collect_inventories() -> list[RouteInventory]:
             module = importlib.import_module(f"{config.name}.tests.routes")
         except ModuleNotFoundError:
             continue
-        inventories.append(module.ROUTES)
+        # ROUTES, and any further ROUTES_* an app splits out (e.g. ROUTES_EXCEL).
+        inventories += [getattr(module, name) for name in sorted(dir(module)) if name.startswith("ROUTES")]
     return inventories

@@ -120,3 +120,13 @@ def test_parse_value(raw, separator, expected):
 def test_parse_boolean_refuses_other_numbers():
     with pytest.raises(ValueRejected):
         parse_value("2", value_type="BOOLEAN")
+
+
+def test_locked_figure_sent_again_unchanged_is_not_a_problem(users, value_input, report_a):
+    write(users, [value_input("DOSSIERS_TOTAL", "150")])
+    report_a.status = ReportStatus.SUBMITTED
+    report_a.save()
+    same = write(users, [value_input("DOSSIERS_TOTAL", "150")])
+    assert same.ok and same.unchanged == 1
+    changed = write(users, [value_input("DOSSIERS_TOTAL", "151")])
+    assert not changed.ok
