@@ -10,6 +10,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET, require_POST
 
 from giamsat.accounts.choices import ScopeKind
@@ -211,7 +212,8 @@ def upload_errors(request, token: str):
     except excel.UploadRefused as exc:
         return _bad_request(request, str(exc))
     stem = kept.name.rsplit(".", 1)[0] or "GiamSat"
-    return _download(content, excel.XLSX_CONTENT_TYPE, f"{stem} ({_('errors')}).xlsx")
+    suffix = pgettext("file name", "errors")
+    return _download(content, excel.XLSX_CONTENT_TYPE, f"{stem} ({suffix}).xlsx")
 
 
 def _export_response(rows, kind: str, *, data_set: DataSet, periods: list[PeriodValue], unit, user) -> HttpResponse:
