@@ -347,7 +347,8 @@ def report_submit(*, report: Report, by: User, comment: str = "") -> Report:
         raise ReportStateError(
             _("Fix these before submitting: %(list)s") % {"list": "; ".join(v.message for v in blocking)}
         )
-    report.submitted_at = timezone.now()
+    # Timeliness counts the first submission: a report returned and sent again stays on time.
+    report.submitted_at = report.submitted_at or timezone.now()
     next_status = ReportStatus.SUBMITTED
     return _set_status(report, next_status, by=by, action=ReportAction.SUBMIT, comment=comment)
 

@@ -45,7 +45,8 @@ class RuleViolation:
 
 
 def values_for_rules(org_unit_id: int, period, codes: set[str], current: dict[str, Decimal | None]) -> dict:
-    """The figures the rules need: the report's own, then coarser periods carried forward."""
+    """The figures the rules need: the report's own, then those of coarser periods that contain
+    the report's period (the year's population in a quarterly report). Nothing older is used."""
     values: dict[str, Decimal | None] = dict(current)
     missing = codes - set(values)
     if missing:
@@ -53,10 +54,11 @@ def values_for_rules(org_unit_id: int, period, codes: set[str], current: dict[st
             DataValue.objects.filter(
                 org_unit_id=org_unit_id,
                 data_element__code__in=missing,
-                period__start_date__lte=period.end_date,
+                period__start_date__lte=period.start_date,
+                period__end_date__gte=period.end_date,
                 value__isnull=False,
             )
-            .order_by("data_element__code", "-period__start_date")
+            .order_by("data_element__code", "period__end_date")
             .values_list("data_element__code", "value")
         )
         for code, value in rows:
