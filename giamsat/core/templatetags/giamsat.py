@@ -3,6 +3,7 @@
 import datetime as dt
 
 from django import template
+from django.utils import timezone
 from django.utils.formats import date_format
 
 register = template.Library()
@@ -14,6 +15,8 @@ def ddmmyyyy(value):
     if not value:
         return ""
     if isinstance(value, dt.datetime):
+        if timezone.is_aware(value):
+            value = timezone.localtime(value)  # Asia/Ho_Chi_Minh, as the officials read the clock
         return date_format(value, "SHORT_DATETIME_FORMAT")
     return value.strftime("%d/%m/%Y")
 

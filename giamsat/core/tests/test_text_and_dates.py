@@ -58,3 +58,14 @@ def test_parse_date_refuses_clearly(text):
 )
 def test_english_name(name, expected):
     assert english_name(name) == expected
+
+
+def test_datetimes_are_shown_in_vietnam_time():
+    from django.utils import timezone
+
+    from giamsat.core.templatetags.giamsat import ddmmyyyy
+
+    moment = dt.datetime(2026, 11, 27, 23, 51, tzinfo=dt.UTC)
+    assert timezone.is_aware(moment)
+    assert ddmmyyyy(moment) == "28/11/2026 06:51"
+    assert ddmmyyyy(dt.date(2025, 6, 30)) == "30/06/2025"

@@ -15,7 +15,7 @@ class Command(BaseCommand):
             rows = demo_users_load()
         except LookupError as exc:
             raise CommandError(str(exc)) from exc
-        self.stdout.write(f"\nDemo logins (password for all: {DEMO_PASSWORD}) — http://127.0.0.1:8000/")
+        self.stdout.write(f"\nDemo logins (password for all: {DEMO_PASSWORD})")
         width = max(len(r[0]) for r in rows)
         for username, role, home in rows:
             self.stdout.write(f"  {username.ljust(width)}  {role} — {home}")
