@@ -2,6 +2,9 @@ from django import forms
 from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 
+from giamsat.orgunits.choices import OrgUnitType
+
+from .choices import AssignmentKind
 from .models import DataElement, DataSet, Indicator, Target, ValidationRule
 
 code_validator = RegexValidator(r"^[A-Z][A-Z0-9_]{1,59}$", _("Use upper case letters, digits and underscores."))
@@ -105,4 +108,48 @@ class TargetForm(forms.ModelForm):
             self.add_error("group", _("Choose the group this target is for."))
         if scope == "UNIT_TYPE" and not cleaned.get("unit_type"):
             self.add_error("unit_type", _("Give the unit type, e.g. PROVINCE."))
+        return cleaned
+
+
+class MemberAddForm(forms.Form):
+    data_element = forms.ModelChoiceField(
+        label=_("Data element"), queryset=None, to_field_name="code", empty_label=None
+    )
+    section = forms.CharField(
+        label=_("Section"), max_length=255, required=False, help_text=_("Empty: the element's domain.")
+    )
+
+    def __init__(self, *args, data_set=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        from .models import DataElement
+
+        self.fields["data_element"].queryset = DataElement.objects.filter(period_type=data_set.period_type).exclude(
+            data_set_members__data_set=data_set
+        )
+
+
+class AssignmentAddForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Who reports"), choices=AssignmentKind.choices)
+    org_unit = forms.CharField(label=_("Unit code"), required=False, max_length=40)
+    group = forms.CharField(label=_("Group code"), required=False, max_length=40)
+    unit_type = forms.ChoiceField(label=_("Unit type"), required=False, choices=[("", "—"), *OrgUnitType.choices])
+    valid_from = forms.DateField(label=_("From (dd/mm/yyyy)"), required=False)
+    valid_to = forms.DateField(label=_("To (dd/mm/yyyy)"), required=False)
+
+    def clean(self):
+        cleaned = super().clean()
+        from giamsat.orgunits.models import OrgUnit, OrgUnitGroup
+
+        if cleaned.get("org_unit"):
+            cleaned["org_unit"] = OrgUnit.objects.filter(code=cleaned["org_unit"].strip()).first()
+            if cleaned["org_unit"] is None:
+                self.add_error("org_unit", _("No unit has this code."))
+        else:
+            cleaned["org_unit"] = None
+        if cleaned.get("group"):
+            cleaned["group"] = OrgUnitGroup.objects.filter(code=cleaned["group"].strip()).first()
+            if cleaned["group"] is None:
+                self.add_error("group", _("No group has this code."))
+        else:
+            cleaned["group"] = None
         return cleaned

@@ -219,3 +219,74 @@ def validation_rule_save(*, rule: ValidationRule) -> ValidationRule:
             raise CatalogError(f"{side}: {exc}") from exc
     rule.save()
     return rule
+
+
+@transaction.atomic
+def data_set_member_add(*, data_set: DataSet, element: DataElement, section_name: str = "") -> DataSetElement:
+    """Put a data element in a data set, in a section (created when new); same period type only."""
+    if element.period_type != data_set.period_type:
+        raise CatalogError(
+            _("%(code)s is reported %(element)s; this data set is %(data_set)s.")
+            % {
+                "code": element.code,
+                "element": element.get_period_type_display().lower(),
+                "data_set": data_set.get_period_type_display().lower(),
+            }
+        )
+    section = None
+    name = (section_name or "").strip() or element.domain.name_vi
+    section = data_set.sections.filter(name_vi=name).first()
+    if section is None:
+        last = data_set.sections.order_by("-sort_order").first()
+        section = DataSetSection.objects.create(
+            data_set=data_set, name_vi=name, sort_order=(last.sort_order + 1) if last else 0
+        )
+    position = section.members.count()
+    member, _created = DataSetElement.objects.update_or_create(
+        data_set=data_set, data_element=element, defaults={"section": section, "sort_order": position}
+    )
+    return member
+
+
+def data_set_member_remove(*, data_set: DataSet, element: DataElement) -> None:
+    """Take an element out of a data set; its stored values stay (they belong to the element)."""
+    DataSetElement.objects.filter(data_set=data_set, data_element=element).delete()
+
+
+def data_set_assignment_add(
+    *,
+    data_set: DataSet,
+    kind: str,
+    org_unit=None,
+    group=None,
+    unit_type: str = "",
+    valid_from=None,
+    valid_to=None,
+) -> DataSetAssignment:
+    """Who reports the data set from a date: a unit, a group or every unit of a type."""
+    if kind == AssignmentKind.UNIT and org_unit is None:
+        raise CatalogError(_("Choose the unit."))
+    if kind == AssignmentKind.GROUP and group is None:
+        raise CatalogError(_("Choose the group."))
+    if kind == AssignmentKind.UNIT_TYPE and not unit_type:
+        raise CatalogError(_("Choose the unit type."))
+    if valid_from and valid_to and valid_to < valid_from:
+        raise CatalogError(_("The end date comes before the start date."))
+    return DataSetAssignment.objects.create(
+        data_set=data_set,
+        kind=kind,
+        org_unit=org_unit if kind == AssignmentKind.UNIT else None,
+        group=group if kind == AssignmentKind.GROUP else None,
+        unit_type=unit_type if kind == AssignmentKind.UNIT_TYPE else "",
+        valid_from=valid_from,
+        valid_to=valid_to,
+    )
+
+
+def data_set_assignment_end(*, assignment: DataSetAssignment, on) -> DataSetAssignment:
+    """Stop an assignment after a date (history stays: past periods still expect their reports)."""
+    if assignment.valid_from and on < assignment.valid_from:
+        raise CatalogError(_("The end date comes before the start date."))
+    assignment.valid_to = on
+    assignment.save(update_fields=["valid_to"])
+    return assignment

@@ -16,6 +16,16 @@ urlpatterns = [
     path("indicators/<str:code>/edit/", views.indicator_edit, name="indicator_edit"),
     path("data-sets/<str:code>/", views.data_set_detail, name="data_set"),
     path("data-sets/<str:code>/edit/", views.data_set_edit, name="data_set_edit"),
+    path("data-sets/<str:code>/members/", views.data_set_member_add, name="data_set_member_add"),
+    path(
+        "data-sets/<str:code>/members/<str:element>/remove/",
+        views.data_set_member_remove,
+        name="data_set_member_remove",
+    ),
+    path("data-sets/<str:code>/assignments/", views.data_set_assignment_add, name="data_set_assignment_add"),
+    path(
+        "data-sets/<str:code>/assignments/<int:pk>/end/", views.data_set_assignment_end, name="data_set_assignment_end"
+    ),
     path("rules/<str:code>/", views.rule_detail, name="rule"),
     path("rules/<str:code>/edit/", views.rule_edit, name="rule_edit"),
 ]

@@ -5,12 +5,23 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
+from giamsat.core.dates import InvalidDate, parse_date, today
 from giamsat.core.text import fold
 
 from . import selectors, services
-from .forms import DataElementForm, DataSetForm, IndicatorForm, TargetForm, ValidationRuleForm, with_code
-from .models import DataElement, DataSet, Domain, Indicator, Target, ValidationRule
+from .forms import (
+    AssignmentAddForm,
+    DataElementForm,
+    DataSetForm,
+    IndicatorForm,
+    MemberAddForm,
+    TargetForm,
+    ValidationRuleForm,
+    with_code,
+)
+from .models import DataElement, DataSet, DataSetAssignment, Domain, Indicator, Target, ValidationRule
 from .permissions import can_edit_catalog, ensure_can_edit_catalog
 
 TABS = ["elements", "indicators", "data-sets", "rules", "domains"]
@@ -94,18 +105,83 @@ def indicator_detail(request, code: str):
 
 
 @login_required
-def data_set_detail(request, code: str):
+def data_set_detail(request, code: str, member_form=None, assignment_form=None, status=200):
     data_set = get_object_or_404(DataSet, code=code)
-    return render(
-        request,
-        "catalog/data_set_detail.html",
-        {
-            "data_set": data_set,
-            "sections": selectors.data_set_sections(data_set),
-            "assignments": data_set.assignments.select_related("org_unit", "group"),
-            "can_edit": can_edit_catalog(request.user, data_set.domain.code if data_set.domain_id else None),
-        },
-    )
+    can_edit = can_edit_catalog(request.user, data_set.domain.code if data_set.domain_id else None)
+    context = {
+        "data_set": data_set,
+        "sections": selectors.data_set_sections(data_set),
+        "assignments": data_set.assignments.select_related("org_unit", "group"),
+        "can_edit": can_edit,
+        "member_form": member_form or (MemberAddForm(data_set=data_set) if can_edit else None),
+        "assignment_form": assignment_form or (AssignmentAddForm() if can_edit else None),
+    }
+    return render(request, "catalog/data_set_detail.html", context, status=status)
+
+
+def _data_set_for_edit(request, code: str) -> DataSet:
+    data_set = get_object_or_404(DataSet, code=code)
+    ensure_can_edit_catalog(request.user, data_set.domain.code if data_set.domain_id else None)
+    return data_set
+
+
+@login_required
+@require_POST
+def data_set_member_add(request, code: str):
+    data_set = _data_set_for_edit(request, code)
+    form = MemberAddForm(request.POST, data_set=data_set)
+    if form.is_valid():
+        try:
+            services.data_set_member_add(
+                data_set=data_set, element=form.cleaned_data["data_element"], section_name=form.cleaned_data["section"]
+            )
+        except services.CatalogError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("catalog:data_set", code=code)
+    return data_set_detail(request, code, member_form=form, status=400)
+
+
+@login_required
+@require_POST
+def data_set_member_remove(request, code: str, element: str):
+    data_set = _data_set_for_edit(request, code)
+    services.data_set_member_remove(data_set=data_set, element=get_object_or_404(DataElement, code=element))
+    messages.success(request, _("Removed from the data set; its stored figures are kept."))
+    return redirect("catalog:data_set", code=code)
+
+
+@login_required
+@require_POST
+def data_set_assignment_add(request, code: str):
+    data_set = _data_set_for_edit(request, code)
+    form = AssignmentAddForm(request.POST)
+    if form.is_valid():
+        try:
+            services.data_set_assignment_add(data_set=data_set, **form.cleaned_data)
+        except services.CatalogError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("catalog:data_set", code=code)
+    return data_set_detail(request, code, assignment_form=form, status=400)
+
+
+@login_required
+@require_POST
+def data_set_assignment_end(request, code: str, pk: int):
+    data_set = _data_set_for_edit(request, code)
+    assignment = get_object_or_404(DataSetAssignment, pk=pk, data_set=data_set)
+    try:
+        services.data_set_assignment_end(
+            assignment=assignment, on=parse_date(request.POST.get("valid_to"), default=today())
+        )
+    except (services.CatalogError, InvalidDate) as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("Saved."))
+    return redirect("catalog:data_set", code=code)
 
 
 @login_required

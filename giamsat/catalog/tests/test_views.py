@@ -159,3 +159,48 @@ def test_analyst_cannot_create_in_another_domain():
         },
     )
     assert response.status_code == 403
+
+
+def test_analyst_edits_a_data_sets_figures_and_who_reports_it():
+    from giamsat.catalog.models import DataSet
+
+    client = client_for("phantich.vienthong")
+    data_set = DataSet.objects.get(code="BC_TINH_QUARTERLY")
+    html = client.get("/catalog/data-sets/BC_TINH_QUARTERLY/").content.decode()
+    assert "Thêm chỉ tiêu" in html or 'name="data_element"' in html
+    assert client.post("/catalog/data-sets/BC_TINH_QUARTERLY/members/HH_FIBER/remove/").status_code == 302
+    assert not data_set.members.filter(data_element__code="HH_FIBER").exists()
+    response = client.post(
+        "/catalog/data-sets/BC_TINH_QUARTERLY/members/", {"data_element": "HH_FIBER", "section": "Hạ tầng số"}
+    )
+    assert response.status_code == 302
+    assert data_set.members.get(data_element__code="HH_FIBER").section.name_vi == "Hạ tầng số"
+    # A monthly figure does not fit a quarterly data set: it is not even offered.
+    assert (
+        client.post("/catalog/data-sets/BC_TINH_QUARTERLY/members/", {"data_element": "DOSSIERS_TOTAL"}).status_code
+        == 400
+    )
+    added = client.post(
+        "/catalog/data-sets/BC_TINH_QUARTERLY/assignments/",
+        {"kind": "UNIT", "org_unit": "CNTT.BO_TAICHINH", "valid_from": "01/01/2026"},
+    )
+    assert added.status_code == 302
+    assignment = data_set.assignments.get(org_unit__code="CNTT.BO_TAICHINH")
+    bad = client.post("/catalog/data-sets/BC_TINH_QUARTERLY/assignments/", {"kind": "UNIT", "org_unit": "NOPE"})
+    assert bad.status_code == 400 and "NOPE" not in bad.content.decode().split("errorlist")[0][-5:]
+    ended = client.post(
+        f"/catalog/data-sets/BC_TINH_QUARTERLY/assignments/{assignment.pk}/end/", {"valid_to": "31/12/2026"}
+    )
+    assert ended.status_code == 302
+    assignment.refresh_from_db()
+    assert str(assignment.valid_to) == "2026-12-31"
+
+
+def test_reporters_cannot_change_data_sets(client_a):
+    assert client_a.post("/catalog/data-sets/BC_TINH_QUARTERLY/members/HH_FIBER/remove/").status_code == 403
+    assert (
+        client_a.post(
+            "/catalog/data-sets/BC_TINH_QUARTERLY/assignments/", {"kind": "UNIT_TYPE", "unit_type": "COMMUNE"}
+        ).status_code
+        == 403
+    )
