@@ -161,3 +161,14 @@ def test_reporter_picks_any_period_of_their_units(client_a):
     )
     wrong_type = client_a.post("/reports/open/", {"data_set": "BC_TINH_YEARLY", "org_unit": "P01", "period": "202510"})
     assert wrong_type.status_code == 400
+
+
+@pytest.mark.parametrize(
+    "url", ["/reports/", "/reports/completeness/?data_set=BC_TINH_MONTHLY&period=202510", "/reports/excel/"]
+)
+def test_page_titles_are_plain_text(client_leader, url):
+    import re
+
+    html = client_leader.get(url).content.decode()
+    title = re.search(r"<title>(.*?)</title>", html, re.S).group(1)
+    assert "<" not in title and len(title) < 120
