@@ -288,49 +288,56 @@ def data_value_set_import(
     """Import a data value set through the one value service.
 
     As in DHIS2, valid values are saved and the others reported as conflicts; with `atomic`
-    nothing is saved while any conflict remains. `dry_run` checks everything and saves nothing.
+    nothing is saved while any conflict remains. `dry_run` checks everything and saves nothing
+    (not even the periods it had to create).
     """
     from django.db import transaction
-
-    from .models import DataValue
-    from .services import data_values_write
 
     strategy = STRATEGIES.get((strategy or "CREATE_AND_UPDATE").upper())
     if strategy is None:
         raise PayloadError(_("importStrategy must be CREATE_AND_UPDATE, UPDATE, CREATE or DELETE."))
     summary = ImportSummary(dry_run=dry_run, strategy=strategy)
-    resolved = resolve(raws)
-    summary.conflicts.extend(resolved.conflicts)
-    inputs = resolved.inputs
-    if strategy in {"UPDATE", "CREATE"}:
-        existing = set(
-            DataValue.objects.filter(
-                org_unit_id__in={i.org_unit.pk for i in inputs}, period_id__in={i.period.pk for i in inputs}
-            ).values_list("data_element_id", "org_unit_id", "period_id")
-        )
-        keep_existing = strategy == "UPDATE"
-        kept = [i for i in inputs if ((i.data_element.pk, i.org_unit.pk, i.period.pk) in existing) == keep_existing]
-        summary.ignored += len(inputs) - len(kept)
-        inputs = kept
-    if strategy == "DELETE":
-        for item in inputs:
-            item.value, item.comment = None, ""
     with transaction.atomic():
-        result = data_values_write(inputs=inputs, by=by, channel=channel, valid_only=not atomic)
-        summary.conflicts.extend(
-            Conflict(p.row, f"{p.data_element}/{p.org_unit}/{p.period}", p.value, p.reason) for p in result.problems
-        )
-        if atomic and summary.conflicts:
-            transaction.set_rollback(True)
-        else:
-            summary.imported, summary.updated, summary.deleted = result.created, result.updated, result.deleted
-            summary.unchanged = result.unchanged
-            summary.ignored += result.unchanged
+        _import(raws, summary, by=by, channel=channel, atomic=atomic)
         if dry_run:
             transaction.set_rollback(True)
     summary.ignored += len(summary.conflicts)
     summary.conflicts.sort(key=lambda c: c.row or 0)
     return summary
+
+
+def _import(raws: list[RawValue], summary: ImportSummary, *, by, channel: str, atomic: bool) -> None:
+    from django.db import transaction
+
+    from .models import DataValue
+    from .services import data_values_write
+
+    resolved = resolve(raws)
+    summary.conflicts.extend(resolved.conflicts)
+    inputs = resolved.inputs
+    if summary.strategy in {"UPDATE", "CREATE"}:
+        existing = set(
+            DataValue.objects.filter(
+                org_unit_id__in={i.org_unit.pk for i in inputs}, period_id__in={i.period.pk for i in inputs}
+            ).values_list("data_element_id", "org_unit_id", "period_id")
+        )
+        keep_existing = summary.strategy == "UPDATE"
+        kept = [i for i in inputs if ((i.data_element.pk, i.org_unit.pk, i.period.pk) in existing) == keep_existing]
+        summary.ignored += len(inputs) - len(kept)
+        inputs = kept
+    if summary.strategy == "DELETE":
+        for item in inputs:
+            item.value, item.comment = None, ""
+    result = data_values_write(inputs=inputs, by=by, channel=channel, valid_only=not atomic)
+    summary.conflicts.extend(
+        Conflict(p.row, f"{p.data_element}/{p.org_unit}/{p.period}", p.value, p.reason) for p in result.problems
+    )
+    if atomic and summary.conflicts:
+        transaction.set_rollback(True)  # nothing saved while any conflict remains
+        return
+    summary.imported, summary.updated, summary.deleted = result.created, result.updated, result.deleted
+    summary.unchanged = result.unchanged
+    summary.ignored += result.unchanged
 
 
 # --- ADX ---------------------------------------------------------------------------------

@@ -267,3 +267,14 @@ def test_background_job_reports_a_broken_file(api, huey_immediate, django_captur
         response = api.post("/api/v1/dataValueSets?async=true", "{broken", content_type="application/json")
     job = api.get(response.json()["response"]["relativeNotifierEndpoint"]).json()
     assert job["status"] == "FAILED" and job["error"]
+
+
+def test_dry_run_creates_no_period(api):
+    from giamsat.reporting.models import Period
+
+    api.post(
+        "/api/v1/dataValueSets?dryRun=true",
+        as_json([("DOSSIERS_TOTAL", "203001", "P01", "1")]),
+        content_type="application/json",
+    )
+    assert not Period.objects.filter(code="203001").exists()
