@@ -65,6 +65,11 @@ DATA_VALUE_SET_DOC = {
 }
 
 
+def _unsupported_media_type() -> JsonResponse:
+    message = _("Send application/json, text/csv or application/adx+xml.")
+    return JsonResponse({"detail": message, "code": "unsupported_media_type"}, status=415)
+
+
 def _bad_request(message: str) -> JsonResponse:
     return JsonResponse({"detail": message, "code": "invalid"}, status=400)
 
@@ -89,13 +94,7 @@ def data_value_sets_import(
     content_type = request.content_type or ""
     if async_ or len(request.body) > ASYNC_THRESHOLD_BYTES:
         if not any(kind in content_type for kind in ("json", "csv", "xml")) and content_type:
-            return JsonResponse(
-                {
-                    "detail": _("Send application/json, text/csv or application/adx+xml."),
-                    "code": "unsupported_media_type",
-                },
-                status=415,
-            )
+            return _unsupported_media_type()
         job = import_job_create(
             user=request.user,
             body=request.body,
@@ -126,13 +125,7 @@ def data_value_sets_import(
         elif "json" in content_type or not content_type:
             raws = raw_from_json(json.loads(text or "{}"))
         else:
-            return JsonResponse(
-                {
-                    "detail": _("Send application/json, text/csv or application/adx+xml."),
-                    "code": "unsupported_media_type",
-                },
-                status=415,
-            )
+            return _unsupported_media_type()
         summary = data_value_set_import(
             raws=raws, by=request.user, channel=Channel.API, strategy=importStrategy, dry_run=dryRun, atomic=atomic
         )
