@@ -1,7 +1,10 @@
-"""Session-wide test data: the real unit registry and the demo users, loaded once per worker.
+"""Session-wide test data: the real unit registry, the catalogue and the demo users, loaded once
+per worker into the test database.
 
-Loading happens inside pytest-django's database setup and is committed, so every test
-(transactional rollback per test) and the browser tests' live server see the same data.
+The database is set up here rather than by pytest-django's own fixture, which creates test
+databases only for tests that ask for one: the browser tests use a live server instead, and run
+alone they would otherwise talk to the development database. Data loaded here is committed, so
+every test (rolled back after itself) and the live server see the same data.
 """
 
 import io
@@ -16,11 +19,32 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
 @pytest.fixture(scope="session")
-def django_db_setup(django_db_setup, django_db_blocker):
+def django_db_setup(request, django_test_environment, django_db_blocker, django_db_modify_db_settings):
+    from django.test.utils import setup_databases, teardown_databases
+
     with django_db_blocker.unblock():
+        databases = setup_databases(verbosity=0, interactive=False)
         call_command("load_reference", "--quiet", stdout=io.StringIO())
         call_command("load_catalog", stdout=io.StringIO())
         call_command("load_demo", stdout=io.StringIO())
         from giamsat.core.testing.fixtures import create_test_users
 
         create_test_users()
+    yield
+    with django_db_blocker.unblock():
+        _end_other_sessions()
+        teardown_databases(databases, verbosity=0)
+
+
+def _end_other_sessions() -> None:
+    """PostgreSQL will not drop a database in use: end the sessions that the live server's
+    kept-alive request threads may still hold on the test database."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() "
+            "AND pid <> pg_backend_pid()"
+        )
