@@ -1,0 +1,904 @@
+"""Bulk import of data values: the checks of `data_values_write`, and set-based writes.
+
+Every row goes through the checks of `data_value_set_import` followed by `data_values_write`,
+in the same order and with the same reasons (codes, capture scope, unit existing in the period,
+period type, duplicate, `parse_value`, approval lock — a locked value may come again unchanged),
+in Python with every code looked up once. The accepted rows are written a chunk at a time,
+set-based: staged in a temporary table (COPY on PostgreSQL, executemany on SQLite), classified
+in one join with the stored values, then merged with INSERT … SELECT, UPDATE … FROM and DELETE,
+the audit rows written by one INSERT … SELECT from the same classification (so the old values
+are those before the change). The whole import is one transaction. While the database merges
+a chunk, the next one is read and checked (the drivers release the GIL while the database
+works). Input is read as a stream (`iter_csv_values`, `iter_json_values`), so memory does not
+grow with the file.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import datetime as dt
+import io
+import json
+import re
+import sqlite3
+import threading
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from decimal import Decimal
+from itertools import islice
+
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from giamsat.accounts.choices import ScopeKind
+from giamsat.accounts.models import User
+from giamsat.accounts.selectors import user_scope
+from giamsat.catalog.models import DataElement, DataSetElement
+from giamsat.core.periods import InvalidPeriod
+from giamsat.core.periods import Period as PeriodValue
+from giamsat.orgunits.models import OrgUnit
+
+from .choices import EDITABLE_STATUSES, AuditAction
+from .exchange import CSV_COLUMNS, Conflict, ImportSummary, PayloadError, RawValue
+from .models import DataValue, DataValueAudit, Report
+from .services import periods_get
+from .values import ValueRejected, parse_value
+
+CHUNK_SIZE = 50_000
+LOOKUP_BATCH = 2_000  # codes per `IN (...)` query, well under SQLite's variable limit
+PARSE_CACHE_SIZE = 200_000  # remembered outcomes of parse_value (raw text → result)
+SQLITE_CACHE_KIB = 256 * 1024  # page cache during an import: indexes stay in memory
+SIX_PLACES = Decimal("0.000001")
+
+
+def data_values_write_bulk(
+    *,
+    rows: Iterable[RawValue],
+    by: User,
+    channel: str,
+    valid_only: bool = True,
+    dry_run: bool = False,
+    at: dt.datetime | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> ImportSummary:
+    """Import many values with the outcome of `data_value_set_import(strategy="CREATE_AND_UPDATE")`:
+    the same counts, conflicts and reasons, the same stored values and audit rows.
+
+    `valid_only` keeps the valid values when others are refused (DHIS2's default); without it
+    nothing is saved while any conflict remains. `dry_run` checks everything and saves nothing.
+    `at` backdates the change; `progress` is called with the number of rows read after each chunk.
+    """
+    summary = ImportSummary(dry_run=dry_run, strategy="CREATE_AND_UPDATE")
+    conflicts = summary.conflicts
+    read = 0
+    with transaction.atomic():
+        writer = _writer_for(connection)(by=by, channel=channel, now=at or timezone.now(), apply=not dry_run)
+        with _Pipeline(writer) as pipeline:
+            checker = _Checker(by=by, sqlite=connection.vendor == "sqlite", database=pipeline.database)
+            iterator = iter(rows)
+            checked: list[tuple] = []
+            while chunk := list(islice(iterator, CHUNK_SIZE)):
+                read += len(chunk)
+                # The next chunk's lookups go first, so that checking it (Python) overlaps with
+                # the merge of the one before (database).
+                checker.prepare(chunk)
+                if checked:
+                    pipeline.submit(checked)
+                checked = checker.check(chunk, conflicts)
+                if not valid_only and conflicts:
+                    checked = []  # the import will be rolled back: only the checks go on
+                if progress:
+                    progress(read)
+            if checked:
+                pipeline.submit(checked)
+        counts = writer.counts
+        if not valid_only and conflicts:
+            transaction.set_rollback(True)
+        else:
+            summary.imported, summary.updated, summary.deleted = counts["C"], counts["U"], counts["D"]
+            summary.unchanged = counts["N"]
+            summary.ignored += counts["N"]
+        if dry_run:
+            transaction.set_rollback(True)
+    summary.ignored += len(conflicts)
+    conflicts.sort(key=lambda c: c.row or 0)
+    return summary
+
+
+# --- checks ------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class _Element:
+    pk: int
+    code: str
+    period_type: str
+    model: DataElement
+    parsed: dict  # raw text → (text to store, force rewrite) or the reason it is refused
+
+
+@dataclass(slots=True)
+class _Unit:
+    pk: int
+    code: str
+    valid_from: dt.date | None
+    valid_to: dt.date | None
+    in_scope: bool
+
+
+@dataclass(slots=True)
+class _Period:
+    pk: int
+    code: str
+    period_type: str
+    start: dt.date
+    end: dt.date
+
+
+def _text(value) -> str:
+    return "" if value is None else str(value).strip()
+
+
+class _Checker:
+    """The checks of `resolve` and `data_values_write`, with codes looked up once per import.
+
+    Rows are checked in order, so "appears twice" falls on the later row, as in the service."""
+
+    def __init__(self, *, by: User, sqlite: bool, database: threading.Lock):
+        self.capture = user_scope(by, ScopeKind.CAPTURE)
+        self.sqlite = sqlite
+        self.database = database  # held while querying: the writer may be using the connection
+        self.elements: dict[str, _Element | None] = {}
+        self.units: dict[str, _Unit | None] = {}
+        self.periods: dict[str, _Period | None] = {}
+        self.element_sets: dict[int, frozenset[int]] = {}  # element → data sets holding it
+        self.locked: dict[tuple[int, int], set[int]] = {}  # (unit, period) → data sets not editable
+        self.seen: set[tuple[int, int, int]] = set()
+        self.parse_profiles: dict[tuple, dict] = {}
+        self.parse_cached = 0
+
+    def prepare(self, chunk: list[RawValue]) -> None:
+        """Look up the codes of the chunk not seen before (none after the first chunks)."""
+        new_elements = {r.data_element for r in chunk} - self.elements.keys()
+        new_units = {r.org_unit for r in chunk} - self.units.keys()
+        new_periods = {r.period for r in chunk} - self.periods.keys()
+        if not (new_elements or new_units or new_periods):
+            return
+        with self.database:
+            if new_elements:
+                self._load_elements(new_elements)
+            if new_units:
+                self._load_units(new_units)
+            if new_periods:
+                self._load_periods(new_periods)
+
+    def _load_elements(self, codes: set[str]) -> None:
+        if not self.element_sets:
+            sets: dict[int, set[int]] = {}
+            for element_id, data_set_id in DataSetElement.objects.values_list("data_element_id", "data_set_id"):
+                sets.setdefault(element_id, set()).add(data_set_id)
+            self.element_sets = {k: frozenset(v) for k, v in sets.items()}
+        for batch in _batches(codes):
+            for element in DataElement.objects.filter(code__in=batch):
+                profile = (element.value_type, element.min_value, element.max_value)
+                self.elements[element.code] = _Element(
+                    pk=element.pk,
+                    code=element.code,
+                    period_type=element.period_type,
+                    model=element,
+                    parsed=self.parse_profiles.setdefault(profile, {}),
+                )
+        for code in codes:
+            self.elements.setdefault(code, None)
+
+    def _load_units(self, codes: set[str]) -> None:
+        capture = self.capture
+        for batch in _batches(codes):
+            rows = OrgUnit.objects.filter(code__in=batch).values_list("pk", "code", "path", "valid_from", "valid_to")
+            for pk, code, path, valid_from, valid_to in rows:
+                in_scope = capture.everything or any(path.startswith(p) for p in capture.paths)
+                self.units[code] = _Unit(pk, code, valid_from, valid_to, in_scope)
+        for code in codes:
+            self.units.setdefault(code, None)
+
+    def _load_periods(self, codes: set[str]) -> None:
+        parsed: dict[str, PeriodValue | None] = {}
+        for code in codes:
+            try:
+                parsed[code] = PeriodValue.parse(code)
+            except InvalidPeriod:
+                parsed[code] = None
+        stored = periods_get(p for p in parsed.values() if p is not None)
+        known = {p.pk for p in self.periods.values() if p is not None}
+        for code, value in parsed.items():
+            period = stored[value.code] if value is not None else None
+            self.periods[code] = period and _Period(
+                period.pk, period.code, period.period_type, period.start_date, period.end_date
+            )
+        new = {p.pk for p in stored.values()} - known
+        if new:
+            reports = Report.objects.filter(period_id__in=new).exclude(status__in=EDITABLE_STATUSES)
+            for unit_id, period_id, data_set_id in reports.values_list("org_unit_id", "period_id", "data_set_id"):
+                self.locked.setdefault((unit_id, period_id), set()).add(data_set_id)
+
+    def check(self, chunk: list[RawValue], conflicts: list[Conflict]) -> list[tuple]:
+        """The rows to write, as (row, element, unit, period, value text, comment, force); the
+        others become conflicts with the reason `data_value_set_import` gives."""
+        elements, units, periods = self.elements, self.units, self.periods
+        locked, element_sets, seen = self.locked, self.element_sets, self.seen
+        sqlite = self.sqlite
+        staged: list[tuple] = []
+        held: list[tuple] = []  # staged rows under a locked report, checked once the chunk is read
+        stage = staged.append
+        refuse = conflicts.append
+        for raw in chunk:
+            element = elements[raw.data_element]
+            if element is None:
+                refuse(Conflict(raw.row, raw.data_element, _text(raw.value), _("No data element has this code.")))
+                continue
+            unit = units[raw.org_unit]
+            if unit is None:
+                refuse(Conflict(raw.row, raw.org_unit, _text(raw.value), _("No unit has this code.")))
+                continue
+            period = periods[raw.period]
+            if period is None:
+                reason = _("This is not a period (use e.g. 202510, 2025Q3, 2025).")
+                refuse(Conflict(raw.row, raw.period, _text(raw.value), reason))
+                continue
+            key = (element.pk, unit.pk, period.pk)
+            valid_from, valid_to = unit.valid_from, unit.valid_to
+            reason = None
+            if not unit.in_scope:
+                reason = _("The unit is outside your data-entry scope.")
+            elif (valid_from is not None or valid_to is not None) and not (
+                (valid_from is None or valid_from <= period.end)
+                and (valid_to is None or valid_to >= period.end)
+                or (valid_from is None or valid_from <= period.start)
+                and (valid_to is None or valid_to >= period.start)
+            ):
+                reason = _("The unit did not exist in this period.")
+            elif period.period_type != element.period_type:
+                reason = _("This figure is reported %(type)s, not for period %(period)s.") % {
+                    "type": element.model.get_period_type_display().lower(),
+                    "period": period.code,
+                }
+            elif key in seen:
+                reason = _("The same figure appears twice for this unit and period.")
+            seen.add(key)
+            if reason is None:
+                value = raw.value
+                outcome = element.parsed.get(value) if type(value) is str else None
+                if outcome is None:
+                    outcome = self._parse(element, value)
+                if type(outcome) is not str:
+                    if locked and not element_sets.get(key[0], _NONE).isdisjoint(locked.get((key[1], key[2]), ())):
+                        held.append((len(staged), raw, element, unit, period))
+                    comment = raw.comment
+                    if comment is not None and len(comment) > 500:
+                        comment = comment[:500]
+                    stage((raw.row, key[0], key[1], key[2], outcome[0], comment, outcome[1] if sqlite else 0))
+                    continue
+                reason = outcome
+            value_text = "" if raw.value is None else str(raw.value)[:60]
+            refuse(Conflict(raw.row, f"{element.code}/{unit.code}/{period.code}", value_text, reason))
+        if held:
+            staged = self._refuse_locked_changes(staged, held, conflicts)
+        return staged
+
+    def _refuse_locked_changes(self, staged: list[tuple], held: list[tuple], conflicts: list[Conflict]) -> list[tuple]:
+        """A value under a submitted or approved report may be sent again unchanged (re-importing
+        an export); a change is refused, compared as the service compares it."""
+        with self.database:
+            stored = {}
+            for batch in _batches({unit.pk for _i, _r, _e, unit, _p in held}):
+                rows = DataValue.objects.filter(
+                    org_unit_id__in=batch,
+                    period_id__in={period.pk for *_rest, period in held},
+                    data_element_id__in={element.pk for _i, _r, element, _u, _p in held},
+                ).values_list("data_element_id", "org_unit_id", "period_id", "value", "comment")
+                stored.update({(e, u, p): (value, comment) for e, u, p, value, comment in rows})
+        refused = set()
+        for index, raw, element, unit, period in held:
+            model = element.model
+            parsed = parse_value(
+                raw.value, value_type=model.value_type, min_value=model.min_value, max_value=model.max_value
+            )
+            stored_value, stored_comment = stored.get((element.pk, unit.pk, period.pk), (None, ""))
+            comment = stored_comment if raw.comment is None else raw.comment
+            if (parsed, comment) != (stored_value, stored_comment):
+                reason = _("The report holding this value is submitted or approved: it is locked until returned.")
+                value_text = "" if raw.value is None else str(raw.value)[:60]
+                conflicts.append(Conflict(raw.row, f"{element.code}/{unit.code}/{period.code}", value_text, reason))
+                refused.add(index)
+        return [row for index, row in enumerate(staged) if index not in refused] if refused else staged
+
+    def _parse(self, element: _Element, value) -> tuple[str | None, int] | str:
+        """`parse_value`'s outcome as (text to store, force rewrite) or the refusal's reason,
+        remembered per raw text for the elements sharing a type and range."""
+        model = element.model
+        try:
+            parsed = parse_value(
+                value, value_type=model.value_type, min_value=model.min_value, max_value=model.max_value
+            )
+        except ValueRejected as exc:
+            outcome: tuple | str = str(exc)
+        else:
+            if parsed is None:
+                outcome = (None, 0)
+            else:
+                text = str(parsed)
+                outcome = (text, _more_digits_than_stored(parsed, text))
+        if type(value) is str:
+            if self.parse_cached >= PARSE_CACHE_SIZE:
+                for cache in self.parse_profiles.values():
+                    cache.clear()
+                self.parse_cached = 0
+            element.parsed[value] = outcome
+            self.parse_cached += 1
+        return outcome
+
+
+_NONE: frozenset[int] = frozenset()
+
+
+def _more_digits_than_stored(value: Decimal, text: str) -> int:
+    """1 if the value has more than 15 significant digits or 6 decimals. On SQLite the ORM reads
+    a stored number back rounded to those, so such a value never equals the stored one and the
+    service rewrites it, while a comparison in SQL would find it equal: the merge must rewrite."""
+    if "E" not in text:
+        dot = text.find(".")
+        digits = len(text) - (dot >= 0) - (text[0] == "-")
+        if digits <= 15 and (dot < 0 or len(text) - dot - 1 <= 6):
+            return 0
+    elif "E-" not in text and len(text) <= 16:
+        return 0
+    digits = len(value.normalize().as_tuple().digits)
+    return int(digits > 15 or value != value.quantize(SIX_PLACES))
+
+
+def _batches(codes: set[str]) -> Iterator[list[str]]:
+    items = sorted(codes)
+    for start in range(0, len(items), LOOKUP_BATCH):
+        yield items[start : start + LOOKUP_BATCH]
+
+
+# --- writes ------------------------------------------------------------------------------
+
+
+class _Writer:
+    """Stages a chunk of checked rows in a temporary table and merges it into the values, with
+    its audit rows, in a few set-based statements. Subclasses know their database's ways.
+
+    `prepare` runs in the caller's thread without the database; `stage` in the caller's thread
+    (SQLite: executemany is Python work) or with `merge` in the background (PostgreSQL: COPY)."""
+
+    stage_table = "giamsat_bulk_stage"
+    plan_table = "giamsat_bulk_plan"
+    stage_in_background = False
+
+    def __init__(self, *, by: User, channel: str, now: dt.datetime, apply: bool):
+        self.apply = apply
+        self.counts = {"C": 0, "U": 0, "D": 0, "N": 0}
+        self.db = None  # the DB-API connection of the transaction
+        qn = connection.ops.quote_name
+        value, audit = DataValue._meta, DataValueAudit._meta
+        self.names = {
+            "stage": qn(self.stage_table),
+            "plan": qn(self.plan_table),
+            "plan_index": qn(f"{self.plan_table}_old_id"),
+            "values": qn(value.db_table),
+            "audit": qn(audit.db_table),
+            **{f"v_{f}": qn(value.get_field(f).column) for f in _VALUE_FIELDS},
+            **{f"a_{f}": qn(audit.get_field(f).column) for f in _AUDIT_FIELDS},
+        }
+        changed_at = audit.get_field("changed_at").get_db_prep_value(now, connection)
+        self.audit_params = [AuditAction.CREATE, AuditAction.UPDATE, AuditAction.DELETE, changed_at, channel, by.pk]
+        self.update_params = [by.pk, changed_at, channel]
+        self.create_params = [False, changed_at, channel, by.pk]
+
+    def sql(self, template: str) -> str:
+        return template.format(**self.names)
+
+    def open(self) -> None:
+        self.db = connection.connection
+        cursor = self.db.cursor()
+        for statement in self.setup_statements():
+            cursor.execute(self.sql(statement))
+
+    def close(self) -> None:
+        cursor = self.db.cursor()
+        for statement in self.teardown_statements():
+            cursor.execute(self.sql(statement))
+
+    def abandon(self) -> None:
+        """Undo connection settings after a failure (the rollback undoes the rest)."""
+
+    def prepare(self, staged: list[tuple]):
+        return staged
+
+    def setup_statements(self) -> list[str]:
+        raise NotImplementedError
+
+    def teardown_statements(self) -> list[str]:
+        return ["DROP TABLE IF EXISTS {stage}", "DROP TABLE IF EXISTS {plan}"]
+
+    def stage(self, payload) -> None:
+        raise NotImplementedError
+
+    def merge(self) -> None:
+        raise NotImplementedError
+
+
+_VALUE_FIELDS = ("id", "data_element", "org_unit", "period", "value", "comment", "follow_up")
+_VALUE_FIELDS += ("updated_by", "updated_at", "channel")
+_AUDIT_FIELDS = ("data_element", "org_unit", "period", "action", "old_value", "new_value", "old_comment")
+_AUDIT_FIELDS += ("new_comment", "changed_by", "changed_at", "channel")
+
+# What happens to each staged row, decided against the stored value as `_apply` does:
+# N nothing (empty and nothing stored, or equal), C create, U update, D delete.
+# {eq} is the database's null-safe equality.
+PLAN_SELECT = """
+SELECT s.row_number, s.data_element_id, s.org_unit_id, s.period_id, s.value,
+       SUBSTR(COALESCE(s.comment, d.{v_comment}, ''), 1, 500) AS comment,
+       d.{v_id} AS old_id, d.{v_value} AS old_value, d.{v_comment} AS old_comment,
+       CASE
+         WHEN s.value IS NULL AND COALESCE(s.comment, d.{v_comment}, '') = ''
+           THEN CASE WHEN d.{v_id} IS NULL THEN 'N' ELSE 'D' END
+         WHEN d.{v_id} IS NULL THEN 'C'
+         WHEN s.force = 0 AND d.{v_value} {eq} s.value
+              AND d.{v_comment} = SUBSTR(COALESCE(s.comment, d.{v_comment}, ''), 1, 500) THEN 'N'
+         ELSE 'U'
+       END AS action
+FROM {stage} s
+LEFT JOIN {values} d ON d.{v_data_element} = s.data_element_id AND d.{v_org_unit} = s.org_unit_id
+                    AND d.{v_period} = s.period_id
+"""
+
+# The audit rows, in the order of the input, read from the plan before anything changes.
+AUDIT_INSERT = """
+INSERT INTO {audit} ({a_action}, {a_old_value}, {a_new_value}, {a_old_comment}, {a_new_comment},
+                     {a_changed_at}, {a_channel}, {a_changed_by}, {a_data_element}, {a_org_unit}, {a_period})
+SELECT CASE p.action WHEN 'C' THEN %s WHEN 'U' THEN %s ELSE %s END,
+       CASE WHEN p.action = 'C' THEN NULL ELSE p.old_value END,
+       CASE WHEN p.action = 'D' THEN NULL ELSE p.value END,
+       CASE WHEN p.action = 'C' THEN '' ELSE p.old_comment END,
+       CASE WHEN p.action = 'D' THEN '' ELSE p.comment END,
+       %s, %s, %s, p.data_element_id, p.org_unit_id, p.period_id
+FROM {plan} p
+WHERE p.action IN ('C', 'U', 'D')
+ORDER BY p.row_number
+"""
+
+UPDATE_FROM = """
+UPDATE {values} SET {v_value} = p.value, {v_comment} = p.comment, {v_updated_by} = %s,
+                    {v_updated_at} = %s, {v_channel} = %s
+FROM {plan} p
+WHERE {values}.{v_id} = p.old_id AND p.action = 'U'
+"""
+
+DELETE = """
+DELETE FROM {values} WHERE {v_id} IN (SELECT p.old_id FROM {plan} p WHERE p.action = 'D')
+"""
+
+CREATE_INSERT = """
+INSERT INTO {values} ({v_value}, {v_comment}, {v_follow_up}, {v_updated_at}, {v_channel}, {v_updated_by},
+                      {v_data_element}, {v_org_unit}, {v_period})
+SELECT p.value, p.comment, %s, %s, %s, %s, p.data_element_id, p.org_unit_id, p.period_id
+FROM {plan} p
+WHERE p.action = 'C'
+ORDER BY p.row_number
+"""
+
+
+class _PostgresWriter(_Writer):
+    """COPY into the staging table, then one statement: the plan as a CTE and the four writes
+    as data-modifying CTEs, which all see the values as they were before the statement."""
+
+    stage_in_background = True
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.names["eq"] = "IS NOT DISTINCT FROM"
+        self.constraints = ""
+
+    def setup_statements(self) -> list[str]:
+        return [
+            "DROP TABLE IF EXISTS {stage}",
+            """CREATE TEMPORARY TABLE {stage} (
+                row_number bigint, data_element_id bigint, org_unit_id bigint, period_id bigint,
+                value numeric, comment text, force smallint) ON COMMIT DROP""",
+        ]
+
+    def open(self) -> None:
+        super().open()
+        # Django's foreign keys are checked at commit: one queue of millions of checks held by
+        # the server, which nothing can overlap. Checked at the end of each statement instead,
+        # they run while the next chunk is read. Restored to deferred at the end.
+        cursor = self.db.cursor()
+        cursor.execute(
+            "SELECT conname FROM pg_constraint WHERE contype = 'f' AND condeferrable AND condeferred"
+            " AND conrelid IN (%s::regclass, %s::regclass)",
+            [self.names["values"], self.names["audit"]],
+        )
+        names = [connection.ops.quote_name(name) for (name,) in cursor.fetchall()]
+        if names:
+            self.constraints = ", ".join(names)
+            cursor.execute(f"SET CONSTRAINTS {self.constraints} IMMEDIATE")
+
+    def close(self) -> None:
+        super().close()
+        if self.constraints:
+            self.db.cursor().execute(f"SET CONSTRAINTS {self.constraints} DEFERRED")
+
+    def teardown_statements(self) -> list[str]:
+        return ["DROP TABLE IF EXISTS {stage}"]
+
+    def prepare(self, staged: list[tuple]) -> str:
+        lines = []
+        add = lines.append
+        for row, element, unit, period, value, comment, force in staged:
+            if comment is None:
+                comment = _COPY_NULL
+            elif comment and _COPY_SPECIAL.intersection(comment):
+                comment = comment.translate(_COPY_ESCAPES)
+            add(f"{row}\t{element}\t{unit}\t{period}\t{value or _COPY_NULL}\t{comment}\t{force}\n")
+        return "".join(lines)
+
+    def stage(self, payload: str) -> None:
+        cursor = self.db.cursor()
+        cursor.execute(self.sql("TRUNCATE {stage}"))
+        with cursor.copy(self.sql("COPY {stage} FROM STDIN")) as copy:
+            copy.write(payload)
+        cursor.execute(self.sql("ANALYZE {stage}"))
+
+    def merge(self) -> None:
+        plan = f"WITH {{plan}} AS MATERIALIZED ({PLAN_SELECT})"
+        if self.apply:
+            plan += f""",
+            audit_rows AS ({AUDIT_INSERT}),
+            updated AS ({UPDATE_FROM}),
+            deleted AS ({DELETE}),
+            created AS ({CREATE_INSERT})"""
+            params = self.audit_params + self.update_params + self.create_params
+        else:
+            params = []
+        cursor = self.db.cursor()
+        cursor.execute(self.sql(plan + " SELECT action, COUNT(*) FROM {plan} GROUP BY action"), params)
+        for action, count in cursor.fetchall():
+            self.counts[action] += count
+
+
+_COPY_NULL = "\\N"
+_COPY_SPECIAL = frozenset("\\\t\n\r")
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+class _SqliteWriter(_Writer):
+    """executemany into the staging table, the plan into a second one, then four statements.
+
+    The columns declared `decimal` have the NUMERIC affinity of Django's DecimalField, so the
+    numbers are stored and compared exactly as when the ORM writes them."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.names["eq"] = "IS"
+        self.cache_size = None
+        # UPDATE … FROM needs SQLite 3.33; Django 5.2 runs on 3.31.
+        self.update = UPDATE_FROM if sqlite3.sqlite_version_info >= (3, 33) else UPDATE_CORRELATED
+
+    def setup_statements(self) -> list[str]:
+        by_old_id = [] if self.update is UPDATE_FROM else ["CREATE INDEX {plan_index} ON {plan} (old_id)"]
+        return [
+            "DROP TABLE IF EXISTS {stage}",
+            "DROP TABLE IF EXISTS {plan}",
+            """CREATE TEMPORARY TABLE {stage} (
+                row_number integer, data_element_id integer, org_unit_id integer, period_id integer,
+                value decimal, comment text, force integer)""",
+            """CREATE TEMPORARY TABLE {plan} (
+                row_number integer, data_element_id integer, org_unit_id integer, period_id integer,
+                value decimal, comment text, old_id integer, old_value decimal, old_comment text,
+                action text)""",
+            *by_old_id,
+        ]
+
+    def open(self) -> None:
+        super().open()
+        # The default page cache (2 MB) cannot hold the indexes being written; a larger one for
+        # the import's duration halves the time of the inserts.
+        cursor = self.db.cursor()
+        self.cache_size = cursor.execute("PRAGMA cache_size").fetchone()[0]
+        if -SQLITE_CACHE_KIB < self.cache_size < 0 or 0 <= self.cache_size < SQLITE_CACHE_KIB // 4:
+            cursor.execute(f"PRAGMA cache_size = {-SQLITE_CACHE_KIB}")
+
+    def close(self) -> None:
+        super().close()
+        self.abandon()
+
+    def abandon(self) -> None:
+        if self.cache_size is not None:
+            self.db.cursor().execute(f"PRAGMA cache_size = {int(self.cache_size)}")
+            self.cache_size = None
+
+    def sql(self, template: str) -> str:
+        return super().sql(template).replace("%s", "?")
+
+    def stage(self, payload: list[tuple]) -> None:
+        cursor = self.db.cursor()
+        cursor.execute(self.sql("DELETE FROM {stage}"))
+        cursor.executemany(self.sql("INSERT INTO {stage} VALUES (?, ?, ?, ?, ?, ?, ?)"), payload)
+
+    def merge(self) -> None:
+        cursor = self.db.cursor()
+        cursor.execute(self.sql("DELETE FROM {plan}"))
+        cursor.execute(self.sql(f"INSERT INTO {{plan}} {PLAN_SELECT}"))
+        for action, count in cursor.execute(self.sql("SELECT action, COUNT(*) FROM {plan} GROUP BY action")):
+            self.counts[action] += count
+        if self.apply:
+            cursor.execute(self.sql(AUDIT_INSERT), self.audit_params)
+            cursor.execute(self.sql(self.update), self.update_params)
+            cursor.execute(self.sql(DELETE))
+            cursor.execute(self.sql(CREATE_INSERT), self.create_params)
+
+
+UPDATE_CORRELATED = """
+UPDATE {values} SET
+    {v_value} = (SELECT p.value FROM {plan} p WHERE p.old_id = {values}.{v_id}),
+    {v_comment} = (SELECT p.comment FROM {plan} p WHERE p.old_id = {values}.{v_id}),
+    {v_updated_by} = %s, {v_updated_at} = %s, {v_channel} = %s
+WHERE {v_id} IN (SELECT p.old_id FROM {plan} p WHERE p.action = 'U')
+"""
+
+
+def _writer_for(conn) -> type[_Writer]:
+    if conn.vendor == "postgresql":
+        return _PostgresWriter
+    if conn.vendor == "sqlite":
+        return _SqliteWriter
+    raise NotImplementedError(f"Bulk import is not available on {conn.vendor}.")
+
+
+class _Pipeline:
+    """Merges a chunk in a background thread while the caller reads and checks the next one.
+
+    Only one thread uses the connection at a time: the writer holds `database` while it works,
+    and the caller takes it for its own queries. Errors of the background work are raised in
+    the caller at the next chunk or at the end; on the way out the caller waits for the
+    background work, so the transaction never ends under it."""
+
+    def __init__(self, writer: _Writer):
+        self.writer = writer
+        self.database = threading.Lock()
+        self.worker: threading.Thread | None = None
+        self.error: BaseException | None = None
+
+    def __enter__(self) -> _Pipeline:
+        self.writer.open()
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        try:
+            self.wait()
+        except BaseException:
+            if exc_type is None:
+                raise
+        if exc_type is None:
+            self.writer.close()
+        else:
+            self.writer.abandon()
+
+    def submit(self, staged: list[tuple]) -> None:
+        payload = self.writer.prepare(staged)
+        self.wait()
+        if not self.writer.stage_in_background:
+            with self.database:
+                self.writer.stage(payload)
+            payload = None
+        self.worker = threading.Thread(target=self._work, args=(payload,), name="bulk-import-merge")
+        self.worker.start()
+
+    def _work(self, payload) -> None:
+        try:
+            with self.database:
+                if payload is not None:
+                    self.writer.stage(payload)
+                self.writer.merge()
+        except BaseException as exc:  # raised again in the caller's thread
+            self.error = exc
+
+    def wait(self) -> None:
+        if self.worker is not None:
+            self.worker.join()
+            self.worker = None
+        if self.error is not None:
+            error, self.error = self.error, None
+            raise error
+
+
+# --- streaming readers -------------------------------------------------------------------
+
+
+def _text_stream(fileobj):
+    """Text from a text file, a binary file, or anything with `read` (e.g. Django's request)."""
+    if isinstance(fileobj, io.TextIOBase):
+        return fileobj
+    if isinstance(fileobj, io.IOBase):
+        return io.TextIOWrapper(fileobj, encoding="utf-8-sig", newline="")
+    return codecs.getreader("utf-8-sig")(fileobj)
+
+
+def iter_csv_values(fileobj, *, max_rows: int | None = None) -> Iterator[RawValue]:
+    """Values of a DHIS2 CSV file, read as a stream (text or binary file; header optional),
+    exactly as `raw_from_csv` reads them."""
+    reader = csv.reader(_text_stream(fileobj))
+    count = 0
+    width = len(CSV_COLUMNS)
+    for index, row in enumerate(reader, start=1):
+        if not row:
+            continue
+        if index == 1:
+            row[0] = row[0].removeprefix("\ufeff")
+        data_element = row[0].strip()
+        if not data_element and all(not cell.strip() for cell in row):
+            continue
+        if index == 1 and data_element.lower() in {"dataelement", "data_element", "de"}:
+            continue
+        if max_rows is not None and count >= max_rows:
+            raise PayloadError(_("Too many values in one request (at most %(max)s).") % {"max": max_rows})
+        count += 1
+        if len(row) < width:
+            row += [""] * (width - len(row))
+        yield RawValue(index, data_element, row[1].strip(), row[2].strip(), row[5], row[8] or None)
+
+
+def iter_json_values(fileobj, *, max_rows: int | None = None) -> Iterator[RawValue]:
+    """Values of a DHIS2 JSON data value set, read as a stream, exactly as `raw_from_json` reads
+    them: the "dataValues" array is decoded one object at a time. Set-level "period" and
+    "orgUnit" fill blanks; when they come after the array, the values from the first one that
+    needs them are held back until the end of the object."""
+    reader = _JsonReader(_text_stream(fileobj))
+    if reader.peek() == "":
+        return
+    if reader.peek() != "{":
+        raise PayloadError(_("The body must be a JSON object with a “dataValues” list."))
+    reader.take("{")
+    defaults = {"period": "", "orgUnit": ""}
+    seen_defaults: set[str] = set()
+    held: list[tuple[int, object]] = []
+    first = True
+    while True:
+        if reader.peek() == "}":
+            reader.take("}")
+            break
+        if not first:
+            reader.take(",")
+        first = False
+        key = reader.value()
+        if not isinstance(key, str):
+            reader.fail("Expecting property name enclosed in double quotes")
+        reader.take(":")
+        if key != "dataValues":
+            value = reader.value()
+            if key in defaults:
+                defaults[key] = _text(value)
+                seen_defaults.add(key)
+            continue
+        if reader.peek() != "[":
+            reader.value()
+            raise PayloadError(_("“dataValues” must be a list."))
+        reader.take("[")
+        index = 0
+        while True:
+            if reader.peek() == "]":
+                reader.take("]")
+                break
+            if index:
+                reader.take(",")
+            item = reader.value()
+            index += 1
+            if max_rows is not None and index > max_rows:
+                raise PayloadError(_("Too many values in one request (at most %(max)s).") % {"max": max_rows})
+            if held or _needs_later_default(item, seen_defaults):
+                held.append((index, item))
+            else:
+                yield _json_value(index, item, defaults)
+    if reader.peek() != "":
+        reader.fail("Extra data")
+    for index, item in held:
+        yield _json_value(index, item, defaults)
+
+
+def _needs_later_default(item, seen_defaults: set[str]) -> bool:
+    if not isinstance(item, dict):
+        return len(seen_defaults) < 2
+    return (not _text(item.get("period")) and "period" not in seen_defaults) or (
+        not _text(item.get("orgUnit")) and "orgUnit" not in seen_defaults
+    )
+
+
+def _json_value(index: int, item, defaults: dict[str, str]) -> RawValue:
+    if not isinstance(item, dict):
+        return RawValue(index, "", defaults["period"], defaults["orgUnit"], None)
+    comment = item.get("comment")
+    return RawValue(
+        row=index,
+        data_element=_text(item.get("dataElement")),
+        period=_text(item.get("period")) or defaults["period"],
+        org_unit=_text(item.get("orgUnit")) or defaults["orgUnit"],
+        value=item.get("value"),
+        comment=comment if isinstance(comment, str) else None,
+    )
+
+
+class _JsonReader:
+    """Just enough of an incremental JSON reader to walk one object and decode its members one
+    at a time with the standard decoder; errors report the line and column in the whole file."""
+
+    BLOCK = 1 << 20
+    LARGEST_VALUE = 64 << 20  # a member this long is an error, not a reason to read on
+    WHITESPACE = re.compile(r"[ \t\n\r]*")
+
+    def __init__(self, stream):
+        self.stream = stream
+        self.buffer = ""
+        self.pos = 0
+        self.eof = False
+        self.decoder = json.JSONDecoder()
+        self.consumed_lines = 0  # newlines in the text already dropped from the buffer
+        self.consumed_column = 0  # characters after the last dropped newline
+
+    def _more(self) -> bool:
+        if self.eof:
+            return False
+        block = self.stream.read(self.BLOCK)
+        if not block:
+            self.eof = True
+            return False
+        dropped = self.buffer[: self.pos]
+        newlines = dropped.count("\n")
+        if newlines:
+            self.consumed_lines += newlines
+            self.consumed_column = len(dropped) - dropped.rfind("\n") - 1
+        else:
+            self.consumed_column += len(dropped)
+        self.buffer = self.buffer[self.pos :] + block
+        self.pos = 0
+        return True
+
+    def peek(self) -> str:
+        """The next character that is not white space, '' at the end."""
+        while True:
+            self.pos = self.WHITESPACE.match(self.buffer, self.pos).end()
+            if self.pos < len(self.buffer):
+                return self.buffer[self.pos]
+            if not self._more():
+                return ""
+
+    def take(self, char: str) -> None:
+        if self.peek() != char:
+            self.fail(f"Expecting '{char}' delimiter" if char in ",:" else f"Expecting '{char}'")
+        self.pos += 1
+
+    def value(self):
+        self.peek()
+        while True:
+            try:
+                value, end = self.decoder.raw_decode(self.buffer, self.pos)
+            except json.JSONDecodeError as exc:
+                if len(self.buffer) - self.pos < self.LARGEST_VALUE and self._more():
+                    continue
+                self.fail(exc.msg, exc.pos)
+            # A number at the very end of the buffer may continue in the next block.
+            if end == len(self.buffer) and not self.eof and self._more():
+                continue
+            self.pos = end
+            return value
+
+    def fail(self, message: str, pos: int | None = None):
+        pos = self.pos if pos is None else pos
+        error = json.JSONDecodeError(message, self.buffer, pos)
+        if error.lineno == 1:
+            error.colno += self.consumed_column
+        error.lineno += self.consumed_lines
+        raise error
