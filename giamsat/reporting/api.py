@@ -25,7 +25,7 @@ from .exchange import (
     values_as_csv,
     values_as_dhis2,
 )
-from .jobs import ASYNC_THRESHOLD_BYTES, import_job_create
+from .jobs import ASYNC_THRESHOLD_BYTES, import_job_create, import_job_progress
 from .models import DataValue, ImportJob
 
 router = Router(tags=["data values"])
@@ -214,7 +214,7 @@ def import_job_status(request, job_id: str):
         "status": job.status,
         "stage": job.stage,
         "total": job.total,
-        "processed": job.processed,
+        "processed": import_job_progress(job),
         "created": job.created_at.isoformat(),
         "started": job.started_at.isoformat() if job.started_at else None,
         "finished": job.finished_at.isoformat() if job.finished_at else None,

@@ -35,6 +35,8 @@ CSV_COLUMNS = [
     "followup",
 ]
 MAX_ROWS = 1_000_000
+# From this many values an import takes the set-based path of bulk.py.
+BULK_THRESHOLD = 2_000
 
 
 @dataclass
@@ -296,6 +298,11 @@ def data_value_set_import(
     strategy = STRATEGIES.get((strategy or "CREATE_AND_UPDATE").upper())
     if strategy is None:
         raise PayloadError(_("importStrategy must be CREATE_AND_UPDATE, UPDATE, CREATE or DELETE."))
+    if strategy == "CREATE_AND_UPDATE" and len(raws) >= BULK_THRESHOLD:
+        # Large imports go set-based (staging table, one merge); same checks, reasons and audit.
+        from .bulk import data_values_write_bulk
+
+        return data_values_write_bulk(rows=raws, by=by, channel=channel, valid_only=not atomic, dry_run=dry_run)
     summary = ImportSummary(dry_run=dry_run, strategy=strategy)
     with transaction.atomic():
         _import(raws, summary, by=by, channel=channel, atomic=atomic)

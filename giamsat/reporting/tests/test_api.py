@@ -278,3 +278,19 @@ def test_dry_run_creates_no_period(api):
         content_type="application/json",
     )
     assert not Period.objects.filter(code="203001").exists()
+
+
+def test_large_imports_take_the_set_based_path(api, monkeypatch, huey_immediate, django_capture_on_commit_callbacks):
+    from giamsat.reporting import exchange
+
+    monkeypatch.setattr(exchange, "BULK_THRESHOLD", 2)
+    bad = [*VALUES, ("DOSSIERS_TOTAL", "202510", "P08", "1")]
+    body = api.post("/api/v1/dataValueSets", as_json(bad), content_type="application/json").json()["response"]
+    assert body["importCount"]["imported"] == 4 and body["conflicts"][0]["objects"]["row"] == 5
+    assert DataValueAudit.objects.filter(channel=Channel.API).count() == 4
+    DataValue.objects.all().delete()
+    with django_capture_on_commit_callbacks(execute=True):
+        queued = api.post("/api/v1/dataValueSets?async=true", as_csv(VALUES), content_type="text/csv")
+    job = api.get(queued.json()["response"]["relativeNotifierEndpoint"]).json()
+    assert job["status"] == "DONE" and job["processed"] == 4
+    assert job["summary"]["response"]["importCount"]["imported"] == 4
