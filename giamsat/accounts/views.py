@@ -19,10 +19,6 @@ class LoginView(auth_views.LoginView):
     redirect_authenticated_user = True
 
 
-class LogoutView(auth_views.LogoutView):
-    pass
-
-
 @login_required
 def profile(request):
     return render(request, "accounts/profile.html", {"scope_units": user_scope_units(request.user)})

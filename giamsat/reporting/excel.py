@@ -602,7 +602,7 @@ class ParsedWorkbook:
 
 
 class _CellError(ValueError):
-    pass
+    """A cell whose content cannot be a figure; the message says why."""
 
 
 @dataclass
