@@ -42,6 +42,7 @@ from giamsat.orgunits.models import OrgUnit
 
 from .choices import EDITABLE_STATUSES, AuditAction
 from .exchange import CSV_COLUMNS, Conflict, ImportSummary, PayloadError, RawValue
+from .hooks import values_changed
 from .models import DataValue, DataValueAudit, Report
 from .services import periods_get
 from .values import ValueRejected, parse_value
@@ -73,6 +74,7 @@ def data_values_write_bulk(
     summary = ImportSummary(dry_run=dry_run, strategy="CREATE_AND_UPDATE")
     conflicts = summary.conflicts
     read = 0
+    changed: set[tuple[int, int]] = set()  # (unit, period) of every value sent to the merge
     with transaction.atomic():
         writer = _writer_for(connection)(by=by, channel=channel, now=at or timezone.now(), apply=not dry_run)
         with _Pipeline(writer) as pipeline:
@@ -86,6 +88,7 @@ def data_values_write_bulk(
                 checker.prepare(chunk)
                 if checked:
                     pipeline.submit(checked)
+                    changed.update((row[2], row[3]) for row in checked)
                 checked = checker.check(chunk, conflicts)
                 if not valid_only and conflicts:
                     checked = []  # the import will be rolled back: only the checks go on
@@ -93,6 +96,7 @@ def data_values_write_bulk(
                     progress(read)
             if checked:
                 pipeline.submit(checked)
+                changed.update((row[2], row[3]) for row in checked)
         counts = writer.counts
         if not valid_only and conflicts:
             transaction.set_rollback(True)
@@ -102,6 +106,8 @@ def data_values_write_bulk(
             summary.ignored += counts["N"]
         if dry_run:
             transaction.set_rollback(True)
+        elif summary.imported or summary.updated or summary.deleted:
+            values_changed(changed)
     summary.ignored += len(conflicts)
     conflicts.sort(key=lambda c: c.row or 0)
     return summary

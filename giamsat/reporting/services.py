@@ -22,6 +22,7 @@ from giamsat.core.periods import Period as PeriodValue
 from giamsat.orgunits.models import OrgUnit
 
 from .choices import EDITABLE_STATUSES, AuditAction, ReportAction, ReportStatus
+from .hooks import values_changed
 from .models import DataValue, DataValueAudit, Period, Report, ReportEvent
 from .validation import report_rule_violations
 from .values import ValueRejected, parse_value
@@ -269,6 +270,7 @@ def _apply(
     DataValue.objects.bulk_update(updates, ["value", "comment", "updated_by", "updated_at", "channel"], batch_size=1000)
     DataValue.objects.filter(pk__in=deletes).delete()
     DataValueAudit.objects.bulk_create(audits, batch_size=1000)
+    values_changed((a.org_unit_id, a.period_id) for a in audits)
 
 
 def data_value_set_follow_up(*, value: DataValue, follow_up: bool, by: User) -> DataValue:
