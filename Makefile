@@ -39,6 +39,7 @@ run: setup
 	$(BIN)/python manage.py load_reference
 	$(BIN)/python manage.py load_catalog
 	$(BIN)/python manage.py load_demo_history
+	$(BIN)/python manage.py recompute --if-empty
 	$(BIN)/python manage.py load_demo
 	@echo "Starting the background worker (Huey) and the web server on http://$(HOST):$(PORT)/"
 	@$(BIN)/python manage.py run_huey --workers 1 & HUEY_PID=$$!; \

@@ -20,7 +20,11 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 @pytest.fixture(scope="session")
 def django_db_setup(request, django_test_environment, django_db_blocker, django_db_modify_db_settings):
+    from django.conf import settings
     from django.test.utils import setup_databases, teardown_databases
+
+    # Tests that look at evaluation results ask for them; the rest do not pay for a refresh.
+    settings.EVALUATION_REFRESH = "off"
 
     with django_db_blocker.unblock():
         databases = setup_databases(verbosity=0, interactive=False)

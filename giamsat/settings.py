@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "giamsat.accounts",
     "giamsat.catalog",
     "giamsat.reporting",
+    "giamsat.evaluation",
     "giamsat.api",
 ]
 
@@ -138,6 +139,9 @@ WHITENOISE_USE_FINDERS = DEBUG
 # Background jobs: Huey on SQLite by default, on Redis when REDIS_URL is set.
 REDIS_URL = os.environ.get("REDIS_URL", "")
 HUEY_IMMEDIATE = env_bool("HUEY_IMMEDIATE", False)
+# After values change: refresh evaluation results in a Huey task ("task"), in the same request
+# ("inline", for debugging) or not at all ("off", tests that do not look at results).
+EVALUATION_REFRESH = os.environ.get("EVALUATION_REFRESH", "task")
 if REDIS_URL:
     HUEY = {
         "huey_class": "huey.PriorityRedisHuey",

@@ -1,0 +1,123 @@
+"""Stored evaluation results: figures per unit and period, indicator values with target,
+status and score, and the composite index with ranks. Pages read these; they are refreshed
+by the evaluation services whenever values change, never computed on request.
+
+The composite index's weights are data with a validity period (IndexMethodology), so a new
+methodology is a new version and past rankings keep the weights they were made with.
+"""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from giamsat.catalog.choices import Pillar
+from giamsat.catalog.models import DataElement, Indicator
+from giamsat.core.i18n import BilingualName
+from giamsat.orgunits.models import OrgUnit
+from giamsat.reporting.models import Period
+
+from .choices import Basis, Status
+
+OVERALL = "OVERALL"
+
+
+class IndexMethodology(BilingualName, models.Model):
+    """A version of the composite index: pillar weights in force over a date range."""
+
+    code = models.CharField(_("code"), max_length=40, unique=True)
+    name_vi = models.CharField(_("name (Vietnamese)"), max_length=255)
+    name_en = models.CharField(_("name (English)"), max_length=255, blank=True)
+    valid_from = models.DateField(_("valid from"))
+    valid_to = models.DateField(_("valid to"), null=True, blank=True)
+    legal_basis = models.CharField(_("legal basis"), max_length=255, blank=True)
+
+    class Meta:
+        ordering = ["valid_from"]
+        verbose_name = _("index methodology")
+
+    def __str__(self) -> str:
+        return self.name_vi
+
+
+class PillarWeight(models.Model):
+    """A pillar's weight (points) in a methodology; the index divides by the sum of weights."""
+
+    methodology = models.ForeignKey(IndexMethodology, on_delete=models.CASCADE, related_name="weights")
+    pillar = models.CharField(_("pillar"), max_length=30, choices=Pillar.choices)
+    weight = models.DecimalField(_("weight"), max_digits=8, decimal_places=3)
+
+    class Meta:
+        ordering = ["methodology", "pillar"]
+        constraints = [models.UniqueConstraint(fields=["methodology", "pillar"], name="pillar_weight_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.methodology.code} {self.pillar}: {self.weight}"
+
+
+class ElementFigure(models.Model):
+    """A data element's figure for a unit and period after roll-up over units, lineage and time:
+    the inputs an indicator value is explained with."""
+
+    data_element = models.ForeignKey(DataElement, on_delete=models.CASCADE, related_name="+")
+    org_unit = models.ForeignKey(OrgUnit, on_delete=models.CASCADE, related_name="+")
+    period = models.ForeignKey(Period, on_delete=models.CASCADE, related_name="+")
+    value = models.FloatField()
+    basis = models.CharField(max_length=10, choices=Basis.choices)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["org_unit", "period", "data_element"], name="element_figure_unique")
+        ]
+        indexes = [models.Index(fields=["period"])]
+
+    def __str__(self) -> str:
+        return f"{self.data_element_id}/{self.org_unit_id}/{self.period_id} = {self.value}"
+
+
+class IndicatorValue(models.Model):
+    """An indicator for a unit and period: value, target, status, score and provenance."""
+
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="+")
+    org_unit = models.ForeignKey(OrgUnit, on_delete=models.CASCADE, related_name="+")
+    period = models.ForeignKey(Period, on_delete=models.CASCADE, related_name="+")
+    value = models.FloatField(_("value"))
+    basis = models.CharField(_("source"), max_length=10, choices=Basis.choices)
+    target = models.FloatField(_("target"), null=True)
+    target_year = models.PositiveSmallIntegerField(null=True)
+    milestone = models.FloatField(_("milestone for the year"), null=True)
+    start = models.FloatField(_("start of the path"), null=True)
+    projected = models.FloatField(_("projected year-end value"), null=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices)
+    score = models.FloatField(_("score"), null=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["org_unit", "period", "indicator"], name="indicator_value_unique")
+        ]
+        indexes = [models.Index(fields=["period", "indicator"])]
+
+    def __str__(self) -> str:
+        return f"{self.indicator_id}/{self.org_unit_id}/{self.period_id} = {self.value} ({self.status})"
+
+
+class IndexValue(models.Model):
+    """A pillar value or the overall index (pillar OVERALL) for a unit and period, 0–1, with
+    its rank among peers (same type and level) in the period's structure and in today's."""
+
+    methodology = models.ForeignKey(IndexMethodology, on_delete=models.PROTECT, related_name="+")
+    org_unit = models.ForeignKey(OrgUnit, on_delete=models.CASCADE, related_name="+")
+    period = models.ForeignKey(Period, on_delete=models.CASCADE, related_name="+")
+    pillar = models.CharField(max_length=30)
+    value = models.FloatField()
+    rank_period = models.PositiveIntegerField(null=True)
+    previous_rank_period = models.PositiveIntegerField(null=True)
+    peers_period = models.PositiveIntegerField(null=True)
+    rank_current = models.PositiveIntegerField(null=True)
+    previous_rank_current = models.PositiveIntegerField(null=True)
+    peers_current = models.PositiveIntegerField(null=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["org_unit", "period", "pillar"], name="index_value_unique")]
+        indexes = [models.Index(fields=["period", "pillar"])]
+
+    def __str__(self) -> str:
+        return f"{self.pillar} {self.org_unit_id}/{self.period_id} = {self.value:.4f}"

@@ -1,0 +1,731 @@
+"""Evaluation writes: compute and store figures, indicator values with target, status and
+score, and the composite index with ranks — for everything, or for what changed.
+
+Work goes year by year, in order (a year's start values are the previous year's results):
+
+1. figures: reported values → every unit (hierarchy, lineage) → every period type (engine.aggregate);
+2. indicator values from the figures (each indicator's expression over whole columns);
+3. judgement: the year's target, milestone, projection, status and score of every value (engine.scoring);
+4. the composite index per pillar and overall, monthly and yearly, with ranks among peers.
+
+A full run (`evaluation_recompute`) does all years for all units. When values change
+(`evaluation_refresh`, called by a Huey task after the change commits), steps 1–2 are redone
+only for the units the changed values count towards (the unit, the units above it, its
+successors and theirs) in the changed years; steps 3–4 are redone for those years and the
+next, for every unit, because scores and ranks compare peers. Both paths run the same code on
+the same inputs, so an incremental update gives what a full recompute gives.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+import numpy as np
+from django.db import transaction
+from django.db.models import Count, Max, Min
+from django.utils import timezone
+
+from giamsat.catalog.engine.expressions import compile_expression
+from giamsat.catalog.models import DataElement, Indicator, Target
+from giamsat.core.periods import Period as PeriodValue
+from giamsat.core.periods import PeriodType
+from giamsat.orgunits.models import OrgUnit, OrgUnitGroupMembership, OrgUnitLineage
+from giamsat.reporting.models import DataValue, Period
+from giamsat.reporting.services import periods_get
+
+from .choices import Basis
+from .engine import scoring
+from .engine.aggregate import (
+    AGGREGATION_CODES,
+    RANKS,
+    Figures,
+    IndicatorSpec,
+    PeriodTable,
+    evaluate_indicators,
+    map_values,
+    roll_up_time,
+)
+from .engine.contributors import ContributorMap, LinkFacts, UnitFacts, contributor_map
+from .models import OVERALL, ElementFigure, IndexMethodology, IndexValue, IndicatorValue
+from .storage import replace_rows
+
+log = logging.getLogger(__name__)
+
+BASIS_CODES = [Basis.REPORTED, Basis.ROLLUP, Basis.LINEAGE]
+HIGHER = "HIGHER_IS_BETTER"
+NOT_IN_INDEX = {"SECTOR"}
+INDEX_DECIMALS = 4
+# IN lists longer than this are not worth it: read the whole year instead.
+MAX_SOURCE_FILTER = 5000
+
+Progress = Callable[[str, int, int], None]
+
+
+# --- what a run needs to know, loaded once ---------------------------------------------------
+
+
+@dataclass
+class Context:
+    contributors: ContributorMap
+    unit_type: np.ndarray  # by unit id: small int per type
+    unit_level: np.ndarray
+    unit_start: np.ndarray  # ordinals
+    unit_end: np.ndarray
+    type_codes: dict[str, int]
+    aggregation: np.ndarray  # by element id
+    element_rank: dict[int, int]
+    specs: list[IndicatorSpec]
+    direction: dict[int, int]  # indicator id -> +1 / -1
+    pillar: dict[int, str]
+    finest_rank: dict[int, int]
+    targets: dict[int, list[Target]]
+    memberships: dict[int, list[tuple[int, dt.date | None, dt.date | None]]]  # group id -> members
+    methodologies: list[tuple[IndexMethodology, dict[str, float]]]
+    today: dt.date = field(default_factory=lambda: timezone.localdate())
+
+
+_MAP_CACHE: dict[tuple, ContributorMap] = {}
+
+
+def _registry_fingerprint() -> tuple:
+    units = OrgUnit.objects.aggregate(n=Count("pk"), m=Max("pk"), f=Max("valid_from"), t=Max("valid_to"))
+    links = OrgUnitLineage.objects.aggregate(n=Count("pk"), m=Max("pk"), w=Max("weight"), v=Min("weight"))
+    return tuple(units.values()) + tuple(links.values())
+
+
+def contributors_load() -> ContributorMap:
+    """The contributor map of the registry, built once per registry state (cached in the process)."""
+    fingerprint = _registry_fingerprint()
+    if fingerprint not in _MAP_CACHE:
+        units = [
+            UnitFacts(id=pk, path=path, code=code, valid_from=start, valid_to=end, area=float(area) if area else None)
+            for pk, path, code, start, end, area in OrgUnit.objects.values_list(
+                "pk", "path", "code", "valid_from", "valid_to", "area_km2"
+            )
+        ]
+        links = [
+            LinkFacts(predecessor=p, successor=s, weight=None if w is None else float(w))
+            for p, s, w in OrgUnitLineage.objects.values_list("predecessor_id", "successor_id", "weight")
+        ]
+        _MAP_CACHE.clear()
+        _MAP_CACHE[fingerprint] = contributor_map(units, links)
+    return _MAP_CACHE[fingerprint]
+
+
+def context_load() -> Context:
+    """Everything a run reads besides the values: registry, catalogue, targets, weights."""
+    units = list(OrgUnit.objects.values_list("pk", "type", "level", "valid_from", "valid_to"))
+    size = max((u[0] for u in units), default=0) + 1
+    type_codes: dict[str, int] = {}
+    unit_type = np.full(size, -1, dtype=np.int64)
+    unit_level = np.zeros(size, dtype=np.int64)
+    unit_start = np.zeros(size, dtype=np.int64)
+    unit_end = np.zeros(size, dtype=np.int64)
+    for pk, kind, level, start, end in units:
+        unit_type[pk] = type_codes.setdefault(kind, len(type_codes))
+        unit_level[pk] = level
+        unit_start[pk] = start.toordinal() if start else 1
+        unit_end[pk] = end.toordinal() if end else dt.date.max.toordinal()
+
+    elements = list(DataElement.objects.values_list("pk", "code", "aggregation", "period_type"))
+    aggregation = np.zeros(max((e[0] for e in elements), default=0) + 1, dtype=np.int64)
+    codes, element_rank = {}, {}
+    for pk, code, agg, period_type in elements:
+        aggregation[pk] = AGGREGATION_CODES.get(agg, 0)
+        codes[code] = pk
+        element_rank[pk] = RANKS[period_type]
+
+    specs, direction, pillar, finest = [], {}, {}, {}
+    for indicator in Indicator.objects.all():
+        expression = compile_expression(indicator.expression)
+        inputs = {code: codes[code] for code in expression.references if code in codes}
+        spec = IndicatorSpec(
+            id=indicator.pk,
+            expression=expression,
+            inputs=inputs,
+            input_ranks={code: element_rank[pk] for code, pk in inputs.items()},
+        )
+        specs.append(spec)
+        direction[indicator.pk] = 1 if indicator.direction == HIGHER else -1
+        pillar[indicator.pk] = indicator.pillar
+        if spec.input_ranks:
+            finest[indicator.pk] = min(spec.input_ranks.values())
+
+    targets: dict[int, list[Target]] = defaultdict(list)
+    for target in Target.objects.all():
+        targets[target.indicator_id].append(target)
+    memberships = defaultdict(list)
+    for group_id, unit_id, start, end in OrgUnitGroupMembership.objects.values_list(
+        "group_id", "org_unit_id", "valid_from", "valid_to"
+    ):
+        memberships[group_id].append((unit_id, start, end))
+    methodologies = [
+        (m, {w.pillar: float(w.weight) for w in m.weights.all()})
+        for m in IndexMethodology.objects.prefetch_related("weights")
+    ]
+    return Context(
+        contributors=contributors_load(),
+        unit_type=unit_type,
+        unit_level=unit_level,
+        unit_start=unit_start,
+        unit_end=unit_end,
+        type_codes=type_codes,
+        aggregation=aggregation,
+        element_rank=element_rank,
+        specs=specs,
+        direction=direction,
+        pillar=pillar,
+        finest_rank=finest,
+        targets=targets,
+        memberships=memberships,
+        methodologies=methodologies,
+    )
+
+
+# --- periods of a year -----------------------------------------------------------------------
+
+
+@dataclass
+class YearPeriods:
+    year: int
+    periods: list[Period]
+    index: dict[int, int]  # period pk -> position
+    table: PeriodTable
+
+    @property
+    def pks(self) -> np.ndarray:
+        return np.array([p.pk for p in self.periods], dtype=np.int64)
+
+
+def year_periods(year: int) -> YearPeriods:
+    """The year's months, quarters and the year itself (created if missing), plus any stored weeks."""
+    values = [PeriodValue.month(year, m) for m in range(1, 13)]
+    values += [PeriodValue.quarter(year, q) for q in range(1, 5)] + [PeriodValue.year(year)]
+    stored = periods_get(values)
+    weeks = Period.objects.filter(period_type=PeriodType.WEEKLY, start_date__year=year, end_date__year=year).order_by(
+        "start_date"
+    )
+    periods = sorted([*stored.values(), *weeks], key=lambda p: (RANKS[p.period_type], p.start_date))
+    index = {p.pk: i for i, p in enumerate(periods)}
+    by_code = {p.code: i for i, p in enumerate(periods)}
+    parent = np.full((4, len(periods)), -1, dtype=np.int64)
+    for i, period in enumerate(periods):
+        for rank, kind in enumerate(("WEEKLY", "MONTHLY", "QUARTERLY", "YEARLY")):
+            if rank > RANKS[period.period_type] and kind != "WEEKLY":
+                container = PeriodValue.containing(kind, period.start_date)
+                if container.end >= period.end_date:
+                    parent[rank, i] = by_code.get(container.code, -1)
+    table = PeriodTable(
+        start=np.array([p.start_date.toordinal() for p in periods], dtype=np.int64),
+        end=np.array([p.end_date.toordinal() for p in periods], dtype=np.int64),
+        rank=np.array([RANKS[p.period_type] for p in periods], dtype=np.int64),
+        parent=parent,
+    )
+    return YearPeriods(year=year, periods=periods, index=index, table=table)
+
+
+# --- steps 1 and 2: figures and indicator values -----------------------------------------------
+
+
+def _values_of_year(ctx: Context, yp: YearPeriods, targets: np.ndarray | None):
+    qs = DataValue.objects.filter(period_id__in=[p.pk for p in yp.periods], value__isnull=False)
+    if targets is not None:
+        sources = ctx.contributors.sources_of(targets)
+        if len(sources) <= MAX_SOURCE_FILTER:
+            qs = qs.filter(org_unit_id__in=sources.tolist())
+    rows = list(qs.values_list("data_element_id", "org_unit_id", "period_id", "value"))
+    if not rows:
+        z = np.zeros(0, dtype=np.int64)
+        return z, z, z, np.zeros(0)
+    element, unit, period = (np.fromiter((r[i] for r in rows), dtype=np.int64, count=len(rows)) for i in range(3))
+    value = np.fromiter((float(r[3]) for r in rows), dtype=np.float64, count=len(rows))
+    local = np.fromiter((yp.index[p] for p in period.tolist()), dtype=np.int64, count=len(rows))
+    return element, unit, local, value
+
+
+def compute_figures(ctx: Context, yp: YearPeriods, targets: np.ndarray | None) -> tuple[Figures, Figures]:
+    """Element figures and indicator values of the year for the targets (None: every unit)."""
+    element, source, period, value = _values_of_year(ctx, yp, targets)
+    contributors = ctx.contributors if targets is None else ctx.contributors.restricted_to(targets)
+    native = map_values(
+        element=element,
+        source=source,
+        period=period,
+        value=value,
+        aggregation=ctx.aggregation,
+        contributors=contributors,
+        periods=yp.table,
+    )
+    figures = roll_up_time(native, aggregation=ctx.aggregation, periods=yp.table)
+    n_units = len(ctx.unit_type)
+    indicators = evaluate_indicators(ctx.specs, figures, periods=yp.table, n_units=n_units)
+    return figures, indicators
+
+
+# --- step 3: judgement against targets ---------------------------------------------------------
+
+
+@dataclass
+class Judged:
+    """A year's indicator values, one row each, with everything the scorecard shows."""
+
+    indicator: np.ndarray
+    unit: np.ndarray
+    period: np.ndarray  # local index in the year
+    value: np.ndarray
+    basis: np.ndarray
+    target: np.ndarray
+    target_year: np.ndarray
+    milestone: np.ndarray
+    start: np.ndarray
+    projected: np.ndarray
+    status: np.ndarray
+    score: np.ndarray
+
+
+def _pick_target(targets: list[Target], year: int):
+    """The goal in force for a year: the first target of that year or later, else the latest one."""
+    later = [t for t in targets if t.year >= year]
+    chosen = min(later, key=lambda t: t.year) if later else max(targets, key=lambda t: t.year)
+    baseline = None if chosen.baseline_value is None else float(chosen.baseline_value)
+    return float(chosen.value), chosen.year, baseline, chosen.baseline_year
+
+
+def _resolve_targets(ctx: Context, indicator: np.ndarray, unit: np.ndarray, year: int):
+    """Goal, goal year, baseline and baseline year per row: the unit's own target first, then its
+    group's, then its type's, then the national default."""
+    n = len(indicator)
+    goal, goal_year = np.full(n, np.nan), np.zeros(n, dtype=np.int64)
+    baseline, baseline_year = np.full(n, np.nan), np.zeros(n, dtype=np.int64)
+    year_end = dt.date(year, 12, 31)
+    for indicator_id, targets in ctx.targets.items():
+        rows = indicator == indicator_id
+        if not rows.any():
+            continue
+        scopes: list[tuple[np.ndarray, list[Target]]] = []
+        national = [t for t in targets if t.scope == "NATIONAL"]
+        if national:
+            scopes.append((rows, national))
+        by_type = defaultdict(list)
+        for t in targets:
+            if t.scope == "UNIT_TYPE":
+                by_type[t.unit_type].append(t)
+        for kind, ts in by_type.items():
+            if kind in ctx.type_codes:
+                scopes.append((rows & (ctx.unit_type[unit] == ctx.type_codes[kind]), ts))
+        by_group = defaultdict(list)
+        for t in targets:
+            if t.scope == "GROUP" and t.group_id:
+                by_group[t.group_id].append(t)
+        for group_id, ts in by_group.items():
+            members = [
+                u
+                for u, start, end in ctx.memberships.get(group_id, ())
+                if (start is None or start <= year_end) and (end is None or end >= year_end)
+            ]
+            scopes.append((rows & np.isin(unit, members), ts))
+        by_unit = defaultdict(list)
+        for t in targets:
+            if t.scope == "UNIT" and t.org_unit_id:
+                by_unit[t.org_unit_id].append(t)
+        for unit_id, ts in by_unit.items():
+            scopes.append((rows & (unit == unit_id), ts))
+        for mask, ts in scopes:  # from the broadest to the most specific: the last one wins
+            if not mask.any():
+                continue
+            g, gy, b, by = _pick_target(ts, year)
+            goal[mask], goal_year[mask] = g, gy
+            baseline[mask] = np.nan if b is None else b
+            baseline_year[mask] = by or 0
+    return goal, goal_year, baseline, baseline_year
+
+
+def judge(
+    ctx: Context,
+    yp: YearPeriods,
+    indicator: np.ndarray,
+    unit: np.ndarray,
+    period: np.ndarray,
+    value: np.ndarray,
+    basis: np.ndarray,
+    previous_year: dict[tuple[int, int], float],
+) -> Judged:
+    """Target, milestone, projection, status and score for every value of the year."""
+    year = yp.year
+    n = len(value)
+    direction = np.array([ctx.direction[i] for i in indicator.tolist()], dtype=np.int64)
+    start_of_year = np.array(
+        [previous_year.get((i, u), np.nan) for i, u in zip(indicator.tolist(), unit.tolist(), strict=True)],
+        dtype=np.float64,
+    )
+    months = np.array([p.end_date.month for p in yp.periods], dtype=np.int64)[period]
+    months = np.where(yp.table.rank[period] == RANKS["YEARLY"], 12, months)
+
+    goal, goal_year, baseline, baseline_year = _resolve_targets(ctx, indicator, unit, year)
+    use_baseline = np.isfinite(baseline) & (baseline_year > 0) & (baseline_year < year)
+    start = np.where(use_baseline, baseline, start_of_year)
+    start_year = np.where(use_baseline, baseline_year, year - 1)
+    has_goal = np.isfinite(goal)
+    safe_goal_year = np.where(has_goal, goal_year, year)
+    milestone = np.where(
+        has_goal, scoring.milestone(start, goal, start_year, np.maximum(safe_goal_year, start_year + 1), year), np.nan
+    )
+    projected = scoring.project_year_end(value, start_of_year, months)
+    status = scoring.classify(value, projected, milestone, goal, start, direction)
+
+    # Peers: the same indicator, period, type of unit and level.
+    groups = _group_ids(indicator, period, ctx.unit_type[unit], ctx.unit_level[unit])
+    worst = scoring.peer_worst(groups, value, direction)
+    reference = np.where(np.isfinite(baseline), baseline, np.where(direction > 0, 0.0, worst))
+    score = np.where(
+        has_goal,
+        scoring.score_to_target(value, goal, reference, direction),
+        scoring.peer_minmax_score(groups, value, direction),
+    )
+    return Judged(
+        indicator=indicator,
+        unit=unit,
+        period=period,
+        value=value,
+        basis=basis,
+        target=goal,
+        target_year=np.where(has_goal, goal_year, 0),
+        milestone=milestone,
+        start=np.where(has_goal, start, np.nan) if n else start,
+        projected=np.where(has_goal, projected, np.nan) if n else projected,
+        status=np.asarray(status, dtype=object),
+        score=score,
+    )
+
+
+def _group_ids(*keys: np.ndarray) -> np.ndarray:
+    if len(keys[0]) == 0:
+        return np.zeros(0, dtype=np.int64)
+    stacked = np.stack([np.asarray(k, dtype=np.int64) for k in keys], axis=1)
+    _unique, inverse = np.unique(stacked, axis=0, return_inverse=True)
+    return inverse.reshape(-1).astype(np.int64)
+
+
+# --- step 4: the composite index and ranks -----------------------------------------------------
+
+
+def _as_of(period: Period, rank: int) -> str | None:
+    """The code of the latest period of the given type that had ended by the end of `period`."""
+    kind = ("WEEKLY", "MONTHLY", "QUARTERLY", "YEARLY")[rank]
+    if kind == "WEEKLY":
+        return None
+    container = PeriodValue.containing(kind, period.end_date)
+    if container.end <= period.end_date:
+        return container.code
+    return container.previous().code
+
+
+def _methodology_for(ctx: Context, day: dt.date):
+    for methodology, weights in reversed(ctx.methodologies):
+        if methodology.valid_from <= day and (methodology.valid_to is None or day <= methodology.valid_to):
+            return methodology, weights
+    return None, None
+
+
+def compute_index(ctx: Context, yp: YearPeriods, scores: dict[tuple[int, int, str], float], previous_ranks: dict):
+    """Pillar values and the overall index per unit for the year's months and the year itself.
+
+    `scores` maps (indicator, unit, period code) to the score, for this year and the one before
+    (as-of references reach back); `previous_ranks` maps (unit, pillar, period code) to the
+    (rank in the period's structure, rank in today's) stored for the periods before."""
+    indicators = [i for i, p in ctx.pillar.items() if p not in NOT_IN_INDEX and i in ctx.finest_rank]
+    pillars = sorted({ctx.pillar[i] for i in indicators})
+    units = np.array(sorted({u for (_i, u, _p) in scores}), dtype=np.int64)
+    out = []
+    targets = [p for p in yp.periods if p.period_type in ("MONTHLY", "YEARLY")]
+    targets.sort(key=lambda p: (p.period_type != "MONTHLY", p.start_date))
+    ranks_so_far: dict = dict(previous_ranks)
+    today = ctx.today.toordinal()
+    for period in targets:
+        methodology, weights = _methodology_for(ctx, period.end_date)
+        if methodology is None or len(units) == 0:
+            continue
+        yearly = period.period_type == "YEARLY"
+        as_of = {i: (period.code if yearly else _as_of(period, ctx.finest_rank[i])) for i in indicators}
+        groups = _group_ids(ctx.unit_type[units], ctx.unit_level[units])
+        pillar_matrix = np.full((len(units), len(pillars)), np.nan)
+        for j, pillar in enumerate(pillars):
+            members = [i for i in indicators if ctx.pillar[i] == pillar]
+            matrix = np.array(
+                [[scores.get((i, u, as_of[i]), np.nan) for i in members] for u in units.tolist()], dtype=np.float64
+            ).reshape(len(units), len(members))
+            present = scoring.present_in_groups(groups, matrix)
+            pillar_matrix[:, j] = scoring.weighted_mean_with_gaps(matrix, np.ones(len(members)), present)
+        weight_vector = np.array([weights.get(p, 0.0) for p in pillars])
+        present = scoring.present_in_groups(groups, pillar_matrix) & (weight_vector > 0)
+        overall = scoring.weighted_mean_with_gaps(pillar_matrix, weight_vector, present)
+        end = period.end_date.toordinal()
+        in_period = (ctx.unit_start[units] <= end) & (end <= ctx.unit_end[units])
+        in_current = (ctx.unit_start[units] <= today) & (today <= ctx.unit_end[units])
+        previous = _previous_code(period)
+        for name, values in [*((p, pillar_matrix[:, j]) for j, p in enumerate(pillars)), (OVERALL, overall)]:
+            has = np.isfinite(values)
+            rank_p = scoring.competition_rank(
+                groups, np.where(in_period, values, np.nan), direction=1, decimals=INDEX_DECIMALS
+            )
+            rank_c = scoring.competition_rank(
+                groups, np.where(in_current, values, np.nan), direction=1, decimals=INDEX_DECIMALS
+            )
+            peers_p = _peer_counts(groups, has & in_period)
+            peers_c = _peer_counts(groups, has & in_current)
+            for k in np.flatnonzero(has).tolist():
+                unit = int(units[k])
+                before = ranks_so_far.get((unit, name, previous), (None, None))
+                rp = int(rank_p[k]) or None
+                rc = int(rank_c[k]) or None
+                ranks_so_far[(unit, name, period.code)] = (rp, rc)
+                out.append(
+                    (
+                        methodology.pk,
+                        unit,
+                        period.pk,
+                        name,
+                        float(values[k]),
+                        rp,
+                        before[0] if rp else None,
+                        int(peers_p[k]) if rp else None,
+                        rc,
+                        before[1] if rc else None,
+                        int(peers_c[k]) if rc else None,
+                    )
+                )
+    return out
+
+
+def _previous_code(period: Period) -> str:
+    return PeriodValue.parse(period.code).previous().code
+
+
+def _peer_counts(groups: np.ndarray, member: np.ndarray) -> np.ndarray:
+    if len(groups) == 0:
+        return np.zeros(0, dtype=np.int64)
+    counts = np.bincount(groups, weights=member.astype(np.float64), minlength=int(groups.max()) + 1)
+    return counts[groups].astype(np.int64)
+
+
+# --- putting it together -------------------------------------------------------------------------
+
+INDICATOR_COLUMNS = (
+    "indicator_id",
+    "org_unit_id",
+    "period_id",
+    "value",
+    "basis",
+    "target",
+    "target_year",
+    "milestone",
+    "start",
+    "projected",
+    "status",
+    "score",
+)
+INDEX_KEY = ("org_unit_id", "period_id", "pillar")
+INDEX_COLUMNS = (
+    "methodology_id",
+    "org_unit_id",
+    "period_id",
+    "pillar",
+    "value",
+    "rank_period",
+    "previous_rank_period",
+    "peers_period",
+    "rank_current",
+    "previous_rank_current",
+    "peers_current",
+)
+
+
+def _opt(x: float) -> float | None:
+    return None if x != x else float(x)  # NaN -> NULL
+
+
+@dataclass
+class RecomputeSummary:
+    years: list[int] = field(default_factory=list)
+    units: int | None = None
+    element_figures: int = 0
+    indicator_values: int = 0
+    index_values: int = 0
+    seconds: float = 0.0
+
+
+def _stored_indicator_rows(yp: YearPeriods, exclude_units: np.ndarray | None):
+    qs = IndicatorValue.objects.filter(period_id__in=[p.pk for p in yp.periods])
+    if exclude_units is not None and len(exclude_units):
+        qs = qs.exclude(org_unit_id__in=exclude_units.tolist())
+    rows = list(qs.values_list("indicator_id", "org_unit_id", "period_id", "value", "basis"))
+    n = len(rows)
+    indicator = np.fromiter((r[0] for r in rows), dtype=np.int64, count=n)
+    unit = np.fromiter((r[1] for r in rows), dtype=np.int64, count=n)
+    period = np.fromiter((yp.index[r[2]] for r in rows), dtype=np.int64, count=n)
+    value = np.fromiter((r[3] for r in rows), dtype=np.float64, count=n)
+    basis = np.fromiter((BASIS_CODES.index(r[4]) for r in rows), dtype=np.int8, count=n)
+    return indicator, unit, period, value, basis
+
+
+def _yearly_values(year: int) -> dict[tuple[int, int], float]:
+    """(indicator, unit) -> value for the year's yearly period (a next year's start values)."""
+    rows = IndicatorValue.objects.filter(period__code=str(year)).values_list("indicator_id", "org_unit_id", "value")
+    return {(i, u): v for i, u, v in rows}
+
+
+def _scores_for_index(years: list[int]) -> dict[tuple[int, int, str], float]:
+    codes = dict(
+        Period.objects.filter(
+            start_date__gte=dt.date(min(years), 1, 1), start_date__lte=dt.date(max(years), 12, 31)
+        ).values_list("pk", "code")
+    )
+    rows = IndicatorValue.objects.filter(period_id__in=list(codes), score__isnull=False).values_list(
+        "indicator_id", "org_unit_id", "period_id", "score"
+    )
+    return {(i, u, codes[p]): s for i, u, p, s in rows}
+
+
+def _ranks_before(year: int) -> dict:
+    """Ranks stored for December and the whole of the year before (previous-rank references)."""
+    codes = [f"{year - 1}12", str(year - 1)]
+    rows = IndexValue.objects.filter(period__code__in=codes).values_list(
+        "org_unit_id", "pillar", "period__code", "rank_period", "rank_current"
+    )
+    return {(u, pillar, p): (rp, rc) for u, pillar, p, rp, rc in rows}
+
+
+@transaction.atomic
+def evaluate_year(ctx: Context, year: int, *, targets: np.ndarray | None) -> tuple[int, int, int]:
+    """Recompute one year: figures and values for the targets (None: every unit; an empty array:
+    none), then judgement, index and ranks for every unit. Only rows that change are written;
+    returns how many of each kind were written."""
+    yp = year_periods(year)
+    period_pks = [p.pk for p in yp.periods]
+    pks = yp.pks
+    written_figures = 0
+    if targets is None or len(targets):
+        figures, values = compute_figures(ctx, yp, targets)
+        scope = {"period_id__in": period_pks}
+        if targets is not None:
+            scope["org_unit_id__in"] = targets.tolist()
+        _deleted, written_figures = replace_rows(
+            ElementFigure,
+            scope=scope,
+            key=("data_element_id", "org_unit_id", "period_id"),
+            columns=("data_element_id", "org_unit_id", "period_id", "value", "basis"),
+            rows=zip(
+                figures.item.tolist(),
+                figures.unit.tolist(),
+                pks[figures.period].tolist(),
+                figures.value.tolist(),
+                (BASIS_CODES[b] for b in figures.basis.tolist()),
+                strict=True,
+            ),
+        )
+        kept = _stored_indicator_rows(yp, targets) if targets is not None else None
+        fresh = (values.item, values.unit, values.period, values.value, values.basis)
+        columns = fresh if kept is None else tuple(np.concatenate(pair) for pair in zip(fresh, kept, strict=True))
+    else:
+        columns = _stored_indicator_rows(yp, None)
+    judged = judge(ctx, yp, *columns, previous_year=_yearly_values(year - 1))
+    _deleted, written_values = replace_rows(
+        IndicatorValue,
+        scope={"period_id__in": period_pks},
+        key=INDICATOR_COLUMNS[:3],
+        columns=INDICATOR_COLUMNS,
+        rows=zip(
+            judged.indicator.tolist(),
+            judged.unit.tolist(),
+            pks[judged.period].tolist(),
+            judged.value.tolist(),
+            (BASIS_CODES[b] for b in judged.basis.tolist()),
+            map(_opt, judged.target.tolist()),
+            (y or None for y in judged.target_year.tolist()),
+            map(_opt, judged.milestone.tolist()),
+            map(_opt, judged.start.tolist()),
+            map(_opt, judged.projected.tolist()),
+            judged.status.tolist(),
+            map(_opt, judged.score.tolist()),
+            strict=True,
+        ),
+    )
+    index_rows = compute_index(ctx, yp, _scores_for_index([year - 1, year]), _ranks_before(year))
+    _deleted, written_index = replace_rows(
+        IndexValue,
+        scope={"period_id__in": period_pks},
+        key=("org_unit_id", "period_id", "pillar"),
+        columns=("org_unit_id", "period_id", "pillar", *(c for c in INDEX_COLUMNS if c not in INDEX_KEY)),
+        rows=((r[1], r[2], r[3], r[0], *r[4:]) for r in index_rows),
+    )
+    return written_figures, written_values, written_index
+
+
+def data_years() -> list[int]:
+    """The years that have reported values, in order."""
+    bounds = DataValue.objects.aggregate(first=Min("period__start_date"), last=Max("period__start_date"))
+    if bounds["first"] is None:
+        return []
+    return list(range(bounds["first"].year, bounds["last"].year + 1))
+
+
+def evaluation_recompute(*, years: Iterable[int] | None = None, progress: Progress | None = None) -> RecomputeSummary:
+    """Recompute everything (or the given years and the one after each) for every unit."""
+    started = timezone.now()
+    ctx = context_load()
+    all_years = data_years()
+    chosen = sorted(set(years)) if years is not None else all_years
+    summary = RecomputeSummary(years=chosen)
+    for n, year in enumerate(chosen, 1):
+        f, v, i = evaluate_year(ctx, year, targets=None)
+        summary.element_figures += f
+        summary.indicator_values += v
+        summary.index_values += i
+        if progress:
+            progress(str(year), n, len(chosen))
+    if years is not None:
+        # Later years take their start values and previous ranks from these.
+        for year in sorted({y + 1 for y in chosen} - set(chosen)):
+            if all_years and year <= all_years[-1]:
+                evaluate_year(ctx, year, targets=np.zeros(0, dtype=np.int64))
+    summary.seconds = (timezone.now() - started).total_seconds()
+    return summary
+
+
+def evaluation_refresh(*, changes: Iterable[tuple[int, int]]) -> RecomputeSummary:
+    """Bring results up to date after values changed: `changes` are (unit id, period id) pairs.
+
+    Recomputes the affected units (the changed units, everything they count towards) in the
+    changed years, then judgement, index and ranks of those years and the next."""
+    started = timezone.now()
+    changes = list(changes)
+    if not changes:
+        return RecomputeSummary()
+    ctx = context_load()
+    period_years = dict(Period.objects.filter(pk__in={p for _u, p in changes}).values_list("pk", "start_date__year"))
+    by_year: dict[int, set[int]] = defaultdict(set)
+    for unit, period in changes:
+        if period in period_years:
+            by_year[period_years[period]].add(unit)
+    summary = RecomputeSummary(years=sorted(by_year))
+    last_year = max(data_years() or [0])
+    affected_all: set[int] = set()
+    done: set[int] = set()
+    for year in sorted(by_year):
+        targets = ctx.contributors.targets_of(by_year[year])
+        affected_all |= set(targets.tolist())
+        f, v, i = evaluate_year(ctx, year, targets=targets)
+        summary.element_figures += f
+        summary.indicator_values += v
+        summary.index_values += i
+        done.add(year)
+    for year in sorted({y + 1 for y in by_year} - done):
+        if year <= last_year:
+            evaluate_year(ctx, year, targets=np.zeros(0, dtype=np.int64))
+    summary.units = len(affected_all)
+    summary.seconds = (timezone.now() - started).total_seconds()
+    return summary
