@@ -20,6 +20,7 @@ from giamsat.reporting.demo import (
     demo_history_load,
     demo_history_reset,
 )
+from giamsat.reporting.hooks import values_changed_muted
 
 MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 
@@ -91,7 +92,9 @@ class Command(BaseCommand):
                     self.stdout.write(f"Demo history already loaded ({existing} reports); use --reset to reload it.")
                     return
             try:
-                summary = demo_history_load(first=first, last=last, seed=seed, progress=progress)
+                # One full recompute follows (manage.py recompute), not one refresh per batch.
+                with values_changed_muted():
+                    summary = demo_history_load(first=first, last=last, seed=seed, progress=progress)
             except (LookupError, ValueError) as exc:
                 raise CommandError(str(exc)) from exc
             finally:
