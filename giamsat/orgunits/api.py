@@ -73,7 +73,7 @@ class UnitFilters(Schema):
     level: int | None = Field(None, ge=1, le=10)
     parent: str | None = Field(None, description="Code of the parent unit.")
     limit: int = Field(100, ge=1, le=MAX_PAGE)
-    offset: int = Field(0, ge=0)
+    offset: int = Field(0, ge=0, le=1_000_000_000)  # beyond what a database takes as OFFSET
 
 
 def _get_visible(request, code: str) -> OrgUnit:
