@@ -10,6 +10,7 @@ urlpatterns = [
     path("reports/excel/", include("giamsat.reporting.excel_urls")),
     path("reports/", include("giamsat.reporting.urls")),
     path("catalog/", include("giamsat.catalog.urls")),
+    path("evaluation/", include("giamsat.evaluation.urls")),
     path("api/", include("giamsat.api.urls")),
     path("api-docs/", RedirectView.as_view(url="/api/v1/docs"), name="api-docs"),
     path("i18n/", include("django.conf.urls.i18n")),

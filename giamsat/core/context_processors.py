@@ -9,6 +9,7 @@ from giamsat.accounts.choices import Role
 NAV_ITEMS = [
     ("core:home", _("Overview"), None),
     ("reporting:home", _("Reports"), None),
+    ("evaluation:ranking", _("Evaluation"), None),
     ("catalog:home", _("Catalogue"), None),
     ("orgunits:tree", _("Unit registry"), None),
     ("api-docs", _("API"), {Role.ADMIN, Role.MINISTRY_ANALYST, Role.MINISTRY_IT_REPORTER, Role.PROVINCE_REPORTER}),

@@ -1,0 +1,402 @@
+"""Evaluation reads for pages and the API: scorecards, rankings, an indicator across units and
+the explanation of one value. Everything here reads stored results (never computes them) in
+a fixed number of queries, whatever the number of indicators or units.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Max, Min, Q, QuerySet
+from django.utils import timezone
+
+from giamsat.accounts.models import User
+from giamsat.accounts.selectors import scope_filter, user_scope
+from giamsat.catalog.choices import Pillar
+from giamsat.catalog.engine.expressions import compile_expression
+from giamsat.catalog.models import DataElement, Indicator
+from giamsat.core.periods import Period as PeriodValue
+from giamsat.core.periods import PeriodType
+from giamsat.orgunits.models import OrgUnit
+from giamsat.reporting.models import Period
+
+from .choices import Structure
+from .models import OVERALL, ElementFigure, IndexValue, IndicatorValue
+
+RANKS = {PeriodType.WEEKLY: 0, PeriodType.MONTHLY: 1, PeriodType.QUARTERLY: 2, PeriodType.YEARLY: 3}
+SPARK_POINTS = 24
+# How far back a sparkline reaches for each period type (24 points; at most 12 years).
+SPARK_SPAN_DAYS = {
+    PeriodType.WEEKLY: 7 * SPARK_POINTS,
+    PeriodType.MONTHLY: 31 * SPARK_POINTS,
+    PeriodType.QUARTERLY: 92 * SPARK_POINTS,
+    PeriodType.YEARLY: 366 * 12,
+}
+INDEX_PERIOD_TYPES = (PeriodType.MONTHLY, PeriodType.YEARLY)
+
+
+# --- periods -----------------------------------------------------------------------------------
+
+
+def finest_type(indicator: Indicator) -> str:
+    """The finest period type of an indicator's inputs (prefetch `data_elements` to save queries)."""
+    types = {e.period_type for e in indicator.data_elements.all()}
+    return min(types, key=lambda t: RANKS.get(t, 3)) if types else PeriodType.YEARLY
+
+
+def as_of(kind: str, period: PeriodValue) -> PeriodValue:
+    """The period of type `kind` an indicator is shown at for `period`: the period itself when
+    `kind` is as fine or finer (its figures are rolled up), else the latest `kind` period that
+    had ended by the end of `period` (the index's rule: the latest completed period)."""
+    if RANKS.get(kind, 3) <= RANKS[period.type]:
+        return period
+    container = PeriodValue.containing(kind, period.end)
+    return container if container.end <= period.end else container.previous()
+
+
+def index_periods(*, unit: OrgUnit | None = None) -> list[Period]:
+    """Periods (months and years) that have an overall index, newest first; for one unit if given."""
+    rows = IndexValue.objects.filter(pillar=OVERALL)
+    if unit is not None:
+        rows = rows.filter(org_unit=unit)
+    ids = rows.values("period_id").distinct()
+    return list(Period.objects.filter(pk__in=ids).order_by("-end_date", "-period_type"))
+
+
+def latest_index_period(*, unit: OrgUnit | None = None) -> Period | None:
+    """The latest month with an overall index (for a unit if given), else the latest year."""
+    rows = IndexValue.objects.filter(pillar=OVERALL, period__period_type=PeriodType.MONTHLY)
+    if unit is not None:
+        rows = rows.filter(org_unit=unit)
+    row = rows.select_related("period").order_by("-period__end_date").first()
+    if row is None:
+        rows = IndexValue.objects.filter(pillar=OVERALL)
+        if unit is not None:
+            rows = rows.filter(org_unit=unit)
+        row = rows.select_related("period").order_by("-period__end_date").first()
+    return row.period if row else None
+
+
+def stored_period(value: PeriodValue) -> Period | None:
+    """The stored period row for a period value (None when nothing was ever stored for it)."""
+    return Period.objects.filter(code=value.code).first()
+
+
+# --- the scorecard of one unit -------------------------------------------------------------------
+
+
+@dataclass
+class SparkPoint:
+    code: str
+    label: str
+    value: float
+
+
+@dataclass
+class ScorecardRow:
+    """One indicator on a unit's scorecard: the value at its as-of period and its recent trend."""
+
+    indicator: Indicator
+    period_code: str
+    period_label: str
+    value: IndicatorValue | None
+    trend: list[SparkPoint] = field(default_factory=list)
+
+
+@dataclass
+class PillarBlock:
+    code: str
+    label: str
+    index: IndexValue | None
+    rows: list[ScorecardRow]
+
+
+@dataclass
+class Scorecard:
+    unit: OrgUnit
+    period: Period
+    structure: str
+    overall: IndexValue | None
+    pillars: list[PillarBlock]
+
+    @property
+    def indicator_count(self) -> int:
+        return sum(len(p.rows) for p in self.pillars)
+
+
+def rank_of(row: IndexValue | None, structure: str) -> tuple[int | None, int | None, int | None]:
+    """(rank, previous rank, number of peers) of an index row in the chosen structure."""
+    if row is None:
+        return None, None, None
+    if structure == Structure.CURRENT:
+        return row.rank_current, row.previous_rank_current, row.peers_current
+    return row.rank_period, row.previous_rank_period, row.peers_period
+
+
+def indicators_with_inputs() -> list[Indicator]:
+    """Every indicator with its data elements (two queries)."""
+    return list(Indicator.objects.prefetch_related("data_elements").order_by("pillar", "code"))
+
+
+def scorecard_get(*, unit: OrgUnit, period: Period, structure: str = Structure.PERIOD) -> Scorecard:
+    """A unit's indicators at `period` (each at its latest completed period of its own type),
+    with a trend of up to 24 periods, grouped by pillar with the pillar values and the index.
+    Five queries, however many indicators the unit has."""
+    value = period.value
+    indicators = indicators_with_inputs()
+    kinds = {i.pk: finest_type(i) for i in indicators}
+    shown = {i.pk: as_of(kinds[i.pk], value) for i in indicators}
+
+    # One query for all the trends: each indicator's finest type over its recent window.
+    windows: dict[tuple[str, dt.date], list[int]] = defaultdict(list)
+    for indicator in indicators:
+        end = shown[indicator.pk].end
+        kind = shown[indicator.pk].type
+        windows[(kind, end)].append(indicator.pk)
+    condition = Q(pk__in=[])
+    for (kind, end), ids in windows.items():
+        condition |= Q(
+            indicator_id__in=ids,
+            period__period_type=kind,
+            period__end_date__lte=end,
+            period__end_date__gt=end - dt.timedelta(days=SPARK_SPAN_DAYS[kind]),
+        )
+    rows = (
+        IndicatorValue.objects.filter(condition, org_unit=unit)
+        .select_related("period")
+        .order_by("indicator_id", "period__end_date")
+    )
+    by_indicator: dict[int, list[IndicatorValue]] = defaultdict(list)
+    for row in rows:
+        by_indicator[row.indicator_id].append(row)
+
+    index_rows = {r.pillar: r for r in IndexValue.objects.filter(org_unit=unit, period=period)}
+    labels = dict(Pillar.choices)
+    blocks: dict[str, PillarBlock] = {}
+    for indicator in indicators:
+        history = by_indicator.get(indicator.pk)
+        if not history:
+            continue  # the indicator does not apply to this unit (or it never had data)
+        current = shown[indicator.pk]
+        block = blocks.setdefault(
+            indicator.pillar,
+            PillarBlock(indicator.pillar, str(labels.get(indicator.pillar, indicator.pillar)), None, []),
+        )
+        block.index = index_rows.get(indicator.pillar)
+        last = history[-1] if history[-1].period.code == current.code else None
+        block.rows.append(
+            ScorecardRow(
+                indicator=indicator,
+                period_code=current.code,
+                period_label=current.label,
+                value=last,
+                trend=[SparkPoint(r.period.code, r.period.label, r.value) for r in history[-SPARK_POINTS:]],
+            )
+        )
+    order = list(labels)
+    pillars = sorted(blocks.values(), key=lambda b: order.index(b.code) if b.code in order else len(order))
+    return Scorecard(unit=unit, period=period, structure=structure, overall=index_rows.get(OVERALL), pillars=pillars)
+
+
+# --- rankings ----------------------------------------------------------------------------------
+
+
+@dataclass
+class RankingRow:
+    unit: OrgUnit
+    value: float
+    rank: int | None
+    previous_rank: int | None
+    peers: int | None
+    pillars: dict[str, float]
+
+    @property
+    def change(self) -> int | None:
+        """Places gained since the previous period (positive: moved up)."""
+        if self.rank is None or self.previous_rank is None:
+            return None
+        return self.previous_rank - self.rank
+
+
+@dataclass
+class Ranking:
+    period: Period
+    pillar: str
+    unit_type: str
+    structure: str
+    pillar_codes: list[str]
+    rows: list[RankingRow]
+    unit_types: list[str]
+
+
+def _rank_field(structure: str) -> str:
+    return "rank_current" if structure == Structure.CURRENT else "rank_period"
+
+
+def ranking_get(*, user: User, period: Period, pillar: str, unit_type: str, structure: str) -> Ranking:
+    """Units of a type ranked on a pillar (or the overall index) for a period, in the period's
+    structure (units in force at its end) or today's; only the units in the user's view scope.
+    Two queries."""
+    rank_field = _rank_field(structure)
+    base = scope_filter(IndexValue.objects.filter(period=period), user, unit_field="org_unit")
+    unit_types = sorted(set(base.filter(pillar=OVERALL).values_list("org_unit__type", flat=True).distinct()))
+    ranked = base.filter(org_unit__type=unit_type, **{f"{rank_field}__isnull": False}).select_related("org_unit")
+    rows: dict[int, RankingRow] = {}
+    pillar_values: dict[int, dict[str, float]] = defaultdict(dict)
+    pillar_codes: set[str] = set()
+    for row in ranked:
+        pillar_values[row.org_unit_id][row.pillar] = row.value
+        if row.pillar != OVERALL:
+            pillar_codes.add(row.pillar)
+        if row.pillar == pillar:
+            rank, previous, peers = rank_of(row, structure)
+            rows[row.org_unit_id] = RankingRow(row.org_unit, row.value, rank, previous, peers, {})
+    for unit_id, ranking_row in rows.items():
+        ranking_row.pillars = pillar_values[unit_id]
+    order = list(dict(Pillar.choices))
+    return Ranking(
+        period=period,
+        pillar=pillar,
+        unit_type=unit_type,
+        structure=structure,
+        pillar_codes=sorted(pillar_codes, key=lambda p: order.index(p) if p in order else len(order)),
+        rows=sorted(rows.values(), key=lambda r: (r.rank or 10**9, r.unit.code)),
+        unit_types=unit_types,
+    )
+
+
+# --- one indicator across units ----------------------------------------------------------------
+
+
+def unit_in_force_q(structure: str, day: dt.date, unit_field: str = "org_unit") -> Q:
+    """Units in force on `day` (the period's end) or, for today's structure, today."""
+    if structure == Structure.CURRENT:
+        day = timezone.localdate()
+    return (Q(**{f"{unit_field}__valid_from__isnull": True}) | Q(**{f"{unit_field}__valid_from__lte": day})) & (
+        Q(**{f"{unit_field}__valid_to__isnull": True}) | Q(**{f"{unit_field}__valid_to__gte": day})
+    )
+
+
+def indicator_latest_period(indicator: Indicator) -> Period | None:
+    """The latest period of the indicator's finest type with a stored value."""
+    row = (
+        IndicatorValue.objects.filter(indicator=indicator, period__period_type=finest_type(indicator))
+        .select_related("period")
+        .order_by("-period__end_date")
+        .first()
+    )
+    return row.period if row else None
+
+
+def indicator_unit_types(*, user: User, indicator: Indicator, period: Period) -> list[str]:
+    """The unit types with values of the indicator for the period, in the user's scope."""
+    rows = scope_filter(
+        IndicatorValue.objects.filter(indicator=indicator, period=period), user, unit_field="org_unit"
+    ).values_list("org_unit__type", flat=True)
+    return sorted(set(rows.distinct()))
+
+
+def indicator_values(
+    *, user: User, indicator: Indicator, period: Period, unit_type: str | None, structure: str
+) -> list[IndicatorValue]:
+    """The indicator's values for a period, for the units of a type in the user's scope that
+    are in force in the chosen structure, best first. One query."""
+    rows = IndicatorValue.objects.filter(indicator=indicator, period=period).filter(
+        unit_in_force_q(structure, period.end_date)
+    )
+    if unit_type:
+        rows = rows.filter(org_unit__type=unit_type)
+    rows = scope_filter(rows, user, unit_field="org_unit").select_related("org_unit", "period")
+    descending = indicator.direction != "LOWER_IS_BETTER"
+    return sorted(rows, key=lambda r: (-r.value if descending else r.value, r.org_unit.code))
+
+
+def indicator_values_query(
+    *, user: User, indicator: Indicator | None, unit: OrgUnit | None, period: Period | None
+) -> QuerySet[IndicatorValue]:
+    """Stored indicator values for the API, filtered and scoped, newest period first."""
+    rows = IndicatorValue.objects.all()
+    if indicator is not None:
+        rows = rows.filter(indicator=indicator)
+    if unit is not None:
+        rows = rows.filter(org_unit=unit)
+    if period is not None:
+        rows = rows.filter(period=period)
+    rows = scope_filter(rows, user, unit_field="org_unit")
+    return rows.select_related("indicator", "org_unit", "period").order_by("-period__end_date", "indicator__code")
+
+
+# --- the explanation of one value --------------------------------------------------------------
+
+
+@dataclass
+class Input:
+    element: DataElement
+    period_code: str
+    period_label: str
+    figure: ElementFigure | None
+
+
+@dataclass
+class PeerRange:
+    """The lowest and the highest value among the peers (same indicator, period, type, level)."""
+
+    low: float | None
+    high: float | None
+    count: int
+    visible: bool  # the user may see every peer, so the range reveals nothing they cannot see
+
+
+@dataclass
+class Explanation:
+    indicator: Indicator
+    unit: OrgUnit
+    period: PeriodValue
+    value: IndicatorValue | None
+    inputs: list[Input]
+    peers: PeerRange | None
+
+    @property
+    def higher_is_better(self) -> bool:
+        return self.indicator.direction != "LOWER_IS_BETTER"
+
+
+def explanation_get(*, user: User, indicator: Indicator, unit: OrgUnit, period: PeriodValue) -> Explanation:
+    """Why an indicator has its value, status and score for a unit and period: its inputs (each
+    at the period, or at the containing coarser period for a coarser input) with their basis,
+    the stored target path, and the peers' range. Reads stored rows only; four queries."""
+    references = list(compile_expression(indicator.expression).references)
+    elements = {e.code: e for e in DataElement.objects.filter(code__in=references)}
+    wanted: dict[str, PeriodValue] = {}
+    for code, element in elements.items():
+        kind = element.period_type
+        wanted[code] = PeriodValue.containing(kind, period.start) if RANKS.get(kind, 0) > RANKS[period.type] else period
+    value = IndicatorValue.objects.filter(indicator=indicator, org_unit=unit, period__code=period.code).first()
+    figures = {
+        (f.data_element_id, f.period.code): f
+        for f in ElementFigure.objects.filter(
+            org_unit=unit,
+            data_element__in=list(elements.values()),
+            period__code__in={p.code for p in wanted.values()},
+        ).select_related("period")
+    }
+    inputs = [
+        Input(
+            elements[code], wanted[code].code, wanted[code].label, figures.get((elements[code].pk, wanted[code].code))
+        )
+        for code in references
+        if code in elements
+    ]
+    peers = None
+    if value is not None:
+        peer_rows = IndicatorValue.objects.filter(
+            indicator=indicator, period_id=value.period_id, org_unit__type=unit.type, org_unit__level=unit.level
+        )
+        scope = user_scope(user)
+        seen = {} if scope.everything else {"seen": Count("pk", filter=scope.q("org_unit"))}
+        stats = peer_rows.aggregate(low=Min("value"), high=Max("value"), count=Count("pk"), **seen)
+        visible = scope.everything or stats["seen"] == stats["count"]
+        peers = PeerRange(stats["low"], stats["high"], stats["count"], visible)
+    return Explanation(indicator=indicator, unit=unit, period=period, value=value, inputs=inputs, peers=peers)

@@ -1,0 +1,175 @@
+"""Evaluation pages: a unit's scorecard, rankings, one indicator across units and the
+explanation of one value. They read stored results only; every unit passes the user's scope."""
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import get_object_or_404, render
+from django.utils.translation import gettext as _
+
+from giamsat.accounts.selectors import ensure_can_view
+from giamsat.catalog.choices import Pillar
+from giamsat.catalog.models import Indicator
+from giamsat.core.periods import InvalidPeriod
+from giamsat.core.periods import Period as PeriodValue
+from giamsat.orgunits.models import OrgUnit
+
+from . import selectors
+from .choices import Status, Structure
+from .models import OVERALL
+
+
+class BadRequest(Exception):
+    """A query parameter that cannot be read; the page answers 400 with the message."""
+
+
+def _structure(request) -> str:
+    value = request.GET.get("structure", "").upper()
+    return value if value in Structure.values else Structure.PERIOD
+
+
+def _period(request, default):
+    """The stored period asked for in `?period=`, else `default()`; BadRequest if unreadable."""
+    code = request.GET.get("period", "").strip()
+    if not code:
+        return default()
+    try:
+        value = PeriodValue.parse(code)
+    except InvalidPeriod as exc:
+        raise BadRequest(str(exc)) from None
+    return selectors.stored_period(value)
+
+
+def _bad_request(request, exc: BadRequest):
+    return render(request, "errors/400.html", {"message": str(exc)}, status=400)
+
+
+def _unit_or_404(request, code: str) -> OrgUnit:
+    unit = get_object_or_404(OrgUnit, code=code)
+    ensure_can_view(request.user, unit)
+    return unit
+
+
+def _chart_trend(row) -> dict:
+    return {"labels": [p.label for p in row.trend], "values": [p.value for p in row.trend]}
+
+
+@login_required
+def unit_scorecard(request, code: str):
+    """A unit's indicators, pillar values and index for a period, with trends and ranks."""
+    unit = _unit_or_404(request, code)
+    try:
+        period = _period(request, lambda: selectors.latest_index_period(unit=unit))
+    except BadRequest as exc:
+        return _bad_request(request, exc)
+    structure = _structure(request)
+    scorecard = selectors.scorecard_get(unit=unit, period=period, structure=structure) if period else None
+    rank = selectors.rank_of(scorecard.overall if scorecard else None, structure)
+    context = {
+        "unit": unit,
+        "period": period,
+        "periods": selectors.index_periods(unit=unit),
+        "structure": structure,
+        "structures": Structure.choices,
+        "scorecard": scorecard,
+        "rank": rank[0],
+        "previous_rank": rank[1],
+        "peers": rank[2],
+        "trends": {
+            row.indicator.code: _chart_trend(row)
+            for block in (scorecard.pillars if scorecard else [])
+            for row in block.rows
+        },
+    }
+    return render(request, "evaluation/scorecard.html", context)
+
+
+@login_required
+def ranking(request):
+    """Units of a type ranked on the index or a pillar, in the period's or today's structure."""
+    try:
+        period = _period(request, lambda: selectors.latest_index_period())
+    except BadRequest as exc:
+        return _bad_request(request, exc)
+    pillar = request.GET.get("pillar", OVERALL).upper()
+    if pillar != OVERALL and pillar not in Pillar.values:
+        return _bad_request(request, BadRequest(_("Unknown pillar.")))
+    structure = _structure(request)
+    unit_type = request.GET.get("type", "").upper() or "PROVINCE"
+    result = (
+        selectors.ranking_get(user=request.user, period=period, pillar=pillar, unit_type=unit_type, structure=structure)
+        if period
+        else None
+    )
+    pillar_labels = dict(Pillar.choices)
+    context = {
+        "period": period,
+        "periods": selectors.index_periods(),
+        "pillar": pillar,
+        "pillars": [(OVERALL, _("Overall index"))] + [(p, pillar_labels[p]) for p in Pillar.values if p != "SECTOR"],
+        "pillar_labels": pillar_labels,
+        "structure": structure,
+        "structures": Structure.choices,
+        "unit_type": unit_type,
+        "ranking": result,
+        "chart_height": max(280, 22 * len(result.rows) + 60) if result else 280,
+        "chart": {
+            "labels": [r.unit.name for r in result.rows] if result else [],
+            "values": [round(r.value, 4) for r in result.rows] if result else [],
+        },
+    }
+    return render(request, "evaluation/ranking.html", context)
+
+
+@login_required
+def indicator_detail(request, code: str):
+    """One indicator for a period across the units in the user's scope: table and chart."""
+    indicator = get_object_or_404(Indicator.objects.prefetch_related("data_elements"), code=code)
+    try:
+        period = _period(request, lambda: selectors.indicator_latest_period(indicator))
+    except BadRequest as exc:
+        return _bad_request(request, exc)
+    if period is not None and request.GET.get("period"):
+        # A month asked of a quarterly indicator shows its latest completed quarter, as the index does.
+        shown = selectors.as_of(selectors.finest_type(indicator), period.value)
+        period = selectors.stored_period(shown) if shown.code != period.code else period
+    structure = _structure(request)
+    unit_types = selectors.indicator_unit_types(user=request.user, indicator=indicator, period=period) if period else []
+    unit_type = request.GET.get("type", "").upper() or ("PROVINCE" if "PROVINCE" in unit_types else "")
+    if not unit_type and unit_types:
+        unit_type = unit_types[0]
+    rows = (
+        selectors.indicator_values(
+            user=request.user, indicator=indicator, period=period, unit_type=unit_type, structure=structure
+        )
+        if period
+        else []
+    )
+    context = {
+        "indicator": indicator,
+        "period": period,
+        "structure": structure,
+        "structures": Structure.choices,
+        "unit_type": unit_type,
+        "unit_types": unit_types,
+        "rows": rows,
+        "statuses": Status,
+        "chart": {"labels": [r.org_unit.name for r in rows], "values": [r.value for r in rows]},
+    }
+    return render(request, "evaluation/indicator.html", context)
+
+
+@login_required
+def explain(request, indicator_code: str, unit_code: str, period_code: str):
+    """HTMX fragment (or a page without HTMX): the inputs, formula, target path, status and score
+    of one indicator value."""
+    unit = _unit_or_404(request, unit_code)
+    indicator = get_object_or_404(Indicator, code=indicator_code)
+    try:
+        period = PeriodValue.parse(period_code)
+    except InvalidPeriod as exc:
+        return _bad_request(request, BadRequest(str(exc)))
+    explanation = selectors.explanation_get(user=request.user, indicator=indicator, unit=unit, period=period)
+    if explanation.value is None and not any(i.figure for i in explanation.inputs):
+        raise Http404(_("No stored value for this indicator, unit and period."))
+    template = "evaluation/_explain.html" if request.headers.get("HX-Request") else "evaluation/explain.html"
+    return render(request, template, {"x": explanation, "statuses": Status})
