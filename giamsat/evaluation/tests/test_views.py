@@ -1,0 +1,192 @@
+"""Evaluation pages: scorecard, rankings, indicator page, explanation; scoping and query counts."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from giamsat.catalog.models import Indicator
+from giamsat.evaluation.selectors import finest_type
+from giamsat.evaluation.tests.routes import INDICATOR, MONTH, QUARTERS, results_for
+from giamsat.orgunits.models import OrgUnit
+
+pytestmark = pytest.mark.django_db
+
+PROVINCES = ["P01", "P04", "P08", "P11", "P12", "P14", "P15", "P19", "P20", "P22", "P24", "P25"]
+
+
+def _queries(client, url: str) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    return len(captured)
+
+
+def test_scorecard_shows_values_status_target_and_rank(client_a, unit):
+    results_for(unit("P01"), rank=3, peers=34, value=0.6123)
+    response = client_a.get(f"/evaluation/units/P01/?period={MONTH}")
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "Thành phố Hà Nội" in body
+    assert "0,6123" in body  # the index, 4 decimals, Vietnamese decimal comma
+    assert "3 / 34" in body
+    assert "▲ 1" in body  # from 4th to 3rd
+    assert "70,0" in body  # the 2026Q3 value as of November, one decimal
+    assert "st-AT_RISK" in body and "Có nguy cơ" in body or "AT_RISK" in body
+    assert f"/evaluation/explain/{INDICATOR}/P01/{QUARTERS[-1]}/" in body
+    assert 'id="spark-data"' in body
+
+
+def test_scorecard_defaults_to_the_latest_month_with_an_index(client_a, unit):
+    results_for(unit("P01"))
+    response = client_a.get("/evaluation/units/P01/")
+    assert response.status_code == 200
+    assert response.context["period"].code == MONTH
+
+
+def test_scorecard_structure_switch_changes_the_rank_columns(client_a, unit):
+    from giamsat.evaluation.models import IndexValue
+
+    results_for(unit("P01"))
+    IndexValue.objects.filter(org_unit__code="P01", pillar="OVERALL").update(
+        rank_period=5, peers_period=63, rank_current=2, peers_current=34
+    )
+    assert "5 / 63" in client_a.get(f"/evaluation/units/P01/?period={MONTH}&structure=PERIOD").content.decode()
+    assert "2 / 34" in client_a.get(f"/evaluation/units/P01/?period={MONTH}&structure=CURRENT").content.decode()
+
+
+def test_scorecard_bad_period_is_400_and_other_province_is_refused(client_a, unit):
+    results_for(unit("P08"))
+    assert client_a.get("/evaluation/units/P01/?period=2026Q9").status_code == 400
+    assert client_a.get("/evaluation/units/P08/").status_code in {403, 404}
+    assert client_a.get("/evaluation/units/NOPE/").status_code == 404
+
+
+def test_scorecard_queries_do_not_grow_with_indicators(client_a, unit):
+    """One indicator or all the quarterly ones: the same number of queries."""
+    results_for(unit("P01"))
+    few = _queries(client_a, f"/evaluation/units/P01/?period={MONTH}")
+    quarterly = Indicator.objects.prefetch_related("data_elements")
+    many = [i.code for i in quarterly if finest_type(i) == "QUARTERLY"]
+    assert len(many) >= 20
+    results_for(unit("P01"), indicators=many)
+    response = client_a.get(f"/evaluation/units/P01/?period={MONTH}")
+    assert response.context["scorecard"].indicator_count == len(many)
+    assert _queries(client_a, f"/evaluation/units/P01/?period={MONTH}") == few
+    assert few <= 14
+
+
+def test_ranking_queries_do_not_grow_with_units(client_leader, unit):
+    for rank, code in enumerate(PROVINCES[:2], start=1):
+        results_for(unit(code), rank=rank, value=1 - rank / 100)
+    few = _queries(client_leader, f"/evaluation/rankings/?period={MONTH}&structure=CURRENT")
+    for rank, code in enumerate(PROVINCES, start=1):
+        results_for(unit(code), rank=rank, value=1 - rank / 100)
+    response = client_leader.get(f"/evaluation/rankings/?period={MONTH}&structure=CURRENT")
+    assert len(response.context["ranking"].rows) == len(PROVINCES)
+    assert _queries(client_leader, f"/evaluation/rankings/?period={MONTH}&structure=CURRENT") == few
+
+
+def test_ministry_leader_sees_every_province_in_rank_order(client_leader, unit):
+    for rank, code in enumerate(["P04", "P01", "P08"], start=1):
+        results_for(unit(code), rank=rank, peers=3, value=1 - rank / 10)
+    response = client_leader.get(f"/evaluation/rankings/?period={MONTH}&pillar=OVERALL&type=PROVINCE")
+    rows = response.context["ranking"].rows
+    assert [r.unit.code for r in rows] == ["P04", "P01", "P08"]
+    body = response.content.decode()
+    assert "Tỉnh Tuyên Quang" in body and "0,9000" in body
+    assert "/evaluation/units/P08/" in body
+
+
+def test_provincial_user_sees_only_their_own_row(client_a, unit):
+    for rank, code in enumerate(["P04", "P01", "P08"], start=1):
+        results_for(unit(code), rank=rank, peers=3, value=1 - rank / 10)
+    response = client_a.get(f"/evaluation/rankings/?period={MONTH}")
+    body = response.content.decode()
+    assert [r.unit.code for r in response.context["ranking"].rows] == ["P01"]
+    assert "2 / 3" in body
+    assert "Tỉnh Tuyên Quang" not in body and "0,9000" not in body and "0,7000" not in body
+
+
+def test_ranking_structure_shows_the_units_in_force(client_leader, unit):
+    """PERIOD ranks the units of the period's structure, CURRENT today's: a former province has
+    only a period rank, today's province only a current rank (as the services store them)."""
+    from giamsat.evaluation.models import IndexValue
+
+    results_for(unit("P02_63"))
+    results_for(unit("P08"))
+    IndexValue.objects.filter(org_unit__code="P02_63").update(rank_current=None, peers_current=None)
+    IndexValue.objects.filter(org_unit__code="P08").update(rank_period=None, peers_period=None)
+    period_rows = client_leader.get(f"/evaluation/rankings/?period={MONTH}&structure=PERIOD").context["ranking"].rows
+    current_rows = client_leader.get(f"/evaluation/rankings/?period={MONTH}&structure=CURRENT").context["ranking"].rows
+    assert [r.unit.code for r in period_rows] == ["P02_63"]
+    assert [r.unit.code for r in current_rows] == ["P08"]
+
+
+def test_ranking_bad_pillar_and_bad_period_are_400(client_leader):
+    assert client_leader.get("/evaluation/rankings/?pillar=NOPE").status_code == 400
+    assert client_leader.get("/evaluation/rankings/?period=abc").status_code == 400
+
+
+def test_indicator_page_lists_units_in_scope(client_leader, client_a, unit):
+    for code in ["P01", "P08"]:
+        results_for(unit(code))
+    url = f"/evaluation/indicators/{INDICATOR}/?period={QUARTERS[-1]}&structure=CURRENT"
+    leader = client_leader.get(url)
+    assert {r.org_unit.code for r in leader.context["rows"]} == {"P01", "P08"}
+    assert 'id="ranking-data"' in leader.content.decode()
+    own = client_a.get(url)
+    assert {r.org_unit.code for r in own.context["rows"]} == {"P01"}
+    assert "Tỉnh Tuyên Quang" not in own.content.decode()
+
+
+def test_indicator_page_shows_a_months_latest_completed_quarter(client_leader, unit):
+    results_for(unit("P01"))
+    response = client_leader.get(f"/evaluation/indicators/{INDICATOR}/?period={MONTH}&structure=CURRENT")
+    assert response.context["period"].code == QUARTERS[-1]
+
+
+def test_explanation_lists_inputs_with_basis_formula_target_and_score(client_a, unit):
+    results_for(unit("P01"))
+    url = f"/evaluation/explain/{INDICATOR}/P01/{QUARTERS[-1]}/"
+    fragment = client_a.get(url, headers={"HX-Request": "true"})
+    body = fragment.content.decode()
+    assert fragment.status_code == 200 and "<html" not in body
+    assert "#{ADULTS_EID} / #{POP_ADULT} * 100" in body
+    assert "700.000" in body and "1.000.000" in body  # the quarter's count, the year's population
+    assert "Năm 2026" in body  # the yearly input is read at the containing year
+    assert "80,0" in body and "78,0" in body  # target and projection
+    assert "2026" in body
+    page = client_a.get(url)
+    assert "<html" in page.content.decode()
+
+
+def test_explanation_without_stored_value_is_404(client_a):
+    assert client_a.get(f"/evaluation/explain/{INDICATOR}/P01/2019Q1/").status_code == 404
+    assert client_a.get(f"/evaluation/explain/NOPE/P01/{QUARTERS[-1]}/").status_code == 404
+    assert client_a.get(f"/evaluation/explain/{INDICATOR}/P01/20x/").status_code == 400
+
+
+def test_explanation_hides_the_peer_range_from_a_provincial_user(client_a, client_leader, unit):
+    from giamsat.evaluation.models import IndicatorValue
+
+    results_for(unit("P01"))
+    results_for(unit("P08"))
+    IndicatorValue.objects.filter(org_unit__code="P08", period__code=QUARTERS[-1]).update(value=12.3456)
+    url = f"/evaluation/explain/{INDICATOR}/P01/{QUARTERS[-1]}/"
+    assert "12,3" not in client_a.get(url).content.decode()
+    assert "12,3" in client_leader.get(url).content.decode()
+
+
+def test_pages_in_english(client_leader, unit):
+    results_for(unit("P01"))
+    client_leader.cookies["django_language"] = "en"
+    body = client_leader.get(f"/evaluation/units/P01/?period={MONTH}").content.decode()
+    assert "How status, scores and the index are computed" in body
+
+
+def test_navigation_has_evaluation(client_a):
+    assert 'href="/evaluation/rankings/"' in client_a.get("/").content.decode()
+
+
+def test_units_exist():
+    assert OrgUnit.objects.filter(code__in=PROVINCES).count() == len(PROVINCES)
