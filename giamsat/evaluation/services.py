@@ -244,7 +244,9 @@ def _values_of_year(ctx: Context, yp: YearPeriods, targets: np.ndarray | None):
     element, unit, period = (np.fromiter((r[i] for r in rows), dtype=np.int64, count=len(rows)) for i in range(3))
     value = np.fromiter((float(r[3]) for r in rows), dtype=np.float64, count=len(rows))
     local = np.fromiter((yp.index[p] for p in period.tolist()), dtype=np.int64, count=len(rows))
-    return element, unit, local, value
+    # A fixed order, so sums are added in the same order whatever the database returned.
+    order = np.lexsort((local, unit, element))
+    return element[order], unit[order], local[order], value[order]
 
 
 def compute_figures(ctx: Context, yp: YearPeriods, targets: np.ndarray | None) -> tuple[Figures, Figures]:
@@ -386,6 +388,7 @@ def judge(
         scoring.score_to_target(value, goal, reference, direction),
         scoring.peer_minmax_score(groups, value, direction),
     )
+    score = score + 0.0  # no -0.0: PostgreSQL would keep the sign, SQLite not
     return Judged(
         indicator=indicator,
         unit=unit,
@@ -477,7 +480,8 @@ def compute_index(ctx: Context, yp: YearPeriods, scores: dict[tuple[int, int, st
             )
             peers_p = _peer_counts(groups, has & in_period)
             peers_c = _peer_counts(groups, has & in_current)
-            for k in np.flatnonzero(has).tolist():
+            # Former units over later periods (a former province in 2026) get no index.
+            for k in np.flatnonzero(has & (in_period | in_current)).tolist():
                 unit = int(units[k])
                 before = ranks_so_far.get((unit, name, previous), (None, None))
                 rp = int(rank_p[k]) or None
