@@ -153,6 +153,7 @@ def indicator_detail(request, code: str):
         "unit_types": unit_types,
         "rows": rows,
         "statuses": Status,
+        "chart_height": max(280, 22 * len(rows) + 60),
         "chart": {"labels": [r.org_unit.name for r in rows], "values": [r.value for r in rows]},
     }
     return render(request, "evaluation/indicator.html", context)

@@ -31,7 +31,7 @@ def test_scorecard_shows_values_status_target_and_rank(client_a, unit):
     assert "3 / 34" in body
     assert "▲ 1" in body  # from 4th to 3rd
     assert "70,0" in body  # the 2026Q3 value as of November, one decimal
-    assert "st-AT_RISK" in body and "Có nguy cơ" in body or "AT_RISK" in body
+    assert "st-AT_RISK" in body and "Có nguy cơ" in body
     assert f"/evaluation/explain/{INDICATOR}/P01/{QUARTERS[-1]}/" in body
     assert 'id="spark-data"' in body
 
@@ -179,9 +179,13 @@ def test_explanation_hides_the_peer_range_from_a_provincial_user(client_a, clien
 
 def test_pages_in_english(client_leader, unit):
     results_for(unit("P01"))
-    client_leader.cookies["django_language"] = "en"
+    client_leader.post("/i18n/setlang/", {"language": "en", "next": "/"})
     body = client_leader.get(f"/evaluation/units/P01/?period={MONTH}").content.decode()
-    assert "How status, scores and the index are computed" in body
+    assert "How status, scores and the index are computed" in body and "0.5000" in body
+    client_leader.post("/i18n/setlang/", {"language": "vi", "next": "/"})
+    body = client_leader.get(f"/evaluation/units/P01/?period={MONTH}").content.decode()
+    assert "Cách xác định trạng thái, điểm và chỉ số tổng hợp" in body and "0,5000" in body
+    assert "Có nguy cơ" in body and "Bảng điểm" in body
 
 
 def test_navigation_has_evaluation(client_a):
