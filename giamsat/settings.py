@@ -156,6 +156,9 @@ else:
         "filename": str(VAR_DIR / "huey.sqlite3"),
         "immediate": HUEY_IMMEDIATE,
     }
+# An idle consumer looks for work at least every 0.1 s (Huey's default backs off to 10 s), so a
+# submitted value's refresh starts at once; polling SQLite that often costs next to nothing.
+HUEY["consumer"] = {"workers": 1, "worker_type": "thread", "initial_delay": 0.05, "backoff": 1.15, "max_delay": 0.1}
 
 # E-mail: console in development; SMTP when EMAIL_HOST is set.
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "")

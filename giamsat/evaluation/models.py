@@ -13,11 +13,27 @@ from giamsat.catalog.choices import Pillar
 from giamsat.catalog.models import DataElement, Indicator
 from giamsat.core.i18n import BilingualName
 from giamsat.orgunits.models import OrgUnit
+from giamsat.reporting.choices import Channel
 from giamsat.reporting.models import Period
 
 from .choices import Basis, Status
 
 OVERALL = "OVERALL"
+# Channels as bits, so a figure built from many values keeps where they all came from.
+CHANNEL_BITS = {code: 1 << n for n, code in enumerate(Channel.values)}
+
+
+def channel_bit(channel: str) -> int:
+    return CHANNEL_BITS.get(channel, 0)
+
+
+class ChannelsMixin:
+    channels: int
+
+    @property
+    def channel_labels(self) -> list[str]:
+        """The channels the underlying values came through: web form, Excel, API, ..."""
+        return [str(Channel(code).label) for code, bit in CHANNEL_BITS.items() if self.channels & bit]
 
 
 class IndexMethodology(BilingualName, models.Model):
@@ -53,7 +69,7 @@ class PillarWeight(models.Model):
         return f"{self.methodology.code} {self.pillar}: {self.weight}"
 
 
-class ElementFigure(models.Model):
+class ElementFigure(ChannelsMixin, models.Model):
     """A data element's figure for a unit and period after roll-up over units, lineage and time:
     the inputs an indicator value is explained with."""
 
@@ -62,6 +78,7 @@ class ElementFigure(models.Model):
     period = models.ForeignKey(Period, on_delete=models.CASCADE, related_name="+")
     value = models.FloatField()
     basis = models.CharField(max_length=10, choices=Basis.choices)
+    channels = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
         constraints = [
@@ -73,7 +90,7 @@ class ElementFigure(models.Model):
         return f"{self.data_element_id}/{self.org_unit_id}/{self.period_id} = {self.value}"
 
 
-class IndicatorValue(models.Model):
+class IndicatorValue(ChannelsMixin, models.Model):
     """An indicator for a unit and period: value, target, status, score and provenance."""
 
     indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="+")
@@ -81,6 +98,7 @@ class IndicatorValue(models.Model):
     period = models.ForeignKey(Period, on_delete=models.CASCADE, related_name="+")
     value = models.FloatField(_("value"))
     basis = models.CharField(_("source"), max_length=10, choices=Basis.choices)
+    channels = models.PositiveSmallIntegerField(_("channels"), default=0)
     target = models.FloatField(_("target"), null=True)
     target_year = models.PositiveSmallIntegerField(null=True)
     milestone = models.FloatField(_("milestone for the year"), null=True)

@@ -50,7 +50,7 @@ from .engine.aggregate import (
     roll_up_time,
 )
 from .engine.contributors import ContributorMap, LinkFacts, UnitFacts, contributor_map
-from .models import OVERALL, ElementFigure, IndexMethodology, IndexValue, IndicatorValue
+from .models import OVERALL, ElementFigure, IndexMethodology, IndexValue, IndicatorValue, channel_bit
 from .storage import replace_rows
 
 log = logging.getLogger(__name__)
@@ -237,21 +237,22 @@ def _values_of_year(ctx: Context, yp: YearPeriods, targets: np.ndarray | None):
         sources = ctx.contributors.sources_of(targets)
         if len(sources) <= MAX_SOURCE_FILTER:
             qs = qs.filter(org_unit_id__in=sources.tolist())
-    rows = list(qs.values_list("data_element_id", "org_unit_id", "period_id", "value"))
+    rows = list(qs.values_list("data_element_id", "org_unit_id", "period_id", "value", "channel"))
     if not rows:
         z = np.zeros(0, dtype=np.int64)
-        return z, z, z, np.zeros(0)
+        return z, z, z, np.zeros(0), z
     element, unit, period = (np.fromiter((r[i] for r in rows), dtype=np.int64, count=len(rows)) for i in range(3))
     value = np.fromiter((float(r[3]) for r in rows), dtype=np.float64, count=len(rows))
     local = np.fromiter((yp.index[p] for p in period.tolist()), dtype=np.int64, count=len(rows))
+    channel = np.fromiter((channel_bit(r[4]) for r in rows), dtype=np.int64, count=len(rows))
     # A fixed order, so sums are added in the same order whatever the database returned.
     order = np.lexsort((local, unit, element))
-    return element[order], unit[order], local[order], value[order]
+    return element[order], unit[order], local[order], value[order], channel[order]
 
 
 def compute_figures(ctx: Context, yp: YearPeriods, targets: np.ndarray | None) -> tuple[Figures, Figures]:
     """Element figures and indicator values of the year for the targets (None: every unit)."""
-    element, source, period, value = _values_of_year(ctx, yp, targets)
+    element, source, period, value, channel = _values_of_year(ctx, yp, targets)
     contributors = ctx.contributors if targets is None else ctx.contributors.restricted_to(targets)
     native = map_values(
         element=element,
@@ -261,6 +262,7 @@ def compute_figures(ctx: Context, yp: YearPeriods, targets: np.ndarray | None) -
         aggregation=ctx.aggregation,
         contributors=contributors,
         periods=yp.table,
+        channel=channel,
     )
     figures = roll_up_time(native, aggregation=ctx.aggregation, periods=yp.table)
     n_units = len(ctx.unit_type)
@@ -280,6 +282,7 @@ class Judged:
     period: np.ndarray  # local index in the year
     value: np.ndarray
     basis: np.ndarray
+    channels: np.ndarray
     target: np.ndarray
     target_year: np.ndarray
     milestone: np.ndarray
@@ -354,6 +357,7 @@ def judge(
     period: np.ndarray,
     value: np.ndarray,
     basis: np.ndarray,
+    channels: np.ndarray,
     previous_year: dict[tuple[int, int], float],
 ) -> Judged:
     """Target, milestone, projection, status and score for every value of the year."""
@@ -395,6 +399,7 @@ def judge(
         period=period,
         value=value,
         basis=basis,
+        channels=channels,
         target=goal,
         target_year=np.where(has_goal, goal_year, 0),
         milestone=milestone,
@@ -524,6 +529,7 @@ INDICATOR_COLUMNS = (
     "period_id",
     "value",
     "basis",
+    "channels",
     "target",
     "target_year",
     "milestone",
@@ -566,14 +572,15 @@ def _stored_indicator_rows(yp: YearPeriods, exclude_units: np.ndarray | None):
     qs = IndicatorValue.objects.filter(period_id__in=[p.pk for p in yp.periods])
     if exclude_units is not None and len(exclude_units):
         qs = qs.exclude(org_unit_id__in=exclude_units.tolist())
-    rows = list(qs.values_list("indicator_id", "org_unit_id", "period_id", "value", "basis"))
+    rows = list(qs.values_list("indicator_id", "org_unit_id", "period_id", "value", "basis", "channels"))
     n = len(rows)
     indicator = np.fromiter((r[0] for r in rows), dtype=np.int64, count=n)
     unit = np.fromiter((r[1] for r in rows), dtype=np.int64, count=n)
     period = np.fromiter((yp.index[r[2]] for r in rows), dtype=np.int64, count=n)
     value = np.fromiter((r[3] for r in rows), dtype=np.float64, count=n)
     basis = np.fromiter((BASIS_CODES.index(r[4]) for r in rows), dtype=np.int8, count=n)
-    return indicator, unit, period, value, basis
+    channels = np.fromiter((r[5] for r in rows), dtype=np.int64, count=n)
+    return indicator, unit, period, value, basis, channels
 
 
 def _yearly_values(year: int) -> dict[tuple[int, int], float]:
@@ -621,18 +628,19 @@ def evaluate_year(ctx: Context, year: int, *, targets: np.ndarray | None) -> tup
             ElementFigure,
             scope=scope,
             key=("data_element_id", "org_unit_id", "period_id"),
-            columns=("data_element_id", "org_unit_id", "period_id", "value", "basis"),
+            columns=("data_element_id", "org_unit_id", "period_id", "value", "basis", "channels"),
             rows=zip(
                 figures.item.tolist(),
                 figures.unit.tolist(),
                 pks[figures.period].tolist(),
                 figures.value.tolist(),
                 (BASIS_CODES[b] for b in figures.basis.tolist()),
+                figures.channels.tolist(),
                 strict=True,
             ),
         )
         kept = _stored_indicator_rows(yp, targets) if targets is not None else None
-        fresh = (values.item, values.unit, values.period, values.value, values.basis)
+        fresh = (values.item, values.unit, values.period, values.value, values.basis, values.channels)
         columns = fresh if kept is None else tuple(np.concatenate(pair) for pair in zip(fresh, kept, strict=True))
     else:
         columns = _stored_indicator_rows(yp, None)
@@ -648,6 +656,7 @@ def evaluate_year(ctx: Context, year: int, *, targets: np.ndarray | None) -> tup
             pks[judged.period].tolist(),
             judged.value.tolist(),
             (BASIS_CODES[b] for b in judged.basis.tolist()),
+            judged.channels.tolist(),
             map(_opt, judged.target.tolist()),
             (y or None for y in judged.target_year.tolist()),
             map(_opt, judged.milestone.tolist()),

@@ -53,6 +53,7 @@ class Figures:
     period: np.ndarray
     value: np.ndarray
     basis: np.ndarray  # 0 reported by the unit, 1 rolled up from units below, 2 through lineage
+    channels: np.ndarray  # bit mask of the channels the underlying values came through
 
     def __len__(self) -> int:
         return len(self.item)
@@ -60,17 +61,18 @@ class Figures:
     @classmethod
     def empty(cls) -> Figures:
         i = np.zeros(0, dtype=np.int64)
-        return cls(i, i.copy(), i.copy(), np.zeros(0), np.zeros(0, dtype=np.int8))
+        return cls(i, i.copy(), i.copy(), np.zeros(0), np.zeros(0, dtype=np.int8), np.zeros(0, dtype=np.int64))
 
     @classmethod
     def concat(cls, parts: Sequence[Figures]) -> Figures:
         parts = [p for p in parts if len(p)] or [cls.empty()]
-        return cls(
-            *(np.concatenate([getattr(p, f) for p in parts]) for f in ("item", "unit", "period", "value", "basis"))
-        )
+        return cls(*(np.concatenate([getattr(p, f) for p in parts]) for f in _FIGURE_FIELDS))
 
     def select(self, mask: np.ndarray) -> Figures:
-        return Figures(self.item[mask], self.unit[mask], self.period[mask], self.value[mask], self.basis[mask])
+        return Figures(*(getattr(self, f)[mask] for f in _FIGURE_FIELDS))
+
+
+_FIGURE_FIELDS = ("item", "unit", "period", "value", "basis", "channels")
 
 
 def _group_starts(*keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -125,10 +127,14 @@ def map_values(
     aggregation: np.ndarray,
     contributors: ContributorMap,
     periods: PeriodTable,
+    channel: np.ndarray | None = None,
 ) -> Figures:
     """Step 1: every reported value counted towards every unit it contributes to.
 
-    `aggregation` gives each element's aggregation code, indexed by element id."""
+    `aggregation` gives each element's aggregation code, indexed by element id; `channel` each
+    value's channel as a bit (1, 2, 4, ...), kept as a mask of where figures came from."""
+    if channel is None:
+        channel = np.zeros(len(source), dtype=np.int64)
     lo = np.searchsorted(contributors.source, source, side="left")
     hi = np.searchsorted(contributors.source, source, side="right")
     counts = hi - lo
@@ -152,8 +158,9 @@ def map_values(
     agg = aggregation[elements]
     values = _reduce(order, starts, agg, value[row], contributors.weight[link], None)
     basis = np.maximum.reduceat(contributors.kind[link][order], starts)
+    channels = np.bitwise_or.reduceat(channel[row][order], starts)
     first = order[starts]
-    return Figures(elements[first], targets[first], p[first], values, basis.astype(np.int8))
+    return Figures(elements[first], targets[first], p[first], values, basis.astype(np.int8), channels)
 
 
 def roll_up_time(native: Figures, *, aggregation: np.ndarray, periods: PeriodTable) -> Figures:
@@ -175,8 +182,11 @@ def roll_up_time(native: Figures, *, aggregation: np.ndarray, periods: PeriodTab
             order, starts, aggregation[part.item], part.value, np.ones(len(part)), periods.start[part.period]
         )
         basis = np.maximum.reduceat(part.basis[order], starts)
+        channels = np.bitwise_or.reduceat(part.channels[order], starts)
         first = order[starts]
-        parts.append(Figures(part.item[first], part.unit[first], parent[first], values, basis.astype(np.int8)))
+        parts.append(
+            Figures(part.item[first], part.unit[first], parent[first], values, basis.astype(np.int8), channels)
+        )
     return Figures.concat(parts)
 
 
@@ -202,13 +212,18 @@ def evaluate_indicators(
     """Step 3: indicator values for every (unit, period) where one of its inputs has a figure."""
     n_periods = len(periods.start)
     key = figures.unit * n_periods + figures.period
-    by_element: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+    by_element: dict[int, tuple[np.ndarray, ...]] = {}
     order = np.lexsort((key, figures.item))
     items_sorted = figures.item[order]
     bounds = np.flatnonzero(np.diff(items_sorted)) + 1
     for chunk in np.split(order, bounds):
         if len(chunk):
-            by_element[int(figures.item[chunk[0]])] = (key[chunk], figures.value[chunk], figures.basis[chunk])
+            by_element[int(figures.item[chunk[0]])] = (
+                key[chunk],
+                figures.value[chunk],
+                figures.basis[chunk],
+                figures.channels[chunk],
+            )
     results = []
     for spec in specs:
         for rank in evaluation_ranks(spec):
@@ -222,15 +237,17 @@ def evaluate_indicators(
                 continue
             units, period_index = keys // n_periods, keys % n_periods
             columns, basis = {}, np.zeros(len(keys), dtype=np.int8)
+            channels = np.zeros(len(keys), dtype=np.int64)
             for code, element in spec.inputs.items():
                 if element not in by_element:
                     continue
                 native = spec.input_ranks[code]
                 lookup = keys if native <= rank else units * n_periods + periods.parent[native, period_index]
                 valid = lookup >= 0 if native <= rank else periods.parent[native, period_index] >= 0
-                column, found_basis = _lookup(by_element[element], lookup, valid)
+                column, found_basis, found_channels = _lookup(by_element[element], lookup, valid)
                 columns[code] = column
                 basis = np.maximum(basis, found_basis)
+                channels |= found_channels
             values = spec.expression.evaluate_columns(columns, len(keys))
             finite = np.isfinite(values)
             results.append(
@@ -240,14 +257,19 @@ def evaluate_indicators(
                     period_index[finite],
                     values[finite],
                     basis[finite],
+                    channels[finite],
                 )
             )
     return Figures.concat(results)
 
 
-def _lookup(table: tuple[np.ndarray, np.ndarray, np.ndarray], keys: np.ndarray, valid: np.ndarray):
-    sorted_keys, values, basis = table
+def _lookup(table: tuple[np.ndarray, ...], keys: np.ndarray, valid: np.ndarray):
+    sorted_keys, values, basis, channels = table
     position = np.searchsorted(sorted_keys, keys)
     position = np.minimum(position, len(sorted_keys) - 1)
     hit = valid & (sorted_keys[position] == keys)
-    return np.where(hit, values[position], np.nan), np.where(hit, basis[position], 0).astype(np.int8)
+    return (
+        np.where(hit, values[position], np.nan),
+        np.where(hit, basis[position], 0).astype(np.int8),
+        np.where(hit, channels[position], 0),
+    )

@@ -180,3 +180,25 @@ def test_rates_come_from_summed_parts_and_coarser_inputs_are_carried():
     # The yearly population is carried into the quarter: 100 fibre households per 4000 people.
     assert got[(2, CODES["VN"], index["2024Q4"])] == 25.0
     assert got[(2, CODES["A"], index["2024Q4"])] == 90.0
+
+
+def test_figures_keep_every_channel_their_values_came_through():
+    cmap = contributor_map(UNITS, LINKS)
+    table, index = periods_of(PERIODS)
+    agg = np.array([AGGREGATION_CODES["SUM"]])
+    rows = [("a1", "202506", 1), ("b1", "202506", 2), ("n1", "202507", 3)]
+    native = map_values(
+        element=np.zeros(3, dtype=np.int64),
+        source=np.array([CODES[u] for u, _p, _v in rows]),
+        period=np.array([index[p] for _u, p, _v in rows]),
+        value=np.array([v for _u, _p, v in rows], dtype=float),
+        aggregation=agg,
+        contributors=cmap,
+        periods=table,
+        channel=np.array([1, 4, 2]),  # form, API, Excel
+    )
+    figures = roll_up_time(native, aggregation=agg, periods=table)
+    got = {(int(u), int(p)): int(c) for u, p, c in zip(figures.unit, figures.period, figures.channels, strict=True)}
+    assert got[(CODES["A"], index["202506"])] == 1
+    assert got[(CODES["VN"], index["202506"])] == 5
+    assert got[(CODES["VN"], index["2025"])] == 7
