@@ -38,13 +38,25 @@ class Period(models.Model):
 class DataValue(models.Model):
     """One figure: (data element, unit, period) → value, with comment and follow-up flag."""
 
-    data_element = models.ForeignKey(DataElement, on_delete=models.PROTECT, related_name="values")
-    org_unit = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="data_values")
+    # No index of their own: `data_value_unique` leads with the element, the (unit, period)
+    # index with the unit.
+    data_element = models.ForeignKey(DataElement, on_delete=models.PROTECT, related_name="values", db_index=False)
+    org_unit = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="data_values", db_index=False)
     period = models.ForeignKey(Period, on_delete=models.PROTECT, related_name="data_values")
     value = models.DecimalField(max_digits=24, decimal_places=6, null=True, blank=True)
     comment = models.CharField(max_length=500, blank=True)
     follow_up = models.BooleanField(default=False)
-    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    # Who changed it last: set by the value services from the signed-in user, like the audit
+    # row's `changed_by`, so not checked again by the database (Django applies `on_delete`)
+    # and, as nothing reads values by who changed them, not indexed.
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
+    )
     updated_at = models.DateTimeField()
     channel = models.CharField(max_length=10, choices=Channel.choices)
 
@@ -59,17 +71,33 @@ class DataValue(models.Model):
 
 
 class DataValueAudit(models.Model):
-    """Every change to a value: old, new, who, when and through which channel."""
+    """Every change to a value: old, new, who, when and through which channel.
 
-    data_element = models.ForeignKey(DataElement, on_delete=models.PROTECT, related_name="+")
-    org_unit = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="+")
-    period = models.ForeignKey(Period, on_delete=models.PROTECT, related_name="+")
+    Append-only history written by the value services alongside the value they change (whose
+    own foreign keys the database checks), so its references are not checked again by the
+    database (`db_constraint=False`: Django still applies `on_delete`). Read by unit and period
+    (the composite index) or by time; the references have no index of their own."""
+
+    data_element = models.ForeignKey(
+        DataElement, on_delete=models.PROTECT, related_name="+", db_constraint=False, db_index=False
+    )
+    org_unit = models.ForeignKey(
+        OrgUnit, on_delete=models.PROTECT, related_name="+", db_constraint=False, db_index=False
+    )
+    period = models.ForeignKey(Period, on_delete=models.PROTECT, related_name="+", db_constraint=False, db_index=False)
     action = models.CharField(max_length=10, choices=AuditAction.choices)
     old_value = models.DecimalField(max_digits=24, decimal_places=6, null=True)
     new_value = models.DecimalField(max_digits=24, decimal_places=6, null=True)
     old_comment = models.CharField(max_length=500, blank=True)
     new_comment = models.CharField(max_length=500, blank=True)
-    changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
+    )
     changed_at = models.DateTimeField(db_index=True)
     channel = models.CharField(max_length=10, choices=Channel.choices)
 
