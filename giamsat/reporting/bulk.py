@@ -498,6 +498,13 @@ ORDER BY p.row_number
 """
 
 
+# For the import's transaction: a chunk's plan and its sorts by row number stay in memory
+# instead of temporary files; the staged rows find their stored values through the unique
+# index (a hash join would read the whole table for every chunk, and the table's statistics
+# do not know the rows this import has added), so the staging table needs no ANALYZE.
+POSTGRES_SETTINGS = {"work_mem": "64MB", "enable_hashjoin": "off", "enable_mergejoin": "off"}
+
+
 class _PostgresWriter(_Writer):
     """COPY into the staging table, then one statement: the plan as a CTE and the four writes
     as data-modifying CTEs, which all see the values as they were before the statement."""
@@ -508,6 +515,7 @@ class _PostgresWriter(_Writer):
         super().__init__(**kwargs)
         self.names["eq"] = "IS NOT DISTINCT FROM"
         self.constraints = ""
+        self.settings: dict[str, str] = {}  # the values before the import
 
     def setup_statements(self) -> list[str]:
         return [
@@ -532,11 +540,18 @@ class _PostgresWriter(_Writer):
         if names:
             self.constraints = ", ".join(names)
             cursor.execute(f"SET CONSTRAINTS {self.constraints} IMMEDIATE")
+        # For this transaction only, restored at the end (a rollback undoes them anyway).
+        for name, value in POSTGRES_SETTINGS.items():
+            cursor.execute("SELECT current_setting(%s), set_config(%s, %s, true)", [name, name, value])
+            self.settings[name] = cursor.fetchone()[0]
 
     def close(self) -> None:
         super().close()
+        cursor = self.db.cursor()
         if self.constraints:
-            self.db.cursor().execute(f"SET CONSTRAINTS {self.constraints} DEFERRED")
+            cursor.execute(f"SET CONSTRAINTS {self.constraints} DEFERRED")
+        for name, value in self.settings.items():
+            cursor.execute("SELECT set_config(%s, %s, true)", [name, value])
 
     def teardown_statements(self) -> list[str]:
         return ["DROP TABLE IF EXISTS {stage}"]
@@ -557,7 +572,6 @@ class _PostgresWriter(_Writer):
         cursor.execute(self.sql("TRUNCATE {stage}"))
         with cursor.copy(self.sql("COPY {stage} FROM STDIN")) as copy:
             copy.write(payload)
-        cursor.execute(self.sql("ANALYZE {stage}"))
 
     def merge(self) -> None:
         plan = f"WITH {{plan}} AS MATERIALIZED ({PLAN_SELECT})"

@@ -339,6 +339,35 @@ def test_foreign_keys_are_deferred_again_afterwards(users):
         transaction.set_rollback(True)
 
 
+def test_settings_are_the_import_s_own(users, monkeypatch):
+    """PostgreSQL: the import's settings (memory for sorts, lookups through the unique index)
+    hold while it merges and are put back afterwards."""
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL only")
+    names = list(bulk.POSTGRES_SETTINGS)
+
+    def current(db=None):
+        cursor = (db or connection).cursor()
+        cursor.execute("SELECT " + ", ".join(["current_setting(%s)"] * len(names)), names)
+        return dict(zip(names, cursor.fetchone(), strict=True))
+
+    seen = []
+    merge = bulk._PostgresWriter.merge
+
+    def merge_and_look(self):
+        seen.append(current(self.db))  # the merge runs in another thread, on the import's connection
+        merge(self)
+
+    monkeypatch.setattr(bulk._PostgresWriter, "merge", merge_and_look)
+    before = current()
+    with transaction.atomic():
+        rows = raws(("DOSSIERS_TOTAL", "202510", "P01", "1"))
+        assert bulk.data_values_write_bulk(rows=rows, by=users["a.reporter"], channel="X").imported == 1
+        assert seen == [bulk.POSTGRES_SETTINGS] != [before]
+        assert current() == before
+    assert current() == before
+
+
 # --- readers -----------------------------------------------------------------------------
 
 CSV_TEXT = (
