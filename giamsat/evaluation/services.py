@@ -80,6 +80,7 @@ class Context:
     element_rank: dict[int, int]
     specs: list[IndicatorSpec]
     direction: dict[int, int]  # indicator id -> +1 / -1
+    direction_of: np.ndarray  # the same, indexed by indicator id
     pillar: dict[int, str]
     finest_rank: dict[int, int]
     targets: dict[int, list[Target]]
@@ -167,8 +168,12 @@ def context_load() -> Context:
         (m, {w.pillar: float(w.weight) for w in m.weights.all()})
         for m in IndexMethodology.objects.prefetch_related("weights")
     ]
+    direction_of = np.ones(max(direction, default=0) + 1, dtype=np.int64)
+    for indicator_id, sign in direction.items():
+        direction_of[indicator_id] = sign
     return Context(
         contributors=contributors_load(),
+        direction_of=direction_of,
         unit_type=unit_type,
         unit_level=unit_level,
         unit_start=unit_start,
@@ -270,6 +275,32 @@ def compute_figures(ctx: Context, yp: YearPeriods, targets: np.ndarray | None) -
     return figures, indicators
 
 
+# --- keyed lookups without a loop per value --------------------------------------------------
+
+
+class Lookup:
+    """Values by int64 key, looked up for whole arrays of keys at once (NaN where absent)."""
+
+    def __init__(self, keys: np.ndarray, values: np.ndarray) -> None:
+        order = np.argsort(keys, kind="stable")
+        self.keys, self.values = keys[order], values[order]
+
+    def get(self, keys: np.ndarray) -> np.ndarray:
+        if len(self.keys) == 0:
+            return np.full(len(keys), np.nan)
+        position = np.minimum(np.searchsorted(self.keys, keys), len(self.keys) - 1)
+        return np.where(self.keys[position] == keys, self.values[position], np.nan)
+
+
+def _pair_key(ctx: Context, indicator: np.ndarray, unit: np.ndarray) -> np.ndarray:
+    return np.asarray(indicator, dtype=np.int64) * len(ctx.unit_type) + np.asarray(unit, dtype=np.int64)
+
+
+def _columns(rows: list[tuple], *dtypes) -> list[np.ndarray]:
+    """Database rows as one numpy column each."""
+    return [np.fromiter((r[i] for r in rows), dtype=t, count=len(rows)) for i, t in enumerate(dtypes)]
+
+
 # --- step 3: judgement against targets ---------------------------------------------------------
 
 
@@ -358,16 +389,13 @@ def judge(
     value: np.ndarray,
     basis: np.ndarray,
     channels: np.ndarray,
-    previous_year: dict[tuple[int, int], float],
+    previous_year: Lookup,
 ) -> Judged:
     """Target, milestone, projection, status and score for every value of the year."""
     year = yp.year
     n = len(value)
-    direction = np.array([ctx.direction[i] for i in indicator.tolist()], dtype=np.int64)
-    start_of_year = np.array(
-        [previous_year.get((i, u), np.nan) for i, u in zip(indicator.tolist(), unit.tolist(), strict=True)],
-        dtype=np.float64,
-    )
+    direction = ctx.direction_of[indicator]
+    start_of_year = previous_year.get(_pair_key(ctx, indicator, unit))
     months = np.array([p.end_date.month for p in yp.periods], dtype=np.int64)[period]
     months = np.where(yp.table.rank[period] == RANKS["YEARLY"], 12, months)
 
@@ -439,33 +467,55 @@ def _methodology_for(ctx: Context, day: dt.date):
     return None, None
 
 
-def compute_index(ctx: Context, yp: YearPeriods, scores: dict[tuple[int, int, str], float], previous_ranks: dict):
+@dataclass
+class ScoreTable:
+    """Stored scores of this year and the one before, keyed by (indicator, unit, period)."""
+
+    lookup: Lookup
+    units: np.ndarray  # every unit with a score
+    period_pk: dict[str, int]  # period code -> pk, for as-of references
+
+
+def _score_key(ctx: Context, indicator, unit, period_pk) -> np.ndarray:
+    return _pair_key(ctx, indicator, unit) * PERIOD_KEY_SPACE + np.asarray(period_pk, dtype=np.int64)
+
+
+PERIOD_KEY_SPACE = 1 << 24
+
+
+def compute_index(ctx: Context, yp: YearPeriods, scores: ScoreTable, previous_ranks: dict) -> list[tuple]:
     """Pillar values and the overall index per unit for the year's months and the year itself.
 
-    `scores` maps (indicator, unit, period code) to the score, for this year and the one before
-    (as-of references reach back); `previous_ranks` maps (unit, pillar, period code) to the
-    (rank in the period's structure, rank in today's) stored for the periods before."""
+    `scores` holds this year's and last year's scores (as-of references reach back);
+    `previous_ranks` maps (pillar, period code) to (units, rank in the period's structure,
+    rank in today's) stored for the periods before. Returns IndexValue rows."""
     indicators = [i for i, p in ctx.pillar.items() if p not in NOT_IN_INDEX and i in ctx.finest_rank]
     pillars = sorted({ctx.pillar[i] for i in indicators})
-    units = np.array(sorted({u for (_i, u, _p) in scores}), dtype=np.int64)
-    out = []
+    units = scores.units
+    columns: list[tuple] = []
     targets = [p for p in yp.periods if p.period_type in ("MONTHLY", "YEARLY")]
     targets.sort(key=lambda p: (p.period_type != "MONTHLY", p.start_date))
     ranks_so_far: dict = dict(previous_ranks)
     today = ctx.today.toordinal()
+    groups = _group_ids(ctx.unit_type[units], ctx.unit_level[units])
+    in_current = (ctx.unit_start[units] <= today) & (today <= ctx.unit_end[units])
     for period in targets:
         methodology, weights = _methodology_for(ctx, period.end_date)
         if methodology is None or len(units) == 0:
             continue
         yearly = period.period_type == "YEARLY"
-        as_of = {i: (period.code if yearly else _as_of(period, ctx.finest_rank[i])) for i in indicators}
-        groups = _group_ids(ctx.unit_type[units], ctx.unit_level[units])
         pillar_matrix = np.full((len(units), len(pillars)), np.nan)
         for j, pillar in enumerate(pillars):
-            members = [i for i in indicators if ctx.pillar[i] == pillar]
-            matrix = np.array(
-                [[scores.get((i, u, as_of[i]), np.nan) for i in members] for u in units.tolist()], dtype=np.float64
-            ).reshape(len(units), len(members))
+            members = np.array([i for i in indicators if ctx.pillar[i] == pillar], dtype=np.int64)
+            as_of = np.array(
+                [
+                    scores.period_pk.get(period.code if yearly else _as_of(period, ctx.finest_rank[i]), -1)
+                    for i in members.tolist()
+                ],
+                dtype=np.int64,
+            )
+            keys = _score_key(ctx, members[None, :], units[:, None], as_of[None, :])
+            matrix = np.where(as_of[None, :] >= 0, scores.lookup.get(keys.ravel()).reshape(keys.shape), np.nan)
             present = scoring.present_in_groups(groups, matrix)
             pillar_matrix[:, j] = scoring.weighted_mean_with_gaps(matrix, np.ones(len(members)), present)
         weight_vector = np.array([weights.get(p, 0.0) for p in pillars])
@@ -473,7 +523,6 @@ def compute_index(ctx: Context, yp: YearPeriods, scores: dict[tuple[int, int, st
         overall = scoring.weighted_mean_with_gaps(pillar_matrix, weight_vector, present)
         end = period.end_date.toordinal()
         in_period = (ctx.unit_start[units] <= end) & (end <= ctx.unit_end[units])
-        in_current = (ctx.unit_start[units] <= today) & (today <= ctx.unit_end[units])
         previous = _previous_code(period)
         for name, values in [*((p, pillar_matrix[:, j]) for j, p in enumerate(pillars)), (OVERALL, overall)]:
             has = np.isfinite(values)
@@ -485,29 +534,45 @@ def compute_index(ctx: Context, yp: YearPeriods, scores: dict[tuple[int, int, st
             )
             peers_p = _peer_counts(groups, has & in_period)
             peers_c = _peer_counts(groups, has & in_current)
+            before_p, before_c = _ranks_of(ranks_so_far.get((name, previous)), units)
+            ranks_so_far[(name, period.code)] = (units, rank_p, rank_c)
             # Former units over later periods (a former province in 2026) get no index.
-            for k in np.flatnonzero(has & (in_period | in_current)).tolist():
-                unit = int(units[k])
-                before = ranks_so_far.get((unit, name, previous), (None, None))
-                rp = int(rank_p[k]) or None
-                rc = int(rank_c[k]) or None
-                ranks_so_far[(unit, name, period.code)] = (rp, rc)
-                out.append(
-                    (
-                        methodology.pk,
-                        unit,
-                        period.pk,
-                        name,
-                        float(values[k]),
-                        rp,
-                        before[0] if rp else None,
-                        int(peers_p[k]) if rp else None,
-                        rc,
-                        before[1] if rc else None,
-                        int(peers_c[k]) if rc else None,
-                    )
+            keep = has & (in_period | in_current)
+            ranked_p, ranked_c = rank_p > 0, rank_c > 0
+            columns.append(
+                (
+                    np.full(int(keep.sum()), methodology.pk),
+                    units[keep],
+                    np.full(int(keep.sum()), period.pk),
+                    np.full(int(keep.sum()), name, dtype=object),
+                    values[keep],
+                    np.where(ranked_p, rank_p, 0)[keep],
+                    np.where(ranked_p, before_p, 0)[keep],
+                    np.where(ranked_p, peers_p, 0)[keep],
+                    np.where(ranked_c, rank_c, 0)[keep],
+                    np.where(ranked_c, before_c, 0)[keep],
+                    np.where(ranked_c, peers_c, 0)[keep],
                 )
-    return out
+            )
+    rows: list[tuple] = []
+    for block in columns:
+        lists = [c.tolist() for c in block]
+        rows.extend(
+            (m, u, p, n, v, rp or None, prp or None, pp or None, rc or None, prc or None, pc or None)
+            for m, u, p, n, v, rp, prp, pp, rc, prc, pc in zip(*lists, strict=True)
+        )
+    return rows
+
+
+def _ranks_of(stored, units: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The ranks (0: none) the units had in an earlier period, from (units, ranks, ranks)."""
+    if stored is None:
+        zeros = np.zeros(len(units), dtype=np.int64)
+        return zeros, zeros
+    earlier_units, rank_p, rank_c = stored
+    by_p = Lookup(earlier_units, rank_p.astype(np.float64)).get(units)
+    by_c = Lookup(earlier_units, rank_c.astype(np.float64)).get(units)
+    return np.nan_to_num(by_p).astype(np.int64), np.nan_to_num(by_c).astype(np.int64)
 
 
 def _previous_code(period: Period) -> str:
@@ -583,31 +648,46 @@ def _stored_indicator_rows(yp: YearPeriods, exclude_units: np.ndarray | None):
     return indicator, unit, period, value, basis, channels
 
 
-def _yearly_values(year: int) -> dict[tuple[int, int], float]:
+def _yearly_values(ctx: Context, year: int) -> Lookup:
     """(indicator, unit) -> value for the year's yearly period (a next year's start values)."""
-    rows = IndicatorValue.objects.filter(period__code=str(year)).values_list("indicator_id", "org_unit_id", "value")
-    return {(i, u): v for i, u, v in rows}
+    rows = list(
+        IndicatorValue.objects.filter(period__code=str(year)).values_list("indicator_id", "org_unit_id", "value")
+    )
+    indicator, unit, value = _columns(rows, np.int64, np.int64, np.float64)
+    return Lookup(_pair_key(ctx, indicator, unit), value)
 
 
-def _scores_for_index(years: list[int]) -> dict[tuple[int, int, str], float]:
+def _scores_for_index(ctx: Context, years: list[int]) -> ScoreTable:
     codes = dict(
         Period.objects.filter(
             start_date__gte=dt.date(min(years), 1, 1), start_date__lte=dt.date(max(years), 12, 31)
         ).values_list("pk", "code")
     )
-    rows = IndicatorValue.objects.filter(period_id__in=list(codes), score__isnull=False).values_list(
-        "indicator_id", "org_unit_id", "period_id", "score"
+    rows = list(
+        IndicatorValue.objects.filter(period_id__in=list(codes), score__isnull=False).values_list(
+            "indicator_id", "org_unit_id", "period_id", "score"
+        )
     )
-    return {(i, u, codes[p]): s for i, u, p, s in rows}
+    indicator, unit, period, score = _columns(rows, np.int64, np.int64, np.int64, np.float64)
+    return ScoreTable(
+        lookup=Lookup(_score_key(ctx, indicator, unit, period), score),
+        units=np.unique(unit),
+        period_pk={code: pk for pk, code in codes.items()},
+    )
 
 
 def _ranks_before(year: int) -> dict:
-    """Ranks stored for December and the whole of the year before (previous-rank references)."""
-    codes = [f"{year - 1}12", str(year - 1)]
-    rows = IndexValue.objects.filter(period__code__in=codes).values_list(
-        "org_unit_id", "pillar", "period__code", "rank_period", "rank_current"
+    """Ranks stored for December and the whole of the year before (previous-rank references):
+    (pillar, period code) -> (units, rank in the period's structure, rank in today's)."""
+    rows = IndexValue.objects.filter(period__code__in=[f"{year - 1}12", str(year - 1)]).values_list(
+        "pillar", "period__code", "org_unit_id", "rank_period", "rank_current"
     )
-    return {(u, pillar, p): (rp, rc) for u, pillar, p, rp, rc in rows}
+    grouped = defaultdict(list)
+    for pillar, code, unit, rank_p, rank_c in rows:
+        grouped[(pillar, code)].append((unit, rank_p or 0, rank_c or 0))
+    return {
+        key: tuple(np.array(c, dtype=np.int64) for c in zip(*values, strict=True)) for key, values in grouped.items()
+    }
 
 
 @transaction.atomic
@@ -626,6 +706,7 @@ def evaluate_year(ctx: Context, year: int, *, targets: np.ndarray | None) -> tup
             scope["org_unit_id__in"] = targets.tolist()
         _deleted, written_figures = replace_rows(
             ElementFigure,
+            diff=targets is not None,
             scope=scope,
             key=("data_element_id", "org_unit_id", "period_id"),
             columns=("data_element_id", "org_unit_id", "period_id", "value", "basis", "channels"),
@@ -644,9 +725,10 @@ def evaluate_year(ctx: Context, year: int, *, targets: np.ndarray | None) -> tup
         columns = fresh if kept is None else tuple(np.concatenate(pair) for pair in zip(fresh, kept, strict=True))
     else:
         columns = _stored_indicator_rows(yp, None)
-    judged = judge(ctx, yp, *columns, previous_year=_yearly_values(year - 1))
+    judged = judge(ctx, yp, *columns, previous_year=_yearly_values(ctx, year - 1))
     _deleted, written_values = replace_rows(
         IndicatorValue,
+        diff=targets is not None,
         scope={"period_id__in": period_pks},
         key=INDICATOR_COLUMNS[:3],
         columns=INDICATOR_COLUMNS,
@@ -667,9 +749,10 @@ def evaluate_year(ctx: Context, year: int, *, targets: np.ndarray | None) -> tup
             strict=True,
         ),
     )
-    index_rows = compute_index(ctx, yp, _scores_for_index([year - 1, year]), _ranks_before(year))
+    index_rows = compute_index(ctx, yp, _scores_for_index(ctx, [year - 1, year]), _ranks_before(year))
     _deleted, written_index = replace_rows(
         IndexValue,
+        diff=targets is not None,
         scope={"period_id__in": period_pks},
         key=("org_unit_id", "period_id", "pillar"),
         columns=("org_unit_id", "period_id", "pillar", *(c for c in INDEX_COLUMNS if c not in INDEX_KEY)),

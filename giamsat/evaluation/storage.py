@@ -42,10 +42,15 @@ def replace_rows(
     key: Sequence[str],
     columns: Sequence[str],
     rows: Iterable[Sequence],
+    diff: bool = True,
 ) -> tuple[int, int]:
     """Make the rows of `model` matching `scope` (a filter) exactly `rows`, writing only the
     difference: rows that vanished or changed are deleted, new or changed ones inserted.
-    `columns` start with the `key` columns. Returns (deleted, inserted)."""
+    `columns` start with the `key` columns. Without `diff` (a full rebuild, where nearly
+    everything is written anyway) the scope is emptied and refilled. Returns (deleted, inserted)."""
+    if not diff:
+        deleted, _by_model = model.objects.filter(**scope).delete()
+        return deleted, insert_rows(model._meta.db_table, columns, rows)
     width = len(key)
     existing = {}
     for pk, *values in model.objects.filter(**scope).values_list("pk", *columns).iterator(chunk_size=20000):
