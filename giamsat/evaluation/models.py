@@ -104,6 +104,9 @@ class IndicatorValue(ChannelsMixin, models.Model):
     milestone = models.FloatField(_("milestone for the year"), null=True)
     start = models.FloatField(_("start of the path"), null=True)
     projected = models.FloatField(_("projected year-end value"), null=True)
+    reference = models.FloatField(
+        _("score reference"), null=True, help_text=_("Where a score of 0 lies: the baseline, 0 or the worst peer.")
+    )
     status = models.CharField(_("status"), max_length=10, choices=Status.choices)
     score = models.FloatField(_("score"), null=True)
 

@@ -370,18 +370,24 @@ def explanation_get(*, user: User, indicator: Indicator, unit: OrgUnit, period: 
     references = list(compile_expression(indicator.expression).references)
     elements = {e.code: e for e in DataElement.objects.filter(code__in=references)}
     wanted: dict[str, PeriodValue] = {}
+    carried: dict[str, PeriodValue] = {}  # last year's figure stands in until this year's is reported
     for code, element in elements.items():
         kind = element.period_type
         wanted[code] = PeriodValue.containing(kind, period.start) if RANKS.get(kind, 0) > RANKS[period.type] else period
+        if kind == PeriodType.YEARLY and RANKS[period.type] < RANKS[kind]:
+            carried[code] = wanted[code].previous()
     value = IndicatorValue.objects.filter(indicator=indicator, org_unit=unit, period__code=period.code).first()
     figures = {
         (f.data_element_id, f.period.code): f
         for f in ElementFigure.objects.filter(
             org_unit=unit,
             data_element__in=list(elements.values()),
-            period__code__in={p.code for p in wanted.values()},
+            period__code__in={p.code for p in [*wanted.values(), *carried.values()]},
         ).select_related("period")
     }
+    for code, older in carried.items():
+        if (elements[code].pk, wanted[code].code) not in figures and (elements[code].pk, older.code) in figures:
+            wanted[code] = older
     inputs = [
         Input(
             elements[code], wanted[code].code, wanted[code].label, figures.get((elements[code].pk, wanted[code].code))

@@ -11,8 +11,9 @@ Work goes year by year, in order (a year's start values are the previous year's 
 A full run (`evaluation_recompute`) does all years for all units. When values change
 (`evaluation_refresh`, called by a Huey task after the change commits), steps 1–2 are redone
 only for the units the changed values count towards (the unit, the units above it, its
-successors and theirs) in the changed years; steps 3–4 are redone for those years and the
-next, for every unit, because scores and ranks compare peers. Both paths run the same code on
+successors and theirs) in the changed years and the next (which carries their yearly figures
+and starts from their values); steps 3–4 are redone for those years for every unit, because
+scores and ranks compare peers. Both paths run the same code on
 the same inputs, so an incremental update gives what a full recompute gives.
 """
 
@@ -200,6 +201,7 @@ class YearPeriods:
     periods: list[Period]
     index: dict[int, int]  # period pk -> position
     table: PeriodTable
+    last_year: Period  # at position len(periods) in the table, for carried yearly figures
 
     @property
     def pks(self) -> np.ndarray:
@@ -224,13 +226,22 @@ def year_periods(year: int) -> YearPeriods:
                 container = PeriodValue.containing(kind, period.start_date)
                 if container.end >= period.end_date:
                     parent[rank, i] = by_code.get(container.code, -1)
+    # One more period at the end, last year, only to carry its yearly figures into this year's
+    # periods until this year's are reported; nothing is computed or written for it.
+    last_year = periods_get([PeriodValue.year(year - 1)])[str(year - 1)]
+    carried = len(periods)
+    fallback = np.full((4, carried + 1), -1, dtype=np.int64)
+    fallback[RANKS["YEARLY"], :carried] = carried
+    every = [*periods, last_year]
     table = PeriodTable(
-        start=np.array([p.start_date.toordinal() for p in periods], dtype=np.int64),
-        end=np.array([p.end_date.toordinal() for p in periods], dtype=np.int64),
-        rank=np.array([RANKS[p.period_type] for p in periods], dtype=np.int64),
-        parent=parent,
+        start=np.array([p.start_date.toordinal() for p in every], dtype=np.int64),
+        end=np.array([p.end_date.toordinal() for p in every], dtype=np.int64),
+        rank=np.array([RANKS[p.period_type] for p in every], dtype=np.int64),
+        parent=np.concatenate([parent, np.full((4, 1), -1, dtype=np.int64)], axis=1),
+        fallback=fallback,
+        evaluated=np.arange(carried + 1) < carried,
     )
-    return YearPeriods(year=year, periods=periods, index=index, table=table)
+    return YearPeriods(year=year, periods=periods, index=index, table=table, last_year=last_year)
 
 
 # --- steps 1 and 2: figures and indicator values -----------------------------------------------
@@ -271,8 +282,24 @@ def compute_figures(ctx: Context, yp: YearPeriods, targets: np.ndarray | None) -
     )
     figures = roll_up_time(native, aggregation=ctx.aggregation, periods=yp.table)
     n_units = len(ctx.unit_type)
-    indicators = evaluate_indicators(ctx.specs, figures, periods=yp.table, n_units=n_units)
+    with_last_year = Figures.concat([figures, _last_year_figures(ctx, yp, targets)])
+    indicators = evaluate_indicators(ctx.specs, with_last_year, periods=yp.table, n_units=n_units)
     return figures, indicators
+
+
+def _last_year_figures(ctx: Context, yp: YearPeriods, targets: np.ndarray | None) -> Figures:
+    """Last year's stored figures of the yearly elements, to carry where this year's are missing."""
+    yearly = [pk for pk, rank in ctx.element_rank.items() if rank == RANKS["YEARLY"]]
+    qs = ElementFigure.objects.filter(period=yp.last_year, data_element_id__in=yearly)
+    if targets is not None:
+        qs = qs.filter(org_unit_id__in=targets.tolist())
+    rows = list(qs.values_list("data_element_id", "org_unit_id", "value", "basis", "channels"))
+    element, unit, value, channels = _columns(
+        [(r[0], r[1], r[2], r[4]) for r in rows], *(np.int64,) * 2, np.float64, np.int64
+    )
+    basis = np.fromiter((BASIS_CODES.index(r[3]) for r in rows), dtype=np.int8, count=len(rows))
+    period = np.full(len(rows), len(yp.periods), dtype=np.int64)
+    return Figures(element, unit, period, value, basis, channels)
 
 
 # --- keyed lookups without a loop per value --------------------------------------------------
@@ -319,6 +346,7 @@ class Judged:
     milestone: np.ndarray
     start: np.ndarray
     projected: np.ndarray
+    reference: np.ndarray
     status: np.ndarray
     score: np.ndarray
 
@@ -433,6 +461,7 @@ def judge(
         milestone=milestone,
         start=np.where(has_goal, start, np.nan) if n else start,
         projected=np.where(has_goal, projected, np.nan) if n else projected,
+        reference=np.where(has_goal, reference, np.nan),
         status=np.asarray(status, dtype=object),
         score=score,
     )
@@ -600,6 +629,7 @@ INDICATOR_COLUMNS = (
     "milestone",
     "start",
     "projected",
+    "reference",
     "status",
     "score",
 )
@@ -744,6 +774,7 @@ def evaluate_year(ctx: Context, year: int, *, targets: np.ndarray | None) -> tup
             map(_opt, judged.milestone.tolist()),
             map(_opt, judged.start.tolist()),
             map(_opt, judged.projected.tolist()),
+            map(_opt, judged.reference.tolist()),
             judged.status.tolist(),
             map(_opt, judged.score.tolist()),
             strict=True,
@@ -784,10 +815,11 @@ def evaluation_recompute(*, years: Iterable[int] | None = None, progress: Progre
         if progress:
             progress(str(year), n, len(chosen))
     if years is not None:
-        # Later years take their start values and previous ranks from these.
+        # Later years carry these years' yearly figures and take their start values and previous
+        # ranks from them.
         for year in sorted({y + 1 for y in chosen} - set(chosen)):
             if all_years and year <= all_years[-1]:
-                evaluate_year(ctx, year, targets=np.zeros(0, dtype=np.int64))
+                evaluate_year(ctx, year, targets=None)
     summary.seconds = (timezone.now() - started).total_seconds()
     return summary
 
@@ -807,21 +839,20 @@ def evaluation_refresh(*, changes: Iterable[tuple[int, int]]) -> RecomputeSummar
     for unit, period in changes:
         if period in period_years:
             by_year[period_years[period]].add(unit)
-    summary = RecomputeSummary(years=sorted(by_year))
+    # A year's figures carry last year's yearly figures and its judgement starts from last
+    # year's values: a change also redoes the next year for the same units.
     last_year = max(data_years() or [0])
+    years = sorted(set(by_year) | {y + 1 for y in by_year if y + 1 <= last_year})
+    summary = RecomputeSummary(years=years)
     affected_all: set[int] = set()
-    done: set[int] = set()
-    for year in sorted(by_year):
-        targets = ctx.contributors.targets_of(by_year[year])
+    for year in years:
+        units = by_year.get(year, set()) | by_year.get(year - 1, set())
+        targets = ctx.contributors.targets_of(units)
         affected_all |= set(targets.tolist())
         f, v, i = evaluate_year(ctx, year, targets=targets)
         summary.element_figures += f
         summary.indicator_values += v
         summary.index_values += i
-        done.add(year)
-    for year in sorted({y + 1 for y in by_year} - done):
-        if year <= last_year:
-            evaluate_year(ctx, year, targets=np.zeros(0, dtype=np.int64))
     summary.units = len(affected_all)
     summary.seconds = (timezone.now() - started).total_seconds()
     return summary

@@ -12,8 +12,9 @@ Three vectorised steps over whole columns (numpy; no loop per value):
 3. **Indicators** (:func:`evaluate_indicators`): each indicator's compiled expression over
    the columns of its inputs, at its own period types (the finest of its inputs', then every
    coarser one). An input reported for a coarser period (yearly population in a quarterly
-   rate) is carried into the finer periods it contains. Rates are computed from the rolled-up
-   numerators and denominators, never averaged.
+   rate) is carried into the finer periods it contains; until the year's figure is reported,
+   last year's is carried. Rates are computed from the rolled-up numerators and denominators,
+   never averaged.
 """
 
 from __future__ import annotations
@@ -42,6 +43,11 @@ class PeriodTable:
     end: np.ndarray
     rank: np.ndarray
     parent: np.ndarray  # shape (4, n): parent[r, i] = index of the rank-r period containing i
+    # Where an input of rank r has no figure for the containing period (this year's population
+    # not published yet), the period whose figure is carried instead (last year's), or -1.
+    fallback: np.ndarray | None = None
+    # Periods whose indicator values are computed; False for periods only there to be carried.
+    evaluated: np.ndarray | None = None
 
 
 @dataclass
@@ -232,7 +238,10 @@ def evaluate_indicators(
             if not candidate:
                 continue
             keys = np.unique(np.concatenate(candidate))
-            keys = keys[periods.rank[keys % n_periods] == rank]
+            wanted = periods.rank[keys % n_periods] == rank
+            if periods.evaluated is not None:
+                wanted &= periods.evaluated[keys % n_periods]
+            keys = keys[wanted]
             if len(keys) == 0:
                 continue
             units, period_index = keys // n_periods, keys % n_periods
@@ -245,6 +254,16 @@ def evaluate_indicators(
                 lookup = keys if native <= rank else units * n_periods + periods.parent[native, period_index]
                 valid = lookup >= 0 if native <= rank else periods.parent[native, period_index] >= 0
                 column, found_basis, found_channels = _lookup(by_element[element], lookup, valid)
+                if native > rank and periods.fallback is not None:
+                    carried = periods.fallback[native, period_index]
+                    gap = np.isnan(column) & (carried >= 0)
+                    if gap.any():
+                        older, older_basis, older_channels = _lookup(
+                            by_element[element], units * n_periods + carried, carried >= 0
+                        )
+                        column = np.where(gap, older, column)
+                        found_basis = np.where(gap, older_basis, found_basis)
+                        found_channels = np.where(gap, older_channels, found_channels)
                 columns[code] = column
                 basis = np.maximum(basis, found_basis)
                 channels |= found_channels

@@ -17,6 +17,7 @@ from giamsat.core.periods import Period
 from giamsat.evaluation.engine.aggregate import (
     AGGREGATION_CODES,
     RANKS,
+    Figures,
     IndicatorSpec,
     PeriodTable,
     evaluate_indicators,
@@ -202,3 +203,28 @@ def test_figures_keep_every_channel_their_values_came_through():
     assert got[(CODES["A"], index["202506"])] == 1
     assert got[(CODES["VN"], index["202506"])] == 5
     assert got[(CODES["VN"], index["2025"])] == 7
+
+
+def test_last_years_yearly_figure_is_carried_until_this_years_is_reported():
+    values = [Period.parse(c) for c in ["2026Q1", "2026Q2", "2026", "2025"]]
+    table = PeriodTable(
+        start=np.array([p.start.toordinal() for p in values]),
+        end=np.array([p.end.toordinal() for p in values]),
+        rank=np.array([RANKS[p.type] for p in values]),
+        parent=np.array([[-1] * 4, [-1] * 4, [-1] * 4, [2, 2, -1, -1]]),
+        fallback=np.array([[-1] * 4, [-1] * 4, [-1] * 4, [3, 3, 3, -1]]),
+        evaluated=np.array([True, True, True, False]),
+    )
+    # element 1 quarterly in both quarters; element 0 (population) reported for 2025 only.
+    figures = Figures(
+        item=np.array([1, 1, 0]),
+        unit=np.array([5, 5, 5]),
+        period=np.array([0, 1, 3]),
+        value=np.array([10.0, 20.0, 1000.0]),
+        basis=np.zeros(3, dtype=np.int8),
+        channels=np.zeros(3, dtype=np.int64),
+    )
+    spec = IndicatorSpec(1, compile_expression("#{F} / #{P} * 1000"), {"F": 1, "P": 0}, {"F": 2, "P": 3})
+    values = evaluate_indicators([spec], figures, periods=table, n_units=10)
+    got = dict(zip(values.period.tolist(), values.value.tolist(), strict=True))
+    assert got == {0: 10.0, 1: 20.0}  # last year's population carried; nothing computed for 2025 itself
