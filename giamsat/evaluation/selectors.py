@@ -367,7 +367,8 @@ def explanation_get(*, user: User, indicator: Indicator, unit: OrgUnit, period: 
     """Why an indicator has its value, status and score for a unit and period: its inputs (each
     at the period, or at the containing coarser period for a coarser input) with their basis,
     the stored target path, and the peers' range. Reads stored rows only; four queries."""
-    references = list(compile_expression(indicator.expression).references)
+    text = indicator.expression
+    references = sorted(compile_expression(text).references, key=lambda code: text.find("#{" + code + "}"))
     elements = {e.code: e for e in DataElement.objects.filter(code__in=references)}
     wanted: dict[str, PeriodValue] = {}
     carried: dict[str, PeriodValue] = {}  # last year's figure stands in until this year's is reported
