@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from giamsat.catalog.choices import Pillar
 from giamsat.catalog.models import DataElement, Indicator
 from giamsat.core.i18n import BilingualName
-from giamsat.orgunits.models import OrgUnit
+from giamsat.orgunits.models import OrgUnit, OrgUnitGroup
 from giamsat.reporting.choices import Channel
 from giamsat.reporting.models import Period
 
@@ -142,3 +142,25 @@ class IndexValue(models.Model):
 
     def __str__(self) -> str:
         return f"{self.pillar} {self.org_unit_id}/{self.period_id} = {self.value:.4f}"
+
+
+class GroupIndicatorValue(ChannelsMixin, models.Model):
+    """An indicator for a group of units (a region, the centrally-run cities) and a period:
+    computed from the figures of the members in force at the period's end, summed (averaged,
+    or the largest, by each input's aggregation), never from the members' indicator values."""
+
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="+")
+    group = models.ForeignKey(OrgUnitGroup, on_delete=models.CASCADE, related_name="+")
+    period = models.ForeignKey(Period, on_delete=models.CASCADE, related_name="+")
+    value = models.FloatField(_("value"))
+    members = models.PositiveIntegerField(_("members counted"))
+    channels = models.PositiveSmallIntegerField(_("channels"), default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["group", "period", "indicator"], name="group_indicator_value_unique")
+        ]
+        indexes = [models.Index(fields=["period", "indicator"])]
+
+    def __str__(self) -> str:
+        return f"{self.indicator_id}/{self.group_id}/{self.period_id} = {self.value}"

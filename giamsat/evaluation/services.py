@@ -50,8 +50,16 @@ from .engine.aggregate import (
     map_values,
     roll_up_time,
 )
-from .engine.contributors import ContributorMap, LinkFacts, UnitFacts, contributor_map
-from .models import OVERALL, ElementFigure, IndexMethodology, IndexValue, IndicatorValue, channel_bit
+from .engine.contributors import FAR_FUTURE, FAR_PAST, ROLLUP, ContributorMap, LinkFacts, UnitFacts, contributor_map
+from .models import (
+    OVERALL,
+    ElementFigure,
+    GroupIndicatorValue,
+    IndexMethodology,
+    IndexValue,
+    IndicatorValue,
+    channel_bit,
+)
 from .storage import replace_rows
 
 log = logging.getLogger(__name__)
@@ -300,6 +308,72 @@ def _last_year_figures(ctx: Context, yp: YearPeriods, targets: np.ndarray | None
     basis = np.fromiter((BASIS_CODES.index(r[3]) for r in rows), dtype=np.int8, count=len(rows))
     period = np.full(len(rows), len(yp.periods), dtype=np.int64)
     return Figures(element, unit, period, value, basis, channels)
+
+
+# --- groups of units -----------------------------------------------------------------------------
+
+
+def group_contributors(ctx: Context) -> ContributorMap:
+    """Each group's members as a contributor map: a member counts for the periods that end
+    while both its membership and the unit itself are in force (so a region listing former
+    and current provinces counts the 63 up to June 2025 and the 34 from July, never both)."""
+    rows = []
+    for group_id, members in ctx.memberships.items():
+        for unit_id, start, end in members:
+            if unit_id >= len(ctx.unit_start):
+                continue
+            end_from = max(start.toordinal() if start else FAR_PAST, int(ctx.unit_start[unit_id]))
+            end_to = min(end.toordinal() if end else FAR_FUTURE, int(ctx.unit_end[unit_id]))
+            if end_from <= end_to:
+                rows.append((group_id, unit_id, end_from, end_to))
+    rows.sort(key=lambda r: (r[1], r[0]))
+    n = len(rows)
+    return ContributorMap(
+        target=np.array([r[0] for r in rows], dtype=np.int64),
+        source=np.array([r[1] for r in rows], dtype=np.int64),
+        weight=np.ones(n),
+        kind=np.full(n, ROLLUP, dtype=np.int8),
+        source_from=np.full(n, FAR_PAST, dtype=np.int64),
+        source_to=np.full(n, FAR_FUTURE, dtype=np.int64),
+        end_from=np.array([r[2] for r in rows], dtype=np.int64),
+        end_to=np.array([r[3] for r in rows], dtype=np.int64),
+    )
+
+
+def compute_group_values(ctx: Context, yp: YearPeriods) -> tuple[Figures, dict[tuple[int, int], int]]:
+    """Indicator values of every group for the year, from its members' stored figures (this
+    year's, and last year's yearly ones to carry), and how many members count per (group, period)."""
+    groups = group_contributors(ctx)
+    members = np.unique(groups.source).tolist()
+    if not members:
+        return Figures.empty(), {}
+    rows = list(
+        ElementFigure.objects.filter(period_id__in=[*yp.index, yp.last_year.pk], org_unit_id__in=members).values_list(
+            "data_element_id", "org_unit_id", "period_id", "value", "channels"
+        )
+    )
+    carried = len(yp.periods)
+    element, unit, period_pk, value, channels = _columns(rows, np.int64, np.int64, np.int64, np.float64, np.int64)
+    period = np.fromiter((yp.index.get(pk, carried) for pk in period_pk.tolist()), dtype=np.int64, count=len(rows))
+    order = np.lexsort((period, unit, element))
+    figures = map_values(
+        element=element[order],
+        source=unit[order],
+        period=period[order],
+        value=value[order],
+        aggregation=ctx.aggregation,
+        contributors=groups,
+        periods=yp.table,
+        channel=channels[order],
+    )
+    values = evaluate_indicators(ctx.specs, figures, periods=yp.table, n_units=0)
+    counts = {}
+    for i in range(carried):
+        end = yp.table.end[i]
+        in_force = (groups.end_from <= end) & (end <= groups.end_to)
+        for group_id, n in zip(*np.unique(groups.target[in_force], return_counts=True), strict=True):
+            counts[(int(group_id), i)] = int(n)
+    return values, counts
 
 
 # --- keyed lookups without a loop per value --------------------------------------------------
@@ -747,6 +821,23 @@ def evaluate_year(ctx: Context, year: int, *, targets: np.ndarray | None) -> tup
                 figures.value.tolist(),
                 (BASIS_CODES[b] for b in figures.basis.tolist()),
                 figures.channels.tolist(),
+                strict=True,
+            ),
+        )
+        group_values, members = compute_group_values(ctx, yp)
+        replace_rows(
+            GroupIndicatorValue,
+            diff=targets is not None,
+            scope={"period_id__in": period_pks},
+            key=("indicator_id", "group_id", "period_id"),
+            columns=("indicator_id", "group_id", "period_id", "value", "members", "channels"),
+            rows=zip(
+                group_values.item.tolist(),
+                group_values.unit.tolist(),
+                pks[group_values.period].tolist(),
+                group_values.value.tolist(),
+                (members.get(k, 0) for k in zip(group_values.unit.tolist(), group_values.period.tolist(), strict=True)),
+                group_values.channels.tolist(),
                 strict=True,
             ),
         )

@@ -21,7 +21,7 @@ from django.db.models import Sum
 from giamsat.accounts.models import User
 from giamsat.catalog.models import DataElement
 from giamsat.catalog.services import catalog_load
-from giamsat.evaluation.models import ElementFigure, IndexValue, IndicatorValue
+from giamsat.evaluation.models import ElementFigure, GroupIndicatorValue, IndexValue, IndicatorValue
 from giamsat.evaluation.services import evaluation_recompute, evaluation_refresh
 from giamsat.orgunits.models import OrgUnit, OrgUnitLineage
 from giamsat.reporting import demo
@@ -38,7 +38,7 @@ YEARS = [2024, 2025]
 
 
 def _clear_results():
-    for model in (IndexValue, IndicatorValue, ElementFigure):
+    for model in (IndexValue, IndicatorValue, GroupIndicatorValue, ElementFigure):
         model.objects.all().delete()
 
 
@@ -128,6 +128,24 @@ def test_index_ranks_in_both_structures(evaluated):
     assert july.filter(previous_rank_current__isnull=False).count() == 34
 
 
+def test_groups_count_the_members_in_force_at_the_period_end(evaluated):
+    def values(group, period):
+        return GroupIndicatorValue.objects.get(indicator__code="HH_FIBER_RATE", group__code=group, period__code=period)
+
+    def national(period):
+        return IndicatorValue.objects.get(indicator__code="HH_FIBER_RATE", org_unit__code="VN", period__code=period)
+
+    # "All provinces" in either structure is the nation, each in its own time.
+    assert values("PROVINCES_63", "2025Q2").value == pytest.approx(national("2025Q2").value, rel=1e-12)
+    assert values("PROVINCES_63", "2025Q2").members == 63
+    assert values("PROVINCES_34", "2025Q3").value == pytest.approx(national("2025Q3").value, rel=1e-12)
+    assert not GroupIndicatorValue.objects.filter(group__code="PROVINCES_34", period__code="2025Q2").exists()
+    # The regions list former and current provinces: 63 members count in June, 34 in July.
+    regions = GroupIndicatorValue.objects.filter(group__code__startswith="REG_", indicator__code="HH_FIBER_RATE")
+    assert sum(regions.filter(period__code="2025Q2").values_list("members", flat=True)) == 63
+    assert sum(regions.filter(period__code="2025Q3").values_list("members", flat=True)) == 34
+
+
 def _snapshot() -> dict:
     figures = set(ElementFigure.objects.values_list("data_element_id", "org_unit_id", "period_id", "value", "basis"))
     values = set(
@@ -147,7 +165,8 @@ def _snapshot() -> dict:
             "previous_rank_current",
         )
     )
-    return {"figures": figures, "values": values, "index": index}
+    groups = set(GroupIndicatorValue.objects.values_list("indicator_id", "group_id", "period_id", "value", "members"))
+    return {"figures": figures, "values": values, "index": index, "groups": groups}
 
 
 class _Rollback(Exception):
@@ -200,7 +219,7 @@ def test_refresh_after_random_edits_equals_a_full_recompute(evaluated, seed):
             incremental = _snapshot()
             evaluation_recompute(years=YEARS)
             full = _snapshot()
-            for kind in ("figures", "values", "index"):
+            for kind in ("figures", "values", "index", "groups"):
                 assert incremental[kind] == full[kind], (kind, seed)
             raise _Rollback
     except _Rollback:
