@@ -1,6 +1,7 @@
 """Template helpers: dates in dd/mm/yyyy and the unit type badge."""
 
 import datetime as dt
+import math
 
 from django import template
 from django.utils import timezone
@@ -42,17 +43,22 @@ def url_with(context, **params):
 @register.filter
 def num(value, decimals=None):
     """A number as the active language writes it (1.234,5 in Vietnamese); empty for none."""
-    from decimal import Decimal
+    from decimal import ROUND_HALF_UP, Decimal
 
     from django.utils.formats import number_format
 
     if value is None or value == "":
+        return ""
+    if not isinstance(value, Decimal) and not math.isfinite(float(value)):
         return ""
     if isinstance(value, Decimal):
         value = value.normalize()  # 85.500000 → 85.5: show the digits that were entered
         places = max(0, -value.as_tuple().exponent) if decimals is None else int(decimals)
     else:
         places = 0 if decimals is None and float(value).is_integer() else (2 if decimals is None else int(decimals))
+        value = Decimal(repr(float(value)))
+    # Django's number_format cuts extra digits off (71.26 → 71,2): round half up first (71,3).
+    value = value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
     return number_format(value, decimal_pos=places, use_l10n=True, force_grouping=True)
 
 
