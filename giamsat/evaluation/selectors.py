@@ -19,11 +19,11 @@ from giamsat.catalog.engine.expressions import compile_expression
 from giamsat.catalog.models import DataElement, Indicator
 from giamsat.core.periods import Period as PeriodValue
 from giamsat.core.periods import PeriodType
-from giamsat.orgunits.models import OrgUnit
+from giamsat.orgunits.models import OrgUnit, OrgUnitGroupMembership
 from giamsat.reporting.models import Period
 
 from .choices import Structure
-from .models import OVERALL, ElementFigure, IndexValue, IndicatorValue
+from .models import OVERALL, ElementFigure, GroupIndicatorValue, IndexValue, IndicatorValue
 
 RANKS = {PeriodType.WEEKLY: 0, PeriodType.MONTHLY: 1, PeriodType.QUARTERLY: 2, PeriodType.YEARLY: 3}
 SPARK_POINTS = 24
@@ -407,3 +407,24 @@ def explanation_get(*, user: User, indicator: Indicator, unit: OrgUnit, period: 
         visible = scope.everything or stats["seen"] == stats["count"]
         peers = PeerRange(stats["low"], stats["high"], stats["count"], visible)
     return Explanation(indicator=indicator, unit=unit, period=period, value=value, inputs=inputs, peers=peers)
+
+
+def group_values(*, user: User, indicator: Indicator, period: Period) -> list[GroupIndicatorValue]:
+    """The indicator for every group of units (regions, centrally-run cities, all provinces) in
+    the period, best first. A group's figure pools its members' data, so a user gets only the
+    groups whose every member lies in their view scope. Two queries."""
+    scope = user_scope(user)
+    rows = GroupIndicatorValue.objects.filter(indicator=indicator, period=period).select_related(
+        "group", "group__group_set"
+    )
+    if not scope.everything:
+        hidden = {
+            group_id
+            for group_id, path in OrgUnitGroupMembership.objects.values_list("group_id", "org_unit__path")
+            if not any(path.startswith(p) for p in scope.paths)
+        }
+        rows = [r for r in rows if r.group_id not in hidden]
+    descending = indicator.direction != "LOWER_IS_BETTER"
+    return sorted(
+        rows, key=lambda r: (r.group.group_set.code if r.group.group_set else "", -r.value if descending else r.value)
+    )

@@ -152,6 +152,7 @@ def indicator_detail(request, code: str):
         "unit_type": unit_type,
         "unit_types": unit_types,
         "rows": rows,
+        "groups": selectors.group_values(user=request.user, indicator=indicator, period=period) if period else [],
         "statuses": Status,
         "chart_height": max(280, 22 * len(rows) + 60),
         "chart": {"labels": [r.org_unit.name for r in rows], "values": [r.value for r in rows]},

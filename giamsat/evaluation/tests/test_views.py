@@ -194,3 +194,23 @@ def test_navigation_has_evaluation(client_a):
 
 def test_units_exist():
     assert OrgUnit.objects.filter(code__in=PROVINCES).count() == len(PROVINCES)
+
+
+def test_indicator_page_shows_groups_only_to_those_who_see_every_unit(client_leader, client_a, unit):
+    from giamsat.evaluation.models import GroupIndicatorValue
+    from giamsat.orgunits.models import OrgUnitGroup
+    from giamsat.reporting.services import period_get
+
+    results_for(unit("P01"))
+    region = OrgUnitGroup.objects.get(code="REG_DBSH")
+    GroupIndicatorValue.objects.create(
+        indicator=Indicator.objects.get(code=INDICATOR),
+        group=region,
+        period=period_get(QUARTERS[-1]),
+        value=71.26,
+        members=6,
+    )
+    url = f"/evaluation/indicators/{INDICATOR}/?period={QUARTERS[-1]}"
+    body = client_leader.get(url).content.decode()
+    assert 'data-testid="group-values"' in body and region.name_vi in body and "71,3" in body
+    assert 'data-testid="group-values"' not in client_a.get(url).content.decode()
