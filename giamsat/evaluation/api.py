@@ -196,6 +196,36 @@ def index_value_list(request, filters: Query[RankingFilters]):
     )
 
 
+class GroupValueOut(Schema):
+    indicator: str
+    group: str
+    groupName: str
+    groupSet: str | None
+    period: str
+    value: float
+    members: int = Field(description="Members in force at the period's end whose figures count.")
+
+
+@router.get("/groupValues", response=list[GroupValueOut], summary="An indicator for groups of units (scoped)")
+def group_value_list(request, indicator: str, period: str):
+    """The indicator for regions, centrally-run cities and all provinces in a period: only the
+    groups whose every member is in the caller's view scope."""
+    found = _indicator(indicator)
+    rows = selectors.group_values(user=request.user, indicator=found, period=_period(period))
+    return [
+        GroupValueOut(
+            indicator=found.code,
+            group=r.group.code,
+            groupName=r.group.name,
+            groupSet=r.group.group_set.code if r.group.group_set else None,
+            period=r.period.code,
+            value=r.value,
+            members=r.members,
+        )
+        for r in rows
+    ]
+
+
 @router.get("/scorecards/{code}", response=ScorecardOut, summary="A unit's scorecard for a period")
 def scorecard_get(request, code: str, period: str | None = None, structure: Structure = Structure.PERIOD):
     unit = _unit(request, code)

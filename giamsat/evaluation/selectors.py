@@ -415,7 +415,7 @@ def group_values(*, user: User, indicator: Indicator, period: Period) -> list[Gr
     groups whose every member lies in their view scope. Two queries."""
     scope = user_scope(user)
     rows = GroupIndicatorValue.objects.filter(indicator=indicator, period=period).select_related(
-        "group", "group__group_set"
+        "group", "group__group_set", "period"
     )
     if not scope.everything:
         hidden = {

@@ -99,5 +99,6 @@ ROUTES = RouteInventory(
         "/evaluation/indicators/<str:code>/",
         "GET /api/v1/evaluation/indicatorValues",
         "GET /api/v1/evaluation/indexValues",
+        "GET /api/v1/evaluation/groupValues",
     ),
 )

@@ -78,3 +78,25 @@ def test_errors_are_json(client, auth_a, two_provinces, url, status):
 
 def test_anonymous_is_refused(client):
     assert client.get(f"{BASE}/indexValues").status_code == 401
+
+
+def test_group_values_only_for_groups_wholly_in_scope(client, client_leader, token_a, unit):
+    from giamsat.catalog.models import Indicator
+    from giamsat.evaluation.models import GroupIndicatorValue
+    from giamsat.orgunits.models import OrgUnitGroup
+    from giamsat.reporting.services import period_get
+
+    results_for(unit("P01"))
+    GroupIndicatorValue.objects.create(
+        indicator=Indicator.objects.get(code=INDICATOR),
+        group=OrgUnitGroup.objects.get(code="REG_DBSH"),
+        period=period_get(QUARTERS[-1]),
+        value=71.26,
+        members=6,
+    )
+    url = f"{BASE}/groupValues?indicator={INDICATOR}&period={QUARTERS[-1]}"
+    rows = client_leader.get(url).json()
+    assert [(r["group"], r["members"], r["groupSet"]) for r in rows] == [("REG_DBSH", 6, "REGIONS")]
+    assert client.get(url, headers={"Authorization": f"Bearer {token_a}"}).json() == []
+    assert client_leader.get(f"{BASE}/groupValues?indicator=NOPE&period=2026Q3").status_code == 404
+    assert client_leader.get(f"{BASE}/groupValues?indicator={INDICATOR}&period=20X").status_code == 400
