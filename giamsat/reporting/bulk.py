@@ -26,7 +26,7 @@ import threading
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
-from itertools import islice
+from itertools import chain, islice
 
 from django.db import connection, transaction
 from django.utils import timezone
@@ -498,11 +498,11 @@ ORDER BY p.row_number
 """
 
 
-# For the import's transaction: a chunk's plan and its sorts by row number stay in memory
-# instead of temporary files; the staged rows find their stored values through the unique
-# index (a hash join would read the whole table for every chunk, and the table's statistics
-# do not know the rows this import has added), so the staging table needs no ANALYZE.
-POSTGRES_SETTINGS = {"work_mem": "64MB", "enable_hashjoin": "off", "enable_mergejoin": "off"}
+# For the merge statement only: a chunk's plan and its sorts by row number stay in memory
+# instead of temporary files. (The join methods are left to the planner: forcing index
+# lookups turned into a scan of the whole table per staged row when the statistics took a
+# table of deleted rows for an empty one.)
+POSTGRES_MERGE_SETTINGS = {"work_mem": "64MB"}
 
 
 class _PostgresWriter(_Writer):
@@ -515,7 +515,8 @@ class _PostgresWriter(_Writer):
         super().__init__(**kwargs)
         self.names["eq"] = "IS NOT DISTINCT FROM"
         self.constraints = ""
-        self.settings: dict[str, str] = {}  # the values before the import
+        self.settings: dict[str, str] = {}  # the values outside the merge
+        self.analyze_values = False
 
     def setup_statements(self) -> list[str]:
         return [
@@ -540,18 +541,28 @@ class _PostgresWriter(_Writer):
         if names:
             self.constraints = ", ".join(names)
             cursor.execute(f"SET CONSTRAINTS {self.constraints} IMMEDIATE")
-        # For this transaction only, restored at the end (a rollback undoes them anyway).
-        for name, value in POSTGRES_SETTINGS.items():
-            cursor.execute("SELECT current_setting(%s), set_config(%s, %s, true)", [name, name, value])
-            self.settings[name] = cursor.fetchone()[0]
+        names = list(POSTGRES_MERGE_SETTINGS)
+        cursor.execute("SELECT " + ", ".join(["current_setting(%s)"] * len(names)), names)
+        self.settings = dict(zip(names, cursor.fetchone(), strict=True))
+        # Statistics that count no rows in a table of several pages (all its rows deleted, the
+        # pages kept) make every estimate 0 rows however much the import adds: the planner then
+        # rescans the chunk's plan once per stored value. Counted again after a chunk (ANALYZE
+        # counts this transaction's own rows), the estimates grow with the table.
+        cursor.execute(
+            "SELECT reltuples = 0 AND relpages > 0 FROM pg_class WHERE oid = %s::regclass", [self.names["values"]]
+        )
+        self.analyze_values = cursor.fetchone()[0]
 
     def close(self) -> None:
         super().close()
-        cursor = self.db.cursor()
         if self.constraints:
-            cursor.execute(f"SET CONSTRAINTS {self.constraints} DEFERRED")
-        for name, value in self.settings.items():
-            cursor.execute("SELECT set_config(%s, %s, true)", [name, value])
+            self.db.cursor().execute(f"SET CONSTRAINTS {self.constraints} DEFERRED")
+
+    def configure(self, cursor, settings: dict[str, str]) -> None:
+        """Settings for the rest of the transaction (a rollback undoes them)."""
+        cursor.execute(
+            "SELECT " + ", ".join(["set_config(%s, %s, true)"] * len(settings)), list(chain(*settings.items()))
+        )
 
     def teardown_statements(self) -> list[str]:
         return ["DROP TABLE IF EXISTS {stage}"]
@@ -572,6 +583,7 @@ class _PostgresWriter(_Writer):
         cursor.execute(self.sql("TRUNCATE {stage}"))
         with cursor.copy(self.sql("COPY {stage} FROM STDIN")) as copy:
             copy.write(payload)
+        cursor.execute(self.sql("ANALYZE {stage}"))
 
     def merge(self) -> None:
         plan = f"WITH {{plan}} AS MATERIALIZED ({PLAN_SELECT})"
@@ -585,9 +597,15 @@ class _PostgresWriter(_Writer):
         else:
             params = []
         cursor = self.db.cursor()
+        self.configure(cursor, POSTGRES_MERGE_SETTINGS)
         cursor.execute(self.sql(plan + " SELECT action, COUNT(*) FROM {plan} GROUP BY action"), params)
         for action, count in cursor.fetchall():
             self.counts[action] += count
+        self.configure(cursor, self.settings)
+        if self.analyze_values and self.apply:
+            cursor.execute(self.sql("ANALYZE {values}"))
+            cursor.execute("SELECT reltuples = 0 FROM pg_class WHERE oid = %s::regclass", [self.names["values"]])
+            self.analyze_values = cursor.fetchone()[0]
 
 
 _COPY_NULL = "\\N"

@@ -339,33 +339,35 @@ def test_foreign_keys_are_deferred_again_afterwards(users):
         transaction.set_rollback(True)
 
 
-def test_settings_are_the_import_s_own(users, monkeypatch):
-    """PostgreSQL: the import's settings (memory for sorts, lookups through the unique index)
-    hold while it merges and are put back afterwards."""
+def test_merge_settings_hold_for_the_merge_only(users, monkeypatch):
+    """PostgreSQL: the merge's settings (memory for sorts) hold while it runs and are put back
+    after each chunk."""
     if connection.vendor != "postgresql":
         pytest.skip("PostgreSQL only")
-    names = list(bulk.POSTGRES_SETTINGS)
+    monkeypatch.setattr(bulk, "CHUNK_SIZE", 1)
+    names = list(bulk.POSTGRES_MERGE_SETTINGS)
 
-    def current(db=None):
-        cursor = (db or connection).cursor()
+    def current(db):
+        cursor = db.cursor()
         cursor.execute("SELECT " + ", ".join(["current_setting(%s)"] * len(names)), names)
         return dict(zip(names, cursor.fetchone(), strict=True))
 
     seen = []
-    merge = bulk._PostgresWriter.merge
+    configure = bulk._PostgresWriter.configure
 
-    def merge_and_look(self):
+    def configure_and_look(self, cursor, settings):
+        configure(self, cursor, settings)
         seen.append(current(self.db))  # the merge runs in another thread, on the import's connection
-        merge(self)
 
-    monkeypatch.setattr(bulk._PostgresWriter, "merge", merge_and_look)
-    before = current()
+    monkeypatch.setattr(bulk._PostgresWriter, "configure", configure_and_look)
+    before = current(connection)
+    assert before != bulk.POSTGRES_MERGE_SETTINGS
     with transaction.atomic():
-        rows = raws(("DOSSIERS_TOTAL", "202510", "P01", "1"))
-        assert bulk.data_values_write_bulk(rows=rows, by=users["a.reporter"], channel="X").imported == 1
-        assert seen == [bulk.POSTGRES_SETTINGS] != [before]
-        assert current() == before
-    assert current() == before
+        rows = raws(("DOSSIERS_TOTAL", "202510", "P01", "1"), ("DOSSIERS_TOTAL", "202511", "P01", "2"))
+        assert bulk.data_values_write_bulk(rows=rows, by=users["a.reporter"], channel="X").imported == 2
+        assert seen == [bulk.POSTGRES_MERGE_SETTINGS, before] * 2
+        assert current(connection) == before
+    assert current(connection) == before
 
 
 # --- readers -----------------------------------------------------------------------------
