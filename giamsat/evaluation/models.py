@@ -19,6 +19,9 @@ from giamsat.reporting.models import Period
 from .choices import Basis, Status
 
 OVERALL = "OVERALL"
+# Results are derived data, rewritten by the evaluation services in bulk (millions of rows at
+# commune scale): their foreign keys are not checked by the database (Django still cascades
+# deletions), and indexes that a composite index already covers are not built.
 # Channels as bits, so a figure built from many values keeps where they all came from.
 CHANNEL_BITS = {code: 1 << n for n, code in enumerate(Channel.values)}
 
@@ -73,9 +76,13 @@ class ElementFigure(ChannelsMixin, models.Model):
     """A data element's figure for a unit and period after roll-up over units, lineage and time:
     the inputs an indicator value is explained with."""
 
-    data_element = models.ForeignKey(DataElement, on_delete=models.CASCADE, related_name="+")
-    org_unit = models.ForeignKey(OrgUnit, on_delete=models.CASCADE, related_name="+")
-    period = models.ForeignKey(Period, on_delete=models.CASCADE, related_name="+")
+    data_element = models.ForeignKey(
+        DataElement, on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False
+    )
+    org_unit = models.ForeignKey(
+        OrgUnit, on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False
+    )
+    period = models.ForeignKey(Period, on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False)
     value = models.FloatField()
     basis = models.CharField(max_length=10, choices=Basis.choices)
     channels = models.PositiveSmallIntegerField(default=0)
@@ -93,9 +100,11 @@ class ElementFigure(ChannelsMixin, models.Model):
 class IndicatorValue(ChannelsMixin, models.Model):
     """An indicator for a unit and period: value, target, status, score and provenance."""
 
-    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="+")
-    org_unit = models.ForeignKey(OrgUnit, on_delete=models.CASCADE, related_name="+")
-    period = models.ForeignKey(Period, on_delete=models.CASCADE, related_name="+")
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="+", db_constraint=False)
+    org_unit = models.ForeignKey(
+        OrgUnit, on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False
+    )
+    period = models.ForeignKey(Period, on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False)
     value = models.FloatField(_("value"))
     basis = models.CharField(_("source"), max_length=10, choices=Basis.choices)
     channels = models.PositiveSmallIntegerField(_("channels"), default=0)
@@ -124,9 +133,13 @@ class IndexValue(models.Model):
     """A pillar value or the overall index (pillar OVERALL) for a unit and period, 0–1, with
     its rank among peers (same type and level) in the period's structure and in today's."""
 
-    methodology = models.ForeignKey(IndexMethodology, on_delete=models.PROTECT, related_name="+")
-    org_unit = models.ForeignKey(OrgUnit, on_delete=models.CASCADE, related_name="+")
-    period = models.ForeignKey(Period, on_delete=models.CASCADE, related_name="+")
+    methodology = models.ForeignKey(
+        IndexMethodology, on_delete=models.PROTECT, related_name="+", db_constraint=False, db_index=False
+    )
+    org_unit = models.ForeignKey(
+        OrgUnit, on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False
+    )
+    period = models.ForeignKey(Period, on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False)
     pillar = models.CharField(max_length=30)
     value = models.FloatField()
     rank_period = models.PositiveIntegerField(null=True)
@@ -149,9 +162,13 @@ class GroupIndicatorValue(ChannelsMixin, models.Model):
     computed from the figures of the members in force at the period's end, summed (averaged,
     or the largest, by each input's aggregation), never from the members' indicator values."""
 
-    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="+")
-    group = models.ForeignKey(OrgUnitGroup, on_delete=models.CASCADE, related_name="+")
-    period = models.ForeignKey(Period, on_delete=models.CASCADE, related_name="+")
+    indicator = models.ForeignKey(
+        Indicator, on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False
+    )
+    group = models.ForeignKey(
+        OrgUnitGroup, on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False
+    )
+    period = models.ForeignKey(Period, on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False)
     value = models.FloatField(_("value"))
     members = models.PositiveIntegerField(_("members counted"))
     channels = models.PositiveSmallIntegerField(_("channels"), default=0)

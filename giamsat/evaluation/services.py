@@ -586,7 +586,9 @@ def _score_key(ctx: Context, indicator, unit, period_pk) -> np.ndarray:
 PERIOD_KEY_SPACE = 1 << 24
 
 
-def compute_index(ctx: Context, yp: YearPeriods, scores: ScoreTable, previous_ranks: dict) -> list[tuple]:
+def compute_index(
+    ctx: Context, yp: YearPeriods, scores: ScoreTable, previous_ranks: dict, periods: list[Period]
+) -> list[tuple]:
     """Pillar values and the overall index per unit for the year's months and the year itself.
 
     `scores` holds this year's and last year's scores (as-of references reach back);
@@ -596,8 +598,7 @@ def compute_index(ctx: Context, yp: YearPeriods, scores: ScoreTable, previous_ra
     pillars = sorted({ctx.pillar[i] for i in indicators})
     units = scores.units
     columns: list[tuple] = []
-    targets = [p for p in yp.periods if p.period_type in ("MONTHLY", "YEARLY")]
-    targets.sort(key=lambda p: (p.period_type != "MONTHLY", p.start_date))
+    targets = sorted(periods, key=lambda p: (p.period_type != "MONTHLY", p.start_date))
     ranks_so_far: dict = dict(previous_ranks)
     today = ctx.today.toordinal()
     groups = _group_ids(ctx.unit_type[units], ctx.unit_level[units])
@@ -737,10 +738,20 @@ class RecomputeSummary:
     seconds: float = 0.0
 
 
-def _stored_indicator_rows(yp: YearPeriods, exclude_units: np.ndarray | None):
-    qs = IndicatorValue.objects.filter(period_id__in=[p.pk for p in yp.periods])
+def _stored_indicator_rows(
+    yp: YearPeriods,
+    *,
+    exclude_units: np.ndarray | None = None,
+    only_units: np.ndarray | None = None,
+    periods: list[int] | None = None,
+):
+    """Stored indicator values of the year (or of some of its periods, by local index) as columns."""
+    pks = [p.pk for p in yp.periods] if periods is None else [yp.periods[i].pk for i in periods]
+    qs = IndicatorValue.objects.filter(period_id__in=pks)
     if exclude_units is not None and len(exclude_units):
         qs = qs.exclude(org_unit_id__in=exclude_units.tolist())
+    if only_units is not None:
+        qs = qs.filter(org_unit_id__in=only_units.tolist())
     rows = list(qs.values_list("indicator_id", "org_unit_id", "period_id", "value", "basis", "channels"))
     n = len(rows)
     indicator = np.fromiter((r[0] for r in rows), dtype=np.int64, count=n)
@@ -752,6 +763,19 @@ def _stored_indicator_rows(yp: YearPeriods, exclude_units: np.ndarray | None):
     return indicator, unit, period, value, basis, channels
 
 
+def _changed_periods(fresh: tuple, stored: tuple) -> list[int]:
+    """The periods (local indices) where the fresh values of some units differ from those stored."""
+
+    def by_period(columns):
+        rows = defaultdict(set)
+        for i, u, p, v, b, c in zip(*(c.tolist() for c in columns), strict=True):
+            rows[p].add((i, u, v, b, c))
+        return rows
+
+    new, old = by_period(fresh), by_period(stored)
+    return sorted(p for p in new.keys() | old.keys() if new.get(p) != old.get(p))
+
+
 def _yearly_values(ctx: Context, year: int) -> Lookup:
     """(indicator, unit) -> value for the year's yearly period (a next year's start values)."""
     rows = list(
@@ -761,29 +785,42 @@ def _yearly_values(ctx: Context, year: int) -> Lookup:
     return Lookup(_pair_key(ctx, indicator, unit), value)
 
 
-def _scores_for_index(ctx: Context, years: list[int]) -> ScoreTable:
+def _scores_for_index(ctx: Context, years: list[int], only_codes: set[str] | None = None) -> ScoreTable:
+    """Stored scores of the years (or only of the periods named), and every unit scored in them."""
     codes = dict(
         Period.objects.filter(
             start_date__gte=dt.date(min(years), 1, 1), start_date__lte=dt.date(max(years), 12, 31)
         ).values_list("pk", "code")
     )
+    wanted = list(codes) if only_codes is None else [pk for pk, code in codes.items() if code in only_codes]
     rows = list(
-        IndicatorValue.objects.filter(period_id__in=list(codes), score__isnull=False).values_list(
+        IndicatorValue.objects.filter(period_id__in=wanted, score__isnull=False).values_list(
             "indicator_id", "org_unit_id", "period_id", "score"
         )
     )
     indicator, unit, period, score = _columns(rows, np.int64, np.int64, np.int64, np.float64)
+    if only_codes is None:
+        units = np.unique(unit)
+    else:  # the same units a whole-year run compares, even those without a score in these periods
+        units = np.array(
+            sorted(
+                IndicatorValue.objects.filter(period_id__in=list(codes), score__isnull=False)
+                .values_list("org_unit_id", flat=True)
+                .distinct()
+            ),
+            dtype=np.int64,
+        )
     return ScoreTable(
         lookup=Lookup(_score_key(ctx, indicator, unit, period), score),
-        units=np.unique(unit),
+        units=units,
         period_pk={code: pk for pk, code in codes.items()},
     )
 
 
-def _ranks_before(year: int) -> dict:
-    """Ranks stored for December and the whole of the year before (previous-rank references):
+def _ranks_stored(codes: list[str]) -> dict:
+    """Ranks stored for the periods named (previous-rank references):
     (pillar, period code) -> (units, rank in the period's structure, rank in today's)."""
-    rows = IndexValue.objects.filter(period__code__in=[f"{year - 1}12", str(year - 1)]).values_list(
+    rows = IndexValue.objects.filter(period__code__in=codes).values_list(
         "pillar", "period__code", "org_unit_id", "rank_period", "rank_current"
     )
     grouped = defaultdict(list)
@@ -794,63 +831,55 @@ def _ranks_before(year: int) -> dict:
     }
 
 
+def _index_periods(ctx: Context, yp: YearPeriods, changed: list[int] | None) -> list[Period]:
+    """The year's index periods to redo: all, or those whose inputs changed — a month whose
+    as-of period of some indicator type changed, and every later month (their previous ranks
+    follow), and the year when the year's values changed."""
+    months = sorted((p for p in yp.periods if p.period_type == "MONTHLY"), key=lambda p: p.start_date)
+    year = [p for p in yp.periods if p.period_type == "YEARLY"]
+    if changed is None:
+        return months + year
+    codes = {yp.periods[i].code for i in changed}
+    ranks = sorted(set(ctx.finest_rank.values()))
+    first = next((n for n, m in enumerate(months) if any(_as_of(m, r) in codes for r in ranks)), len(months))
+    return months[first:] + [p for p in year if p.code in codes]
+
+
 @transaction.atomic
-def evaluate_year(ctx: Context, year: int, *, targets: np.ndarray | None) -> tuple[int, int, int]:
+def evaluate_year(ctx: Context, year: int, *, targets: np.ndarray | None, narrow: bool = False) -> tuple[int, int, int]:
     """Recompute one year: figures and values for the targets (None: every unit; an empty array:
-    none), then judgement, index and ranks for every unit. Only rows that change are written;
-    returns how many of each kind were written."""
+    none), then judgement, index and ranks for every unit. With `narrow` (a refresh of the
+    year whose values changed), judgement and index are redone only for the periods where the
+    targets' values changed. Only rows that change are written; returns how many were written."""
     yp = year_periods(year)
-    period_pks = [p.pk for p in yp.periods]
     pks = yp.pks
     written_figures = 0
+    changed: list[int] | None = None  # None: every period of the year
     if targets is None or len(targets):
         figures, values = compute_figures(ctx, yp, targets)
-        scope = {"period_id__in": period_pks}
-        if targets is not None:
-            scope["org_unit_id__in"] = targets.tolist()
-        _deleted, written_figures = replace_rows(
-            ElementFigure,
-            diff=targets is not None,
-            scope=scope,
-            key=("data_element_id", "org_unit_id", "period_id"),
-            columns=("data_element_id", "org_unit_id", "period_id", "value", "basis", "channels"),
-            rows=zip(
-                figures.item.tolist(),
-                figures.unit.tolist(),
-                pks[figures.period].tolist(),
-                figures.value.tolist(),
-                (BASIS_CODES[b] for b in figures.basis.tolist()),
-                figures.channels.tolist(),
-                strict=True,
-            ),
-        )
-        group_values, members = compute_group_values(ctx, yp)
-        replace_rows(
-            GroupIndicatorValue,
-            diff=targets is not None,
-            scope={"period_id__in": period_pks},
-            key=("indicator_id", "group_id", "period_id"),
-            columns=("indicator_id", "group_id", "period_id", "value", "members", "channels"),
-            rows=zip(
-                group_values.item.tolist(),
-                group_values.unit.tolist(),
-                pks[group_values.period].tolist(),
-                group_values.value.tolist(),
-                (members.get(k, 0) for k in zip(group_values.unit.tolist(), group_values.period.tolist(), strict=True)),
-                group_values.channels.tolist(),
-                strict=True,
-            ),
-        )
-        kept = _stored_indicator_rows(yp, targets) if targets is not None else None
+        written_figures = _write_figures(yp, figures, targets)
+        _write_group_values(ctx, yp, diff=targets is not None)
         fresh = (values.item, values.unit, values.period, values.value, values.basis, values.channels)
-        columns = fresh if kept is None else tuple(np.concatenate(pair) for pair in zip(fresh, kept, strict=True))
+        if targets is None:
+            columns = fresh
+        elif narrow:
+            changed = _changed_periods(fresh, _stored_indicator_rows(yp, only_units=targets))
+            if not changed:
+                return written_figures, 0, 0
+            in_changed = np.isin(values.period, changed)
+            kept = _stored_indicator_rows(yp, exclude_units=targets, periods=changed)
+            columns = tuple(np.concatenate([f[in_changed], k]) for f, k in zip(fresh, kept, strict=True))
+        else:
+            kept = _stored_indicator_rows(yp, exclude_units=targets)
+            columns = tuple(np.concatenate(pair) for pair in zip(fresh, kept, strict=True))
     else:
-        columns = _stored_indicator_rows(yp, None)
+        columns = _stored_indicator_rows(yp)
     judged = judge(ctx, yp, *columns, previous_year=_yearly_values(ctx, year - 1))
+    periods = list(range(len(yp.periods))) if changed is None else changed
     _deleted, written_values = replace_rows(
         IndicatorValue,
         diff=targets is not None,
-        scope={"period_id__in": period_pks},
+        scope={"period_id__in": pks[periods].tolist()},
         key=INDICATOR_COLUMNS[:3],
         columns=INDICATOR_COLUMNS,
         rows=zip(
@@ -871,16 +900,76 @@ def evaluate_year(ctx: Context, year: int, *, targets: np.ndarray | None) -> tup
             strict=True,
         ),
     )
-    index_rows = compute_index(ctx, yp, _scores_for_index(ctx, [year - 1, year]), _ranks_before(year))
-    _deleted, written_index = replace_rows(
-        IndexValue,
+    written_index = _write_index(ctx, yp, _index_periods(ctx, yp, changed), diff=targets is not None)
+    return written_figures, written_values, written_index
+
+
+def _write_figures(yp: YearPeriods, figures: Figures, targets: np.ndarray | None) -> int:
+    scope = {"period_id__in": yp.pks.tolist()}
+    if targets is not None:
+        scope["org_unit_id__in"] = targets.tolist()
+    _deleted, written = replace_rows(
+        ElementFigure,
         diff=targets is not None,
-        scope={"period_id__in": period_pks},
+        scope=scope,
+        key=("data_element_id", "org_unit_id", "period_id"),
+        columns=("data_element_id", "org_unit_id", "period_id", "value", "basis", "channels"),
+        rows=zip(
+            figures.item.tolist(),
+            figures.unit.tolist(),
+            yp.pks[figures.period].tolist(),
+            figures.value.tolist(),
+            (BASIS_CODES[b] for b in figures.basis.tolist()),
+            figures.channels.tolist(),
+            strict=True,
+        ),
+    )
+    return written
+
+
+def _write_group_values(ctx: Context, yp: YearPeriods, *, diff: bool) -> None:
+    values, members = compute_group_values(ctx, yp)
+    replace_rows(
+        GroupIndicatorValue,
+        diff=diff,
+        scope={"period_id__in": yp.pks.tolist()},
+        key=("indicator_id", "group_id", "period_id"),
+        columns=("indicator_id", "group_id", "period_id", "value", "members", "channels"),
+        rows=zip(
+            values.item.tolist(),
+            values.unit.tolist(),
+            yp.pks[values.period].tolist(),
+            values.value.tolist(),
+            (members.get(k, 0) for k in zip(values.unit.tolist(), values.period.tolist(), strict=True)),
+            values.channels.tolist(),
+            strict=True,
+        ),
+    )
+
+
+def _write_index(ctx: Context, yp: YearPeriods, periods: list[Period], *, diff: bool) -> int:
+    if not periods:
+        return 0
+    year = yp.year
+    months = sorted((p for p in yp.periods if p.period_type == "MONTHLY"), key=lambda p: p.start_date)
+    whole_year = len(periods) == len(months) + 1
+    if whole_year:
+        scores = _scores_for_index(ctx, [year - 1, year])
+    else:
+        ranks = sorted(set(ctx.finest_rank.values()))
+        codes = {p.code for p in periods} | {c for p in periods for r in ranks if (c := _as_of(p, r))}
+        scores = _scores_for_index(ctx, [year - 1, year], only_codes=codes)
+    before = [_previous_code(p) for p in periods]
+    rows = compute_index(ctx, yp, scores, _ranks_stored(before), periods)
+    _deleted, written = replace_rows(
+        IndexValue,
+        diff=diff,
+        scope={"period_id__in": [p.pk for p in periods]},
         key=("org_unit_id", "period_id", "pillar"),
         columns=("org_unit_id", "period_id", "pillar", *(c for c in INDEX_COLUMNS if c not in INDEX_KEY)),
-        rows=((r[1], r[2], r[3], r[0], *r[4:]) for r in index_rows),
+        rows=((r[1], r[2], r[3], r[0], *r[4:]) for r in rows),
     )
-    return written_figures, written_values, written_index
+    return written
 
 
 def data_years() -> list[int]:
@@ -940,7 +1029,9 @@ def evaluation_refresh(*, changes: Iterable[tuple[int, int]]) -> RecomputeSummar
         units = by_year.get(year, set()) | by_year.get(year - 1, set())
         targets = ctx.contributors.targets_of(units)
         affected_all |= set(targets.tolist())
-        f, v, i = evaluate_year(ctx, year, targets=targets)
+        # The year whose values changed is narrowed to the periods that did; the next one (new
+        # start values for every period) is redone whole.
+        f, v, i = evaluate_year(ctx, year, targets=targets, narrow=year in by_year and year - 1 not in by_year)
         summary.element_figures += f
         summary.indicator_values += v
         summary.index_values += i
