@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from django.db import transaction
-from django.db.models import Count, Max, Min
+from django.db.models import Count, Exists, Max, Min, OuterRef
 from django.utils import timezone
 
 from giamsat.catalog.engine.expressions import compile_expression
@@ -974,7 +974,9 @@ def _write_index(ctx: Context, yp: YearPeriods, periods: list[Period], *, diff: 
 
 def data_years() -> list[int]:
     """The years that have reported values, in order."""
-    bounds = DataValue.objects.aggregate(first=Min("period__start_date"), last=Max("period__start_date"))
+    # Over the periods (a few hundred) that have a value, not over every value (millions).
+    with_values = Period.objects.filter(Exists(DataValue.objects.filter(period=OuterRef("pk"))))
+    bounds = with_values.aggregate(first=Min("start_date"), last=Max("start_date"))
     if bounds["first"] is None:
         return []
     return list(range(bounds["first"].year, bounds["last"].year + 1))
