@@ -2,6 +2,7 @@
 explanation of one value. They read stored results only; every unit passes the user's scope."""
 
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
@@ -83,6 +84,9 @@ def unit_scorecard(request, code: str):
     return render(request, "evaluation/scorecard.html", context)
 
 
+RANKING_PAGE = 100
+
+
 @login_required
 def ranking(request):
     """Units of a type ranked on the index or a pillar, in the period's or today's structure."""
@@ -101,7 +105,15 @@ def ranking(request):
         else None
     )
     pillar_labels = dict(Pillar.choices)
+    # 3,321 communes are read on pages of 100, best first (the chart shows the same page).
+    page = Paginator(result.rows if result else [], RANKING_PAGE).get_page(request.GET.get("page"))
+    rows = list(page.object_list)
+    query = request.GET.copy()
+    query.pop("page", None)
     context = {
+        "page": page,
+        "rows": rows,
+        "page_query": query.urlencode(),
         "period": period,
         "periods": selectors.index_periods(),
         "pillar": pillar,
@@ -111,11 +123,8 @@ def ranking(request):
         "structures": Structure.choices,
         "unit_type": unit_type,
         "ranking": result,
-        "chart_height": max(280, 22 * len(result.rows) + 60) if result else 280,
-        "chart": {
-            "labels": [r.unit.name for r in result.rows] if result else [],
-            "values": [round(r.value, 4) for r in result.rows] if result else [],
-        },
+        "chart_height": max(280, 22 * len(rows) + 60),
+        "chart": {"labels": [r.unit.name for r in rows], "values": [round(r.value, 4) for r in rows]},
     }
     return render(request, "evaluation/ranking.html", context)
 

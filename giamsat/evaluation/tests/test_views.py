@@ -214,3 +214,31 @@ def test_indicator_page_shows_groups_only_to_those_who_see_every_unit(client_lea
     body = client_leader.get(url).content.decode()
     assert 'data-testid="group-values"' in body and region.name_vi in body and "71,3" in body
     assert 'data-testid="group-values"' not in client_a.get(url).content.decode()
+
+
+def test_ranking_of_many_units_comes_in_pages_of_100(client_leader):
+    from giamsat.evaluation.models import IndexMethodology, IndexValue
+    from giamsat.reporting.services import period_get
+
+    methodology = IndexMethodology.objects.order_by("valid_from").last()
+    month = period_get(MONTH)
+    communes = list(OrgUnit.objects.filter(type="COMMUNE", valid_to__isnull=True).order_by("code")[:120])
+    IndexValue.objects.bulk_create(
+        IndexValue(
+            methodology=methodology,
+            org_unit=commune,
+            period=month,
+            pillar="OVERALL",
+            value=1 - n / 1000,
+            rank_period=n + 1,
+            peers_period=120,
+            rank_current=n + 1,
+            peers_current=120,
+        )
+        for n, commune in enumerate(communes)
+    )
+    url = f"/evaluation/rankings/?period={MONTH}&type=COMMUNE"
+    first = client_leader.get(url)
+    assert len(first.context["rows"]) == 100 and "1–100 trên 120" in first.content.decode()
+    second = client_leader.get(url + "&page=2")
+    assert [r.unit.code for r in second.context["rows"]] == [c.code for c in communes[100:]]
