@@ -135,8 +135,11 @@ def raw_from_csv(text: str) -> list[RawValue]:
 def resolve(raws: list[RawValue]) -> ResolvedValues:
     """Look up codes in bulk; unknown codes and unreadable periods become conflicts."""
     result = ResolvedValues()
-    elements = DataElement.objects.in_bulk({r.data_element for r in raws}, field_name="code")
-    units = OrgUnit.objects.in_bulk({r.org_unit for r in raws}, field_name="code")
+    # No code holds a NUL character, and PostgreSQL refuses one in a query: such codes are unknown.
+    elements = DataElement.objects.in_bulk(
+        {r.data_element for r in raws if "\x00" not in r.data_element}, field_name="code"
+    )
+    units = OrgUnit.objects.in_bulk({r.org_unit for r in raws if "\x00" not in r.org_unit}, field_name="code")
     parsed_periods: dict[str, PeriodValue | None] = {}
     for code in {r.period for r in raws}:
         try:

@@ -294,3 +294,11 @@ def test_large_imports_take_the_set_based_path(api, monkeypatch, huey_immediate,
     job = api.get(queued.json()["response"]["relativeNotifierEndpoint"]).json()
     assert job["status"] == "DONE" and job["processed"] == 4
     assert job["summary"]["response"]["importCount"]["imported"] == 4
+
+
+def test_codes_with_a_nul_character_are_unknown_codes_not_a_server_error(api):
+    bad = [("DOSSIERS\x00TOTAL", "202510", "P01", "1"), ("DOSSIERS_TOTAL", "202510", "P0\x001", "1")]
+    response = api.post("/api/v1/dataValueSets", as_json(bad), content_type="application/json")
+    assert response.status_code == 409  # nothing imported, as DHIS2 answers
+    assert response.json()["response"]["importCount"]["ignored"] == 2
+    assert api.delete("/api/dataValues?de=X%00&pe=202510&ou=P01").status_code < 500
