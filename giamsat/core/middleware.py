@@ -5,8 +5,10 @@ browsers but work in Vietnamese, and the ministry wants the Vietnamese UI by def
 """
 
 from django.conf import settings
+from django.core.exceptions import BadRequest
 from django.middleware.locale import LocaleMiddleware
 from django.utils import translation
+from django.utils.translation import gettext as _
 
 
 class VietnameseFirstLocaleMiddleware(LocaleMiddleware):
@@ -16,3 +18,18 @@ class VietnameseFirstLocaleMiddleware(LocaleMiddleware):
             language = settings.LANGUAGE_CODE
         translation.activate(language)
         request.LANGUAGE_CODE = language
+
+
+class RejectNulMiddleware:
+    """No code, name or date holds a NUL character, and PostgreSQL refuses one in a query:
+    a path or query parameter with one is a bad request (400), wherever it is sent."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if "\x00" in request.path or any(
+            "\x00" in key or any("\x00" in value for value in values) for key, values in request.GET.lists()
+        ):
+            raise BadRequest(_("The request holds a NUL character."))
+        return self.get_response(request)

@@ -302,3 +302,11 @@ def test_codes_with_a_nul_character_are_unknown_codes_not_a_server_error(api):
     assert response.status_code == 409  # nothing imported, as DHIS2 answers
     assert response.json()["response"]["importCount"]["ignored"] == 2
     assert api.delete("/api/dataValues?de=X%00&pe=202510&ou=P01").status_code < 500
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["/api/v1/evaluation/indicatorValues?indicator=A%00B", "/api/v1/orgunits?q=ha%00noi", "/units/P0%001/"],
+)
+def test_a_nul_character_in_a_path_or_parameter_is_a_bad_request(api, url):
+    assert api.get(url).status_code == 400
