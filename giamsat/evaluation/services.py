@@ -1039,4 +1039,5 @@ def evaluation_refresh(*, changes: Iterable[tuple[int, int]]) -> RecomputeSummar
         summary.index_values += i
     summary.units = len(affected_all)
     summary.seconds = (timezone.now() - started).total_seconds()
+    log.info("evaluation refresh: %s", summary)
     return summary
