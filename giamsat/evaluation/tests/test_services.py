@@ -6,6 +6,7 @@ The history is loaded and evaluated once for the module (committed, like the dem
 tests in the same xdist group) and removed when the module ends.
 """
 
+import contextlib
 import datetime as dt
 import hashlib
 import random
@@ -170,7 +171,7 @@ def _snapshot() -> dict:
 
 
 class _Rollback(Exception):
-    pass
+    """Raised at the end of a test's edits so their transaction is rolled back."""
 
 
 @pytest.mark.parametrize(
@@ -195,45 +196,42 @@ def test_refresh_after_random_edits_equals_a_full_recompute(evaluated, seed, sin
         )
     )
     elements = {e.pk: e for e in DataElement.objects.all()}
-    try:
-        with transaction.atomic():
-            Report.objects.update(status="DRAFT")  # unlock every figure for the edit
-            inputs, changed = [], set()
-            for element_id, unit_id, period_id in rng.sample(candidates, edits):
-                element = elements[element_id]
-                kind = rng.choice(["raise", "lower", "delete"])
-                stored = DataValue.objects.get(data_element_id=element_id, org_unit_id=unit_id, period_id=period_id)
-                if kind == "delete":
-                    value = None
-                elif element.value_type == "BOOLEAN":
-                    value = 1 - int(stored.value)
-                elif element.value_type == "PERCENTAGE":
-                    value = Decimal(rng.randint(0, 100))
-                else:
-                    factor = Decimal(rng.choice(["1.5", "2", "3"]) if kind == "raise" else rng.choice(["0.5", "0.25"]))
-                    value = (stored.value * factor).quantize(Decimal(1))
-                inputs.append(
-                    ValueInput(
-                        data_element=element,
-                        org_unit=OrgUnit.objects.get(pk=unit_id),
-                        period=Period.objects.get(pk=period_id),
-                        value=value,
-                        comment="",
-                    )
+    with contextlib.suppress(_Rollback), transaction.atomic():
+        Report.objects.update(status="DRAFT")  # unlock every figure for the edit
+        inputs, changed = [], set()
+        for element_id, unit_id, period_id in rng.sample(candidates, edits):
+            element = elements[element_id]
+            kind = rng.choice(["raise", "lower", "delete"])
+            stored = DataValue.objects.get(data_element_id=element_id, org_unit_id=unit_id, period_id=period_id)
+            if kind == "delete":
+                value = None
+            elif element.value_type == "BOOLEAN":
+                value = 1 - int(stored.value)
+            elif element.value_type == "PERCENTAGE":
+                value = Decimal(rng.randint(0, 100))
+            else:
+                factor = Decimal(rng.choice(["1.5", "2", "3"]) if kind == "raise" else rng.choice(["0.5", "0.25"]))
+                value = (stored.value * factor).quantize(Decimal(1))
+            inputs.append(
+                ValueInput(
+                    data_element=element,
+                    org_unit=OrgUnit.objects.get(pk=unit_id),
+                    period=Period.objects.get(pk=period_id),
+                    value=value,
+                    comment="",
                 )
-                changed.add((unit_id, period_id))
-            result = data_values_write(inputs=inputs, by=system, channel=Channel.FORM, valid_only=True)
-            assert not result.problems, result.problems
-            assert result.created + result.updated + result.deleted > 0, result.problems
-            evaluation_refresh(changes=changed)
-            incremental = _snapshot()
-            evaluation_recompute(years=YEARS)
-            full = _snapshot()
-            for kind in ("figures", "values", "index", "groups"):
-                assert incremental[kind] == full[kind], (kind, seed)
-            raise _Rollback
-    except _Rollback:
-        pass
+            )
+            changed.add((unit_id, period_id))
+        result = data_values_write(inputs=inputs, by=system, channel=Channel.FORM, valid_only=True)
+        assert not result.problems, result.problems
+        assert result.created + result.updated + result.deleted > 0, result.problems
+        evaluation_refresh(changes=changed)
+        incremental = _snapshot()
+        evaluation_recompute(years=YEARS)
+        full = _snapshot()
+        for kind in ("figures", "values", "index", "groups"):
+            assert incremental[kind] == full[kind], (kind, seed)
+        raise _Rollback
 
 
 def test_refresh_after_a_form_edit_changes_status_score_and_rank(
@@ -249,33 +247,28 @@ def test_refresh_after_a_form_edit_changes_status_score_and_rank(
     fibre = DataElement.objects.get(code="HH_FIBER")
     period = Period.objects.get(code="2025Q3")
     Report.objects.filter(org_unit=province, period=period).update(status="DRAFT")
-    try:
-        with transaction.atomic():
-            # Half the households: far below the 80 % target.
-            with django_capture_on_commit_callbacks(execute=True):
-                result = data_values_write(
-                    inputs=[
-                        ValueInput(
-                            data_element=fibre,
-                            org_unit=province,
-                            period=period,
-                            value=(households.value / 2).quantize(Decimal(1)),
-                            comment="",
-                        )
-                    ],
-                    by=system,
-                    channel=Channel.FORM,
-                )
-            assert result.updated == 1, result.problems
-            after = IndicatorValue.objects.get(
-                indicator__code="HH_FIBER_RATE", org_unit=province, period__code="2025Q3"
+    with contextlib.suppress(_Rollback), transaction.atomic():
+        # Half the households: far below the 80 % target.
+        with django_capture_on_commit_callbacks(execute=True):
+            result = data_values_write(
+                inputs=[
+                    ValueInput(
+                        data_element=fibre,
+                        org_unit=province,
+                        period=period,
+                        value=(households.value / 2).quantize(Decimal(1)),
+                        comment="",
+                    )
+                ],
+                by=system,
+                channel=Channel.FORM,
             )
-            assert after.value == pytest.approx(50.0, abs=0.01)
-            assert before.status == "ACHIEVED" and after.status != "ACHIEVED"
-            assert after.score < before.score
-            raise _Rollback
-    except _Rollback:
-        pass
+        assert result.updated == 1, result.problems
+        after = IndicatorValue.objects.get(indicator__code="HH_FIBER_RATE", org_unit=province, period__code="2025Q3")
+        assert after.value == pytest.approx(50.0, abs=0.01)
+        assert before.status == "ACHIEVED" and after.status != "ACHIEVED"
+        assert after.score < before.score
+        raise _Rollback
 
 
 def _digest(rows) -> str:
