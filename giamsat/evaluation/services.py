@@ -588,12 +588,12 @@ PERIOD_KEY_SPACE = 1 << 24
 
 def compute_index(
     ctx: Context, yp: YearPeriods, scores: ScoreTable, previous_ranks: dict, periods: list[Period]
-) -> list[tuple]:
+) -> tuple[np.ndarray, ...]:
     """Pillar values and the overall index per unit for the year's months and the year itself.
 
     `scores` holds this year's and last year's scores (as-of references reach back);
     `previous_ranks` maps (pillar, period code) to (units, rank in the period's structure,
-    rank in today's) stored for the periods before. Returns IndexValue rows."""
+    rank in today's) stored for the periods before. Returns IndexValue columns (INDEX_COLUMNS)."""
     indicators = [i for i, p in ctx.pillar.items() if p not in NOT_IN_INDEX and i in ctx.finest_rank]
     pillars = sorted({ctx.pillar[i] for i in indicators})
     units = scores.units
@@ -643,29 +643,35 @@ def compute_index(
             # Former units over later periods (a former province in 2026) get no index.
             keep = has & (in_period | in_current)
             ranked_p, ranked_c = rank_p > 0, rank_c > 0
+            n = int(keep.sum())
             columns.append(
                 (
-                    np.full(int(keep.sum()), methodology.pk),
+                    np.full(n, methodology.pk, dtype=np.int64),
                     units[keep],
-                    np.full(int(keep.sum()), period.pk),
-                    np.full(int(keep.sum()), name, dtype=object),
+                    np.full(n, period.pk, dtype=np.int64),
+                    np.full(n, name, dtype=object),
                     values[keep],
-                    np.where(ranked_p, rank_p, 0)[keep],
-                    np.where(ranked_p, before_p, 0)[keep],
-                    np.where(ranked_p, peers_p, 0)[keep],
-                    np.where(ranked_c, rank_c, 0)[keep],
-                    np.where(ranked_c, before_c, 0)[keep],
-                    np.where(ranked_c, peers_c, 0)[keep],
+                    _rank_or_null(np.where(ranked_p, rank_p, 0)[keep]),
+                    _rank_or_null(np.where(ranked_p, before_p, 0)[keep]),
+                    _rank_or_null(np.where(ranked_p, peers_p, 0)[keep]),
+                    _rank_or_null(np.where(ranked_c, rank_c, 0)[keep]),
+                    _rank_or_null(np.where(ranked_c, before_c, 0)[keep]),
+                    _rank_or_null(np.where(ranked_c, peers_c, 0)[keep]),
                 )
             )
-    rows: list[tuple] = []
-    for block in columns:
-        lists = [c.tolist() for c in block]
-        rows.extend(
-            (m, u, p, n, v, rp or None, prp or None, pp or None, rc or None, prc or None, pc or None)
-            for m, u, p, n, v, rp, prp, pp, rc, prc, pc in zip(*lists, strict=True)
-        )
-    return rows
+    if not columns:
+        return tuple(np.zeros(0, dtype=object) for _ in INDEX_COLUMNS)
+    return tuple(np.concatenate(parts) for parts in zip(*columns, strict=True))
+
+
+def _rank_or_null(ranks: np.ndarray) -> np.ndarray:
+    """Ranks and counts as stored: 0 (none) is NULL."""
+    return np.where(ranks > 0, ranks, None)
+
+
+def _codes(names: list[str], codes: np.ndarray) -> np.ndarray:
+    """Small integer codes as their names."""
+    return np.asarray(names, dtype=object)[np.asarray(codes, dtype=np.int64)]
 
 
 def _ranks_of(stored, units: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -708,7 +714,6 @@ INDICATOR_COLUMNS = (
     "status",
     "score",
 )
-INDEX_KEY = ("org_unit_id", "period_id", "pillar")
 INDEX_COLUMNS = (
     "methodology_id",
     "org_unit_id",
@@ -722,10 +727,6 @@ INDEX_COLUMNS = (
     "previous_rank_current",
     "peers_current",
 )
-
-
-def _opt(x: float) -> float | None:
-    return None if x != x else float(x)  # NaN -> NULL
 
 
 @dataclass
@@ -880,24 +881,22 @@ def evaluate_year(ctx: Context, year: int, *, targets: np.ndarray | None, narrow
         IndicatorValue,
         diff=targets is not None,
         scope={"period_id__in": pks[periods].tolist()},
-        key=INDICATOR_COLUMNS[:3],
-        columns=INDICATOR_COLUMNS,
-        rows=zip(
-            judged.indicator.tolist(),
-            judged.unit.tolist(),
-            pks[judged.period].tolist(),
-            judged.value.tolist(),
-            (BASIS_CODES[b] for b in judged.basis.tolist()),
-            judged.channels.tolist(),
-            map(_opt, judged.target.tolist()),
-            (y or None for y in judged.target_year.tolist()),
-            map(_opt, judged.milestone.tolist()),
-            map(_opt, judged.start.tolist()),
-            map(_opt, judged.projected.tolist()),
-            map(_opt, judged.reference.tolist()),
-            judged.status.tolist(),
-            map(_opt, judged.score.tolist()),
-            strict=True,
+        names=INDICATOR_COLUMNS,
+        columns=(
+            judged.indicator,
+            judged.unit,
+            pks[judged.period],
+            judged.value,
+            _codes(BASIS_CODES, judged.basis),
+            judged.channels,
+            judged.target,
+            np.where(judged.target_year > 0, judged.target_year, None),
+            judged.milestone,
+            judged.start,
+            judged.projected,
+            judged.reference,
+            judged.status,
+            judged.score,
         ),
     )
     written_index = _write_index(ctx, yp, _index_periods(ctx, yp, changed), diff=targets is not None)
@@ -912,16 +911,14 @@ def _write_figures(yp: YearPeriods, figures: Figures, targets: np.ndarray | None
         ElementFigure,
         diff=targets is not None,
         scope=scope,
-        key=("data_element_id", "org_unit_id", "period_id"),
-        columns=("data_element_id", "org_unit_id", "period_id", "value", "basis", "channels"),
-        rows=zip(
-            figures.item.tolist(),
-            figures.unit.tolist(),
-            yp.pks[figures.period].tolist(),
-            figures.value.tolist(),
-            (BASIS_CODES[b] for b in figures.basis.tolist()),
-            figures.channels.tolist(),
-            strict=True,
+        names=("data_element_id", "org_unit_id", "period_id", "value", "basis", "channels"),
+        columns=(
+            figures.item,
+            figures.unit,
+            yp.pks[figures.period],
+            figures.value,
+            _codes(BASIS_CODES, figures.basis),
+            figures.channels,
         ),
     )
     return written
@@ -929,21 +926,15 @@ def _write_figures(yp: YearPeriods, figures: Figures, targets: np.ndarray | None
 
 def _write_group_values(ctx: Context, yp: YearPeriods, *, diff: bool) -> None:
     values, members = compute_group_values(ctx, yp)
+    counted = np.array(
+        [members.get(k, 0) for k in zip(values.unit.tolist(), values.period.tolist(), strict=True)], dtype=np.int64
+    )
     replace_rows(
         GroupIndicatorValue,
         diff=diff,
         scope={"period_id__in": yp.pks.tolist()},
-        key=("indicator_id", "group_id", "period_id"),
-        columns=("indicator_id", "group_id", "period_id", "value", "members", "channels"),
-        rows=zip(
-            values.item.tolist(),
-            values.unit.tolist(),
-            yp.pks[values.period].tolist(),
-            values.value.tolist(),
-            (members.get(k, 0) for k in zip(values.unit.tolist(), values.period.tolist(), strict=True)),
-            values.channels.tolist(),
-            strict=True,
-        ),
+        names=("indicator_id", "group_id", "period_id", "value", "members", "channels"),
+        columns=(values.item, values.unit, yp.pks[values.period], values.value, counted, values.channels),
     )
 
 
@@ -960,14 +951,13 @@ def _write_index(ctx: Context, yp: YearPeriods, periods: list[Period], *, diff: 
         codes = {p.code for p in periods} | {c for p in periods for r in ranks if (c := _as_of(p, r))}
         scores = _scores_for_index(ctx, [year - 1, year], only_codes=codes)
     before = [_previous_code(p) for p in periods]
-    rows = compute_index(ctx, yp, scores, _ranks_stored(before), periods)
+    columns = compute_index(ctx, yp, scores, _ranks_stored(before), periods)
     _deleted, written = replace_rows(
         IndexValue,
         diff=diff,
         scope={"period_id__in": [p.pk for p in periods]},
-        key=("org_unit_id", "period_id", "pillar"),
-        columns=("org_unit_id", "period_id", "pillar", *(c for c in INDEX_COLUMNS if c not in INDEX_KEY)),
-        rows=((r[1], r[2], r[3], r[0], *r[4:]) for r in rows),
+        names=INDEX_COLUMNS,
+        columns=columns,
     )
     return written
 

@@ -1,70 +1,138 @@
-"""Set-based writes of result rows: COPY on PostgreSQL, executemany on SQLite."""
+"""Set-based writes of result rows, given as columns (numpy arrays or lists, one per column).
+
+PostgreSQL gets COPY text formatted a block of rows at a time (no Python call per value);
+SQLite gets executemany. Float columns use NaN for NULL. Rows are written in the order of the
+table's unique key, so the key's index grows at its end instead of at random pages.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 
-from django.db import connection
+import numpy as np
+from django.db import connection, models
 
 BATCH = 5000
+COPY_BLOCK = 100_000
+NULL = "\\N"
+
+Column = np.ndarray | Sequence
 
 
-def insert_rows(table: str, columns: Sequence[str], rows: Iterable[Sequence]) -> int:
-    """Insert plain tuples into a table in as few round trips as the database allows."""
-    names = ", ".join(connection.ops.quote_name(c) for c in columns)
+def _as_array(column: Column) -> np.ndarray:
+    return column if isinstance(column, np.ndarray) else np.asarray(column, dtype=object)
+
+
+def _python_values(column: np.ndarray) -> list:
+    """Python values, None for NaN and None (what the database driver binds as NULL)."""
+    if column.dtype.kind == "f":
+        values = column.astype(object)
+        values[np.isnan(column)] = None
+        return values.tolist()
+    return column.tolist()
+
+
+def _copy_texts(column: np.ndarray) -> list[str]:
+    """COPY's text for each value: numbers as Python prints them (exact for floats), NULL as \\N.
+    Texts are the evaluation's own codes (status, basis, pillar): no tab, newline or backslash."""
+    if column.dtype.kind == "f":
+        texts = np.array(list(map(repr, column.tolist())), dtype=object)
+        texts[np.isnan(column)] = NULL
+        return texts.tolist()
+    if column.dtype.kind in "iub":
+        return list(map(str, column.astype(np.int64).tolist()))
+    return [NULL if v is None else str(v) for v in column.tolist()]
+
+
+def insert_columns(table: str, names: Sequence[str], columns: Sequence[Column], order: np.ndarray | None = None) -> int:
+    """Insert rows given as columns into a table; `order` (positions) sets the row order."""
+    arrays = [_as_array(c) for c in columns]
+    count = len(arrays[0]) if arrays else 0
+    if count == 0:
+        return 0
+    if order is not None:
+        arrays = [a[order] for a in arrays]
     quoted = connection.ops.quote_name(table)
-    count = 0
+    listed = ", ".join(connection.ops.quote_name(c) for c in names)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            with cursor.copy(f"COPY {quoted} ({names}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
-                    count += 1
+            with cursor.copy(f"COPY {quoted} ({listed}) FROM STDIN") as copy:
+                for start in range(0, count, COPY_BLOCK):
+                    texts = [_copy_texts(a[start : start + COPY_BLOCK]) for a in arrays]
+                    copy.write("".join(f"{line}\n" for line in map("\t".join, zip(*texts, strict=True))))
             return count
-        statement = f"INSERT INTO {quoted} ({names}) VALUES ({', '.join(['%s'] * len(columns))})"
-        batch: list[Sequence] = []
-        for row in rows:
-            batch.append(row)
-            if len(batch) >= BATCH:
-                cursor.executemany(statement, batch)
-                count += len(batch)
-                batch = []
-        if batch:
-            cursor.executemany(statement, batch)
-            count += len(batch)
+        statement = f"INSERT INTO {quoted} ({listed}) VALUES ({', '.join(['%s'] * len(names))})"
+        for start in range(0, count, BATCH):
+            values = [_python_values(a[start : start + BATCH]) for a in arrays]
+            cursor.executemany(statement, list(zip(*values, strict=True)))
     return count
+
+
+def unique_key(model) -> list[str]:
+    """The columns of the model's unique constraint, in the index's order."""
+    for constraint in model._meta.constraints:
+        if isinstance(constraint, models.UniqueConstraint) and constraint.fields:
+            return [model._meta.get_field(f).column for f in constraint.fields]
+    raise ValueError(f"{model.__name__} has no unique constraint")
+
+
+def key_order(names: Sequence[str], columns: Sequence[Column], key: Sequence[str]) -> np.ndarray:
+    """Row positions sorted by the key columns (first column most significant)."""
+    position = {name: i for i, name in enumerate(names)}
+    keys = [np.asarray(columns[position[k]]) for k in key]
+    keys = [k.astype(str) if k.dtype == object else k for k in keys]
+    return np.lexsort(tuple(reversed(keys)))
 
 
 def replace_rows(
     model,
     *,
     scope: dict,
-    key: Sequence[str],
-    columns: Sequence[str],
-    rows: Iterable[Sequence],
+    names: Sequence[str],
+    columns: Sequence[Column],
     diff: bool = True,
 ) -> tuple[int, int]:
-    """Make the rows of `model` matching `scope` (a filter) exactly `rows`, writing only the
-    difference: rows that vanished or changed are deleted, new or changed ones inserted.
-    `columns` start with the `key` columns. Without `diff` (a full rebuild, where nearly
-    everything is written anyway) the scope is emptied and refilled. Returns (deleted, inserted)."""
+    """Make the rows of `model` matching `scope` (a filter) exactly the given rows, writing only
+    the difference: rows that vanished or changed are deleted, new or changed ones inserted.
+    `names` must include the model's unique key. Without `diff` (a full rebuild, where nearly
+    everything is written anyway) the scope is emptied and refilled. Returns (deleted, inserted).
+
+    The difference is taken by the database: the rows go into a temporary table, then one
+    DELETE of the scope's rows without an identical fresh row and one INSERT of the fresh rows
+    whose key is no longer there."""
+    key = unique_key(model)
+    order = key_order(names, columns, key)
+    table = model._meta.db_table
     if not diff:
         deleted, _by_model = model.objects.filter(**scope).delete()
-        return deleted, insert_rows(model._meta.db_table, columns, rows)
-    width = len(key)
-    existing = {}
-    for pk, *values in model.objects.filter(**scope).values_list("pk", *columns).iterator(chunk_size=20000):
-        existing[tuple(values[:width])] = (pk, tuple(values))
-    to_insert = []
-    for row in rows:
-        row = tuple(row)
-        found = existing.pop(row[:width], None)
-        if found is None or found[1] != row:
-            to_insert.append(row)
-            if found is not None:
-                existing[row[:width]] = found  # changed: the old row goes
-    stale = [pk for pk, _values in existing.values()]
-    for start in range(0, len(stale), BATCH):
-        model.objects.filter(pk__in=stale[start : start + BATCH]).delete()
-    insert_rows(model._meta.db_table, columns, to_insert)
-    return len(stale), len(to_insert)
+        return deleted, insert_columns(table, names, columns, order)
+    qn = connection.ops.quote_name
+    fresh_name = f"fresh_{table}"
+    fresh, target, pk = qn(fresh_name), qn(table), qn(model._meta.pk.column)
+    listed = ", ".join(qn(c) for c in names)
+    same_key = " AND ".join(f"f.{qn(c)} = t.{qn(c)}" for c in key)
+    # Keys are never NULL: equal keys are a hash join; the other columns are compared NULL-safe.
+    is_same = "IS NOT DISTINCT FROM" if connection.vendor == "postgresql" else "IS"
+    same_row = " AND ".join([same_key, *(f"f.{qn(c)} {is_same} t.{qn(c)}" for c in names if c not in key)])
+    scope_sql, scope_params = model.objects.filter(**scope).values("pk").query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {fresh}")
+        cursor.execute(f"CREATE TEMPORARY TABLE {fresh} AS SELECT {listed} FROM {target} WHERE 1 = 0")
+        insert_columns(fresh_name, names, columns, order)
+        if connection.vendor == "postgresql":
+            cursor.execute(f"ANALYZE {fresh}")
+        else:  # SQLite looks rows up by index only
+            cursor.execute(f"CREATE INDEX {qn(fresh_name + '_key')} ON {fresh} ({', '.join(qn(c) for c in key)})")
+        cursor.execute(
+            f"DELETE FROM {target} AS t WHERE t.{pk} IN ({scope_sql}) "
+            f"AND NOT EXISTS (SELECT 1 FROM {fresh} f WHERE {same_row})",
+            scope_params,
+        )
+        deleted = cursor.rowcount
+        cursor.execute(
+            f"INSERT INTO {target} ({listed}) SELECT {listed} FROM {fresh} f "
+            f"WHERE NOT EXISTS (SELECT 1 FROM {target} t WHERE {same_key})"
+        )
+        inserted = cursor.rowcount
+        cursor.execute(f"DROP TABLE {fresh}")
+    return deleted, inserted

@@ -1,0 +1,99 @@
+"""Result rows written as columns: the full rebuild and the difference taken by the database."""
+
+import math
+
+import numpy as np
+import pytest
+
+from giamsat.evaluation.models import IndexValue, IndicatorValue
+from giamsat.evaluation.storage import insert_columns, replace_rows
+
+pytestmark = pytest.mark.django_db
+
+NAMES = ("methodology_id", "org_unit_id", "period_id", "pillar", "value", "rank_period", "peers_period")
+
+
+def columns(rows):
+    """Rows as the columns replace_rows takes: NaN for a NULL float, None for a NULL integer."""
+    m, u, p, pillar, v, rank, peers = zip(*rows, strict=True)
+    return (
+        np.array(m, dtype=np.int64),
+        np.array(u, dtype=np.int64),
+        np.array(p, dtype=np.int64),
+        np.array(pillar, dtype=object),
+        np.array(v, dtype=np.float64),
+        np.array(rank, dtype=object),
+        np.array(peers, dtype=object),
+    )
+
+
+def stored():
+    return {
+        (r.org_unit_id, r.period_id, r.pillar): (r.value, r.rank_period, r.peers_period)
+        for r in IndexValue.objects.all()
+    }
+
+
+ROWS = [
+    (1, 10, 5, "OVERALL", 0.5, 2, 3),
+    (1, 11, 5, "OVERALL", 0.25, None, None),
+    (1, 10, 5, "INFRASTRUCTURE", 1 / 3, 1, 3),
+    (1, 10, 6, "OVERALL", 0.75, 1, 3),  # another period: outside the scope below
+]
+
+
+def test_full_rebuild_writes_every_row_exactly():
+    deleted, inserted = replace_rows(
+        IndexValue, scope={"period_id__in": [5, 6]}, names=NAMES, columns=columns(ROWS), diff=False
+    )
+    assert (deleted, inserted) == (0, 4)
+    assert stored()[(10, 5, "INFRASTRUCTURE")] == (1 / 3, 1, 3)  # a float goes through COPY's text exactly
+    assert stored()[(11, 5, "OVERALL")] == (0.25, None, None)
+
+
+def test_difference_writes_only_changed_rows_and_keeps_rows_outside_the_scope():
+    replace_rows(IndexValue, scope={"period_id__in": [5, 6]}, names=NAMES, columns=columns(ROWS), diff=False)
+    untouched = IndexValue.objects.get(org_unit_id=10, period_id=5, pillar="OVERALL").pk
+    fresh = [
+        (1, 10, 5, "OVERALL", 0.5, 2, 3),  # unchanged (NULL-safe comparison on other rows)
+        (1, 11, 5, "OVERALL", 0.25, 4, 4),  # a NULL became a rank
+        (1, 12, 5, "OVERALL", 0.1, None, None),  # new
+        # (10, 5, INFRASTRUCTURE) vanished
+    ]
+    deleted, inserted = replace_rows(IndexValue, scope={"period_id": 5}, names=NAMES, columns=columns(fresh))
+    assert (deleted, inserted) == (2, 2)
+    assert stored() == {
+        (10, 5, "OVERALL"): (0.5, 2, 3),
+        (11, 5, "OVERALL"): (0.25, 4, 4),
+        (12, 5, "OVERALL"): (0.1, None, None),
+        (10, 6, "OVERALL"): (0.75, 1, 3),
+    }
+    assert IndexValue.objects.get(org_unit_id=10, period_id=5, pillar="OVERALL").pk == untouched
+
+
+def test_same_rows_again_write_nothing():
+    replace_rows(IndexValue, scope={"period_id__in": [5, 6]}, names=NAMES, columns=columns(ROWS), diff=False)
+    assert replace_rows(IndexValue, scope={"period_id__in": [5, 6]}, names=NAMES, columns=columns(ROWS)) == (0, 0)
+
+
+def test_nan_in_a_float_column_is_null_and_floats_round_trip():
+    names = ("indicator_id", "org_unit_id", "period_id", "value", "basis", "channels", "status", "score", "target")
+    count = insert_columns(
+        IndicatorValue._meta.db_table,
+        names,
+        (
+            np.array([1, 1]),
+            np.array([20, 21]),
+            np.array([7, 7]),
+            np.array([math.pi, 1e-300]),
+            np.array(["REPORTED", "ROLLUP"], dtype=object),
+            np.array([1, 3]),
+            np.array(["ACHIEVED", "NO_DATA"], dtype=object),
+            np.array([np.nan, 0.1 + 0.2]),
+            np.array([np.nan, np.nan]),
+        ),
+    )
+    assert count == 2
+    first, second = IndicatorValue.objects.order_by("org_unit_id")
+    assert (first.value, first.score, first.target) == (math.pi, None, None)
+    assert (second.value, second.score, second.basis) == (1e-300, 0.1 + 0.2, "ROLLUP")
