@@ -20,10 +20,10 @@ from giamsat.catalog.models import DataElement, Indicator
 from giamsat.core.periods import Period as PeriodValue
 from giamsat.core.periods import PeriodType
 from giamsat.orgunits.models import OrgUnit, OrgUnitGroupMembership
-from giamsat.reporting.models import Period
+from giamsat.reporting.models import DataValue, Period
 
-from .choices import Structure
-from .models import OVERALL, ElementFigure, GroupIndicatorValue, IndexValue, IndicatorValue
+from .choices import Basis, Structure
+from .models import OVERALL, ElementFigure, GroupIndicatorValue, IndexValue, IndicatorValue, channel_bit
 
 RANKS = {PeriodType.WEEKLY: 0, PeriodType.MONTHLY: 1, PeriodType.QUARTERLY: 2, PeriodType.YEARLY: 3}
 SPARK_POINTS = 24
@@ -366,7 +366,8 @@ class Explanation:
 def explanation_get(*, user: User, indicator: Indicator, unit: OrgUnit, period: PeriodValue) -> Explanation:
     """Why an indicator has its value, status and score for a unit and period: its inputs (each
     at the period, or at the containing coarser period for a coarser input) with their basis,
-    the stored target path, and the peers' range. Reads stored rows only; four queries."""
+    the stored target path, and the peers' range. Reads stored rows only (a unit's own figures
+    are its reported values); five queries."""
     text = indicator.expression
     references = sorted(compile_expression(text).references, key=lambda code: text.find("#{" + code + "}"))
     elements = {e.code: e for e in DataElement.objects.filter(code__in=references)}
@@ -386,6 +387,24 @@ def explanation_get(*, user: User, indicator: Indicator, unit: OrgUnit, period: 
             period__code__in={p.code for p in [*wanted.values(), *carried.values()]},
         ).select_related("period")
     }
+    # A unit's own reported value is not stored again as a figure: it is the figure.
+    for dv in DataValue.objects.filter(
+        org_unit=unit,
+        data_element__in=list(elements.values()),
+        period__code__in={p.code for p in [*wanted.values(), *carried.values()]},
+        value__isnull=False,
+    ).select_related("period"):
+        figures.setdefault(
+            (dv.data_element_id, dv.period.code),
+            ElementFigure(
+                data_element_id=dv.data_element_id,
+                org_unit=unit,
+                period=dv.period,
+                value=float(dv.value),
+                basis=Basis.REPORTED,
+                channels=channel_bit(dv.channel),
+            ),
+        )
     for code, older in carried.items():
         if (elements[code].pk, wanted[code].code) not in figures and (elements[code].pk, older.code) in figures:
             wanted[code] = older

@@ -47,10 +47,20 @@ from .engine.aggregate import (
     IndicatorSpec,
     PeriodTable,
     evaluate_indicators,
+    first_per_key,
     map_values,
     roll_up_time,
 )
-from .engine.contributors import FAR_FUTURE, FAR_PAST, ROLLUP, ContributorMap, LinkFacts, UnitFacts, contributor_map
+from .engine.contributors import (
+    FAR_FUTURE,
+    FAR_PAST,
+    ROLLUP,
+    SELF,
+    ContributorMap,
+    LinkFacts,
+    UnitFacts,
+    contributor_map,
+)
 from .models import (
     OVERALL,
     ElementFigure,
@@ -274,8 +284,9 @@ def _values_of_year(ctx: Context, yp: YearPeriods, targets: np.ndarray | None):
     return element[order], unit[order], local[order], value[order], channel[order]
 
 
-def compute_figures(ctx: Context, yp: YearPeriods, targets: np.ndarray | None) -> tuple[Figures, Figures]:
-    """Element figures and indicator values of the year for the targets (None: every unit)."""
+def compute_figures(ctx: Context, yp: YearPeriods, targets: np.ndarray | None) -> tuple[Figures, Figures, np.ndarray]:
+    """Element figures and indicator values of the year for the targets (None: every unit), and
+    which figures are a unit's own reported values (not stored: the values table has them)."""
     element, source, period, value, channel = _values_of_year(ctx, yp, targets)
     contributors = ctx.contributors if targets is None else ctx.contributors.restricted_to(targets)
     native = map_values(
@@ -289,25 +300,51 @@ def compute_figures(ctx: Context, yp: YearPeriods, targets: np.ndarray | None) -
         channel=channel,
     )
     figures = roll_up_time(native, aggregation=ctx.aggregation, periods=yp.table)
+    # roll_up_time puts the native figures first; those counting only the unit's own value
+    # (basis SELF, a single contribution of weight 1) equal that reported value exactly.
+    own = np.zeros(len(figures), dtype=bool)
+    own[: len(native)] = native.basis == SELF
     n_units = len(ctx.unit_type)
     with_last_year = Figures.concat([figures, _last_year_figures(ctx, yp, targets)])
     indicators = evaluate_indicators(ctx.specs, with_last_year, periods=yp.table, n_units=n_units)
-    return figures, indicators
+    return figures, indicators, own
 
 
 def _last_year_figures(ctx: Context, yp: YearPeriods, targets: np.ndarray | None) -> Figures:
-    """Last year's stored figures of the yearly elements, to carry where this year's are missing."""
+    """Last year's figures of the yearly elements, to carry where this year's are missing."""
     yearly = [pk for pk, rank in ctx.element_rank.items() if rank == RANKS["YEARLY"]]
-    qs = ElementFigure.objects.filter(period=yp.last_year, data_element_id__in=yearly)
-    if targets is not None:
-        qs = qs.filter(org_unit_id__in=targets.tolist())
-    rows = list(qs.values_list("data_element_id", "org_unit_id", "value", "basis", "channels"))
-    element, unit, value, channels = _columns(
-        [(r[0], r[1], r[2], r[4]) for r in rows], *(np.int64,) * 2, np.float64, np.int64
+    units = None if targets is None else targets.tolist()
+    carried = {yp.last_year.pk: len(yp.periods)}
+    return stored_figures(elements=yearly, units=units, periods=carried)
+
+
+def stored_figures(*, elements: list[int] | None, units: list[int] | None, periods: dict[int, int]) -> Figures:
+    """Figures as stored for the given period pks (mapped to local indices): the element
+    figures table, completed by the units' own reported values, which are not stored twice."""
+    figures = ElementFigure.objects.filter(period_id__in=list(periods))
+    reported = DataValue.objects.filter(period_id__in=list(periods), value__isnull=False)
+    if elements is not None:
+        figures = figures.filter(data_element_id__in=elements)
+        reported = reported.filter(data_element_id__in=elements)
+    if units is not None:
+        figures = figures.filter(org_unit_id__in=units)
+        reported = reported.filter(org_unit_id__in=units)
+    rows = list(figures.values_list("data_element_id", "org_unit_id", "period_id", "value", "basis", "channels"))
+    element, unit, period, value, channels = _columns(
+        [(r[0], r[1], periods[r[2]], r[3], r[5]) for r in rows], *(np.int64,) * 3, np.float64, np.int64
     )
-    basis = np.fromiter((BASIS_CODES.index(r[3]) for r in rows), dtype=np.int8, count=len(rows))
-    period = np.full(len(rows), len(yp.periods), dtype=np.int64)
-    return Figures(element, unit, period, value, basis, channels)
+    basis = np.fromiter((BASIS_CODES.index(r[4]) for r in rows), dtype=np.int8, count=len(rows))
+    computed = Figures(element, unit, period, value, basis, channels)
+    rows = list(reported.values_list("data_element_id", "org_unit_id", "period_id", "value", "channel"))
+    element, unit, period, value, channels = _columns(
+        [(r[0], r[1], periods[r[2]], float(r[3]), channel_bit(r[4])) for r in rows],
+        *(np.int64,) * 3,
+        np.float64,
+        np.int64,
+    )
+    own = Figures(element, unit, period, value, np.zeros(len(rows), dtype=np.int8), channels)
+    # A stored figure wins over the unit's own value: it adds units below or former units to it.
+    return first_per_key(Figures.concat([computed, own]))
 
 
 # --- groups of units -----------------------------------------------------------------------------
@@ -347,24 +384,17 @@ def compute_group_values(ctx: Context, yp: YearPeriods) -> tuple[Figures, dict[t
     members = np.unique(groups.source).tolist()
     if not members:
         return Figures.empty(), {}
-    rows = list(
-        ElementFigure.objects.filter(period_id__in=[*yp.index, yp.last_year.pk], org_unit_id__in=members).values_list(
-            "data_element_id", "org_unit_id", "period_id", "value", "channels"
-        )
-    )
     carried = len(yp.periods)
-    element, unit, period_pk, value, channels = _columns(rows, np.int64, np.int64, np.int64, np.float64, np.int64)
-    period = np.fromiter((yp.index.get(pk, carried) for pk in period_pk.tolist()), dtype=np.int64, count=len(rows))
-    order = np.lexsort((period, unit, element))
+    member_figures = stored_figures(elements=None, units=members, periods={**yp.index, yp.last_year.pk: carried})
     figures = map_values(
-        element=element[order],
-        source=unit[order],
-        period=period[order],
-        value=value[order],
+        element=member_figures.item,
+        source=member_figures.unit,
+        period=member_figures.period,
+        value=member_figures.value,
         aggregation=ctx.aggregation,
         contributors=groups,
         periods=yp.table,
-        channel=channels[order],
+        channel=member_figures.channels,
     )
     values = evaluate_indicators(ctx.specs, figures, periods=yp.table, n_units=0)
     counts = {}
@@ -857,8 +887,8 @@ def evaluate_year(ctx: Context, year: int, *, targets: np.ndarray | None, narrow
     written_figures = 0
     changed: list[int] | None = None  # None: every period of the year
     if targets is None or len(targets):
-        figures, values = compute_figures(ctx, yp, targets)
-        written_figures = _write_figures(yp, figures, targets)
+        figures, values, own = compute_figures(ctx, yp, targets)
+        written_figures = _write_figures(yp, figures.select(~own), targets)
         _write_group_values(ctx, yp, diff=targets is not None)
         fresh = (values.item, values.unit, values.period, values.value, values.basis, values.channels)
         if targets is None:

@@ -94,6 +94,12 @@ def _group_starts(*keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return order, np.flatnonzero(change)
 
 
+def first_per_key(figures: Figures) -> Figures:
+    """One figure per (item, unit, period), the first given for each, sorted by that key."""
+    order, starts = _group_starts(figures.item, figures.unit, figures.period)  # a stable sort
+    return figures.select(order[starts])
+
+
 def _reduce(
     order: np.ndarray, starts: np.ndarray, agg: np.ndarray, value: np.ndarray, weight: np.ndarray, recency: np.ndarray
 ) -> np.ndarray:

@@ -1,8 +1,11 @@
 """Evaluation routes, for the shared scope tests, and the stored results they are tried on."""
 
+from django.utils import timezone
+
 from giamsat.catalog.models import DataElement, Indicator
 from giamsat.core.testing.scoping import RouteInventory, ScopedRoute
 from giamsat.evaluation.models import OVERALL, ElementFigure, IndexMethodology, IndexValue, IndicatorValue
+from giamsat.reporting.models import DataValue
 from giamsat.reporting.services import period_get
 
 INDICATOR = "ADULT_EID_RATE"  # #{ADULTS_EID} / #{POP_ADULT} * 100: a quarterly count over a yearly population
@@ -34,14 +37,19 @@ def results_for(unit, *, indicators=(INDICATOR,), rank: int = 1, peers: int = 34
                     "score": 0.4 + 0.1 * step,
                 },
             )
-    figures = {"ADULTS_EID": (QUARTERS[-1], 700_000.0, "ROLLUP"), "POP_ADULT": ("2026", 1_000_000.0, "REPORTED")}
-    for code, (period_code, figure, basis) in figures.items():
-        ElementFigure.objects.update_or_create(
-            data_element=DataElement.objects.get(code=code),
-            org_unit=unit,
-            period=period_get(period_code),
-            defaults={"value": figure, "basis": basis},
-        )
+    # A rolled-up figure is stored; the unit's own reported figure is its data value.
+    ElementFigure.objects.update_or_create(
+        data_element=DataElement.objects.get(code="ADULTS_EID"),
+        org_unit=unit,
+        period=period_get(QUARTERS[-1]),
+        defaults={"value": 700_000.0, "basis": "ROLLUP"},
+    )
+    DataValue.objects.update_or_create(
+        data_element=DataElement.objects.get(code="POP_ADULT"),
+        org_unit=unit,
+        period=period_get("2026"),
+        defaults={"value": 1_000_000, "updated_at": timezone.now(), "channel": "EXCEL"},
+    )
     for pillar in (OVERALL, "DIGITAL_SOCIETY"):
         IndexValue.objects.update_or_create(
             org_unit=unit,

@@ -154,6 +154,7 @@ def test_explanation_lists_inputs_with_basis_formula_target_and_score(client_a, 
     assert "#{ADULTS_EID} / #{POP_ADULT} * 100" in body
     assert "700.000" in body and "1.000.000" in body  # the quarter's count, the year's population
     assert "Năm 2026" in body  # the yearly input is read at the containing year
+    assert "Excel" in body  # the population is the unit's own value, entered through Excel
     assert "80,0" in body and "78,0" in body  # target and projection
     assert "2026" in body
     page = client_a.get(url)
