@@ -20,6 +20,7 @@ from .models import OVERALL, IndicatorValue
 
 router = Router(tags=["evaluation"])
 MAX_PAGE = 1000
+MAX_OFFSET = 1_000_000_000  # beyond what a database takes as OFFSET
 
 
 class IndicatorValueOut(Schema):
@@ -48,7 +49,7 @@ class IndicatorValueFilters(Schema):
     orgUnit: str | None = Field(None, description="Unit code.")
     period: str | None = Field(None, description="Period: 202611, 2026Q3 or 2026.")
     limit: int = Field(100, ge=1, le=MAX_PAGE)
-    offset: int = Field(0, ge=0)
+    offset: int = Field(0, ge=0, le=MAX_OFFSET)
 
 
 class RankOut(Schema):
@@ -66,6 +67,7 @@ class RankingOut(Schema):
     pillar: str
     type: str
     structure: str
+    count: int = Field(description="Units ranked (in the caller's scope); results hold limit of them from offset.")
     results: list[RankOut]
 
 
@@ -74,6 +76,8 @@ class RankingFilters(Schema):
     pillar: str = Field(OVERALL, description="OVERALL or a pillar code.")
     type: str = Field("PROVINCE", description="Unit type ranked.")
     structure: Structure = Field(Structure.PERIOD, description="PERIOD: units in force then; CURRENT: today's.")
+    limit: int = Field(100, ge=1, le=MAX_PAGE)
+    offset: int = Field(0, ge=0, le=MAX_OFFSET)
 
 
 class ScorecardIndicatorOut(Schema):
@@ -181,6 +185,7 @@ def index_value_list(request, filters: Query[RankingFilters]):
         pillar=pillar,
         type=ranking.unit_type,
         structure=ranking.structure,
+        count=len(ranking.rows),
         results=[
             RankOut(
                 orgUnit=r.unit.code,
@@ -191,7 +196,7 @@ def index_value_list(request, filters: Query[RankingFilters]):
                 peers=r.peers,
                 pillars=r.pillars,
             )
-            for r in ranking.rows
+            for r in ranking.rows[filters.offset : filters.offset + filters.limit]
         ],
     )
 

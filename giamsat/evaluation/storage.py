@@ -1,8 +1,11 @@
-"""Set-based writes of result rows, given as columns (numpy arrays or lists, one per column).
+"""Set-based reads and writes of rows as columns (numpy arrays or lists, one per column).
 
-PostgreSQL gets COPY text formatted a block of rows at a time (no Python call per value);
-SQLite gets executemany. Float columns use NaN for NULL. Rows are written in the order of the
-table's unique key, so the key's index grows at its end instead of at random pages.
+Writes: PostgreSQL gets COPY text formatted a block of rows at a time (no Python call per
+value); SQLite gets executemany. Float columns use NaN for NULL. Rows are written in the order
+of the table's unique key, so the key's index grows at its end instead of at random pages.
+
+Reads: PostgreSQL sends the rows as binary COPY, read straight into numpy arrays; SQLite's
+rows become one float array, split into columns.
 """
 
 from __future__ import annotations
@@ -42,6 +45,38 @@ def _copy_texts(column: np.ndarray) -> list[str]:
     if column.dtype.kind in "iub":
         return list(map(str, column.astype(np.int64).tolist()))
     return [NULL if v is None else str(v) for v in column.tolist()]
+
+
+def read_columns(sql: str, params: Sequence, kinds: str) -> list[np.ndarray]:
+    """The columns of a SELECT whose columns are all NOT NULL numbers; `kinds` gives each
+    column's type, "i" (64-bit integer) or "f" (double). Ids and counts must stay below 2**53
+    (they pass through a double on SQLite)."""
+    types = {"i": ("int8", ">i8", np.int64), "f": ("float8", ">f8", np.float64)}
+    if connection.vendor == "postgresql":
+        names = [f"c{n}" for n in range(len(kinds))]
+        casts = ", ".join(f"{name}::{types[kind][0]}" for name, kind in zip(names, kinds, strict=True))
+        row = np.dtype(
+            [("fields", ">i2")]
+            + [field for n, kind in enumerate(kinds) for field in ((f"l{n}", ">i4"), (f"c{n}", types[kind][1]))]
+        )
+        data = bytearray()
+        with connection.cursor() as cursor:
+            statement = f"COPY (SELECT {casts} FROM ({sql}) AS q({', '.join(names)})) TO STDOUT (FORMAT binary)"
+            with cursor.copy(statement, params) as copy:
+                for block in copy:
+                    data += block
+        # 19 bytes of header, then fixed-size rows (no NULLs), then a 2-byte trailer.
+        rows = np.frombuffer(data, dtype=row, offset=19, count=(len(data) - 21) // row.itemsize)
+        return [rows[f"c{n}"].astype(types[kind][2]) for n, kind in enumerate(kinds)]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        table = np.array(cursor.fetchall(), dtype=np.float64).reshape(-1, len(kinds))
+    return [table[:, n].astype(types[kind][2]) for n, kind in enumerate(kinds)]
+
+
+def in_list(values: Sequence) -> str:
+    """Placeholders for `column IN (...)`."""
+    return ", ".join(["%s"] * len(values)) or "NULL"
 
 
 def insert_columns(table: str, names: Sequence[str], columns: Sequence[Column], order: np.ndarray | None = None) -> int:

@@ -106,7 +106,7 @@ def ranking(request):
     )
     pillar_labels = dict(Pillar.choices)
     # 3,321 communes are read on pages of 100, best first (the chart shows the same page).
-    page = Paginator(result.rows if result else [], RANKING_PAGE).get_page(request.GET.get("page"))
+    page = Paginator(result.rows if result else [], RANKING_PAGE).get_page(request.GET.get("page"))  # reads one page
     rows = list(page.object_list)
     query = request.GET.copy()
     query.pop("page", None)

@@ -41,6 +41,10 @@ def test_index_values_rank_only_units_in_scope(client, auth_a, client_leader, tw
     everyone = client_leader.get(f"{BASE}/indexValues?period={MONTH}&pillar=DIGITAL_SOCIETY").json()
     assert [r["orgUnit"] for r in everyone["results"]] == ["P08", "P01"]
     assert everyone["results"][0]["pillars"]["OVERALL"] == 0.8
+    assert everyone["count"] == 2
+    second = client_leader.get(f"{BASE}/indexValues?period={MONTH}&pillar=DIGITAL_SOCIETY&offset=1&limit=1").json()
+    assert second["count"] == 2 and [r["orgUnit"] for r in second["results"]] == ["P01"]
+    assert client_leader.get(f"{BASE}/indexValues?offset=100000000000000000000").status_code == 422
 
 
 def test_scorecard(client, auth_a, two_provinces):

@@ -97,3 +97,23 @@ def test_nan_in_a_float_column_is_null_and_floats_round_trip():
     first, second = IndicatorValue.objects.order_by("org_unit_id")
     assert (first.value, first.score, first.target) == (math.pi, None, None)
     assert (second.value, second.score, second.basis) == (1e-300, 0.1 + 0.2, "ROLLUP")
+
+
+def test_read_columns_gives_exact_numbers_by_column():
+    from giamsat.evaluation.storage import in_list, read_columns
+
+    replace_rows(IndexValue, scope={"period_id__in": [5, 6]}, names=NAMES, columns=columns(ROWS), diff=False)
+    units = [10, 11]
+    table = IndexValue._meta.db_table
+    unit, period, value = read_columns(
+        f"SELECT org_unit_id, period_id, value FROM {table} WHERE org_unit_id IN ({in_list(units)}) "
+        "ORDER BY org_unit_id, period_id, value",
+        units,
+        "iif",
+    )
+    assert unit.dtype == np.int64 and value.dtype == np.float64
+    assert unit.tolist() == [10, 10, 10, 11]
+    assert period.tolist() == [5, 5, 6, 5]
+    assert value.tolist() == [1 / 3, 0.5, 0.75, 0.25]
+    empty = read_columns(f"SELECT org_unit_id, value FROM {table} WHERE org_unit_id = %s", [99], "if")
+    assert [len(c) for c in empty] == [0, 0]
