@@ -62,15 +62,15 @@ from .engine.contributors import (
     contributor_map,
 )
 from .models import (
+    CHANNEL_BITS,
     OVERALL,
     ElementFigure,
     GroupIndicatorValue,
     IndexMethodology,
     IndexValue,
     IndicatorValue,
-    channel_bit,
 )
-from .storage import replace_rows
+from .storage import in_list, read_columns, replace_rows
 
 log = logging.getLogger(__name__)
 
@@ -266,19 +266,13 @@ def year_periods(year: int) -> YearPeriods:
 
 
 def _values_of_year(ctx: Context, yp: YearPeriods, targets: np.ndarray | None):
-    qs = DataValue.objects.filter(period_id__in=[p.pk for p in yp.periods], value__isnull=False)
+    where = [_in("period_id", [p.pk for p in yp.periods]), ("value IS NOT NULL", [])]
     if targets is not None:
         sources = ctx.contributors.sources_of(targets)
         if len(sources) <= MAX_SOURCE_FILTER:
-            qs = qs.filter(org_unit_id__in=sources.tolist())
-    rows = list(qs.values_list("data_element_id", "org_unit_id", "period_id", "value", "channel"))
-    if not rows:
-        z = np.zeros(0, dtype=np.int64)
-        return z, z, z, np.zeros(0), z
-    element, unit, period = (np.fromiter((r[i] for r in rows), dtype=np.int64, count=len(rows)) for i in range(3))
-    value = np.fromiter((float(r[3]) for r in rows), dtype=np.float64, count=len(rows))
-    local = np.fromiter((yp.index[p] for p in period.tolist()), dtype=np.int64, count=len(rows))
-    channel = np.fromiter((channel_bit(r[4]) for r in rows), dtype=np.int64, count=len(rows))
+            where.append(_in("org_unit_id", sources.tolist()))
+    element, unit, period, value, channel = read_columns(*_query(DATA_VALUES, REPORTED_COLUMNS, where), "iiifi")
+    local = _local(yp.index, period)
     # A fixed order, so sums are added in the same order whatever the database returned.
     order = np.lexsort((local, unit, element))
     return element[order], unit[order], local[order], value[order], channel[order]
@@ -321,28 +315,17 @@ def _last_year_figures(ctx: Context, yp: YearPeriods, targets: np.ndarray | None
 def stored_figures(*, elements: list[int] | None, units: list[int] | None, periods: dict[int, int]) -> Figures:
     """Figures as stored for the given period pks (mapped to local indices): the element
     figures table, completed by the units' own reported values, which are not stored twice."""
-    figures = ElementFigure.objects.filter(period_id__in=list(periods))
-    reported = DataValue.objects.filter(period_id__in=list(periods), value__isnull=False)
+    where = [_in("period_id", list(periods))]
     if elements is not None:
-        figures = figures.filter(data_element_id__in=elements)
-        reported = reported.filter(data_element_id__in=elements)
+        where.append(_in("data_element_id", elements))
     if units is not None:
-        figures = figures.filter(org_unit_id__in=units)
-        reported = reported.filter(org_unit_id__in=units)
-    rows = list(figures.values_list("data_element_id", "org_unit_id", "period_id", "value", "basis", "channels"))
-    element, unit, period, value, channels = _columns(
-        [(r[0], r[1], periods[r[2]], r[3], r[5]) for r in rows], *(np.int64,) * 3, np.float64, np.int64
-    )
-    basis = np.fromiter((BASIS_CODES.index(r[4]) for r in rows), dtype=np.int8, count=len(rows))
-    computed = Figures(element, unit, period, value, basis, channels)
-    rows = list(reported.values_list("data_element_id", "org_unit_id", "period_id", "value", "channel"))
-    element, unit, period, value, channels = _columns(
-        [(r[0], r[1], periods[r[2]], float(r[3]), channel_bit(r[4])) for r in rows],
-        *(np.int64,) * 3,
-        np.float64,
-        np.int64,
-    )
-    own = Figures(element, unit, period, value, np.zeros(len(rows), dtype=np.int8), channels)
+        where.append(_in("org_unit_id", units))
+    figure_columns = [*FIGURE_KEY, ("value", []), _case("basis", BASIS_NUMBERS), ("channels", [])]
+    element, unit, period, value, basis, channels = read_columns(*_query(FIGURES, figure_columns, where), "iiifii")
+    computed = Figures(element, unit, _local(periods, period), value, basis.astype(np.int8), channels)
+    where.append(("value IS NOT NULL", []))
+    element, unit, period, value, channels = read_columns(*_query(DATA_VALUES, REPORTED_COLUMNS, where), "iiifi")
+    own = Figures(element, unit, _local(periods, period), value, np.zeros(len(value), dtype=np.int8), channels)
     # A stored figure wins over the unit's own value: it adds units below or former units to it.
     return first_per_key(Figures.concat([computed, own]))
 
@@ -427,9 +410,47 @@ def _pair_key(ctx: Context, indicator: np.ndarray, unit: np.ndarray) -> np.ndarr
     return np.asarray(indicator, dtype=np.int64) * len(ctx.unit_type) + np.asarray(unit, dtype=np.int64)
 
 
-def _columns(rows: list[tuple], *dtypes) -> list[np.ndarray]:
-    """Database rows as one numpy column each."""
-    return [np.fromiter((r[i] for r in rows), dtype=t, count=len(rows)) for i, t in enumerate(dtypes)]
+# --- numeric reads, straight into columns (storage.read_columns) --------------------------------
+
+DATA_VALUES = DataValue._meta.db_table
+FIGURES = ElementFigure._meta.db_table
+VALUES = IndicatorValue._meta.db_table
+BASIS_NUMBERS = {code: n for n, code in enumerate(BASIS_CODES)}
+Clause = tuple[str, list]
+
+
+def _in(column: str, values: list, *, negate: bool = False) -> Clause:
+    if negate and not values:
+        return "1 = 1", []
+    return f"{column} {'NOT IN' if negate else 'IN'} ({in_list(values)})", list(values)
+
+
+def _case(column: str, numbers: dict[str, int]) -> Clause:
+    """A text code as its number (0 when unknown)."""
+    whens = " ".join("WHEN %s THEN %s" for _ in numbers)
+    return f"CASE {column} {whens} ELSE 0 END", [x for pair in numbers.items() for x in pair]
+
+
+def _query(table: str, columns: list[Clause], where: list[Clause]) -> Clause:
+    sql = f"SELECT {', '.join(c for c, _ in columns)} FROM {table} WHERE {' AND '.join(w for w, _ in where)}"
+    return sql, [p for _, params in (*columns, *where) for p in params]
+
+
+FIGURE_KEY: list[Clause] = [("data_element_id", []), ("org_unit_id", []), ("period_id", [])]
+VALUE_KEY: list[Clause] = [("indicator_id", []), ("org_unit_id", []), ("period_id", [])]
+REPORTED_COLUMNS: list[Clause] = [
+    *FIGURE_KEY,
+    ("CAST(value AS DOUBLE PRECISION)", []),
+    _case("channel", CHANNEL_BITS),
+]
+
+
+def _local(index: dict[int, int], pks: np.ndarray) -> np.ndarray:
+    """Period pks as the local positions `index` gives them (every pk must be in it)."""
+    keys = np.fromiter(index, dtype=np.int64, count=len(index))
+    positions = np.fromiter(index.values(), dtype=np.int64, count=len(index))
+    order = np.argsort(keys)
+    return positions[order][np.searchsorted(keys[order], pks)]
 
 
 # --- step 3: judgement against targets ---------------------------------------------------------
@@ -778,20 +799,14 @@ def _stored_indicator_rows(
 ):
     """Stored indicator values of the year (or of some of its periods, by local index) as columns."""
     pks = [p.pk for p in yp.periods] if periods is None else [yp.periods[i].pk for i in periods]
-    qs = IndicatorValue.objects.filter(period_id__in=pks)
+    where = [_in("period_id", pks)]
     if exclude_units is not None and len(exclude_units):
-        qs = qs.exclude(org_unit_id__in=exclude_units.tolist())
+        where.append(_in("org_unit_id", exclude_units.tolist(), negate=True))
     if only_units is not None:
-        qs = qs.filter(org_unit_id__in=only_units.tolist())
-    rows = list(qs.values_list("indicator_id", "org_unit_id", "period_id", "value", "basis", "channels"))
-    n = len(rows)
-    indicator = np.fromiter((r[0] for r in rows), dtype=np.int64, count=n)
-    unit = np.fromiter((r[1] for r in rows), dtype=np.int64, count=n)
-    period = np.fromiter((yp.index[r[2]] for r in rows), dtype=np.int64, count=n)
-    value = np.fromiter((r[3] for r in rows), dtype=np.float64, count=n)
-    basis = np.fromiter((BASIS_CODES.index(r[4]) for r in rows), dtype=np.int8, count=n)
-    channels = np.fromiter((r[5] for r in rows), dtype=np.int64, count=n)
-    return indicator, unit, period, value, basis, channels
+        where.append(_in("org_unit_id", only_units.tolist()))
+    value_columns = [*VALUE_KEY, ("value", []), _case("basis", BASIS_NUMBERS), ("channels", [])]
+    indicator, unit, period, value, basis, channels = read_columns(*_query(VALUES, value_columns, where), "iiifii")
+    return indicator, unit, _local(yp.index, period), value, basis.astype(np.int8), channels
 
 
 def _changed_periods(fresh: tuple, stored: tuple) -> list[int]:
@@ -809,10 +824,9 @@ def _changed_periods(fresh: tuple, stored: tuple) -> list[int]:
 
 def _yearly_values(ctx: Context, year: int) -> Lookup:
     """(indicator, unit) -> value for the year's yearly period (a next year's start values)."""
-    rows = list(
-        IndicatorValue.objects.filter(period__code=str(year)).values_list("indicator_id", "org_unit_id", "value")
-    )
-    indicator, unit, value = _columns(rows, np.int64, np.int64, np.float64)
+    pks = list(Period.objects.filter(code=str(year)).values_list("pk", flat=True))
+    columns = [("indicator_id", []), ("org_unit_id", []), ("value", [])]
+    indicator, unit, value = read_columns(*_query(VALUES, columns, [_in("period_id", pks)]), "iif")
     return Lookup(_pair_key(ctx, indicator, unit), value)
 
 
@@ -824,23 +838,16 @@ def _scores_for_index(ctx: Context, years: list[int], only_codes: set[str] | Non
         ).values_list("pk", "code")
     )
     wanted = list(codes) if only_codes is None else [pk for pk, code in codes.items() if code in only_codes]
-    rows = list(
-        IndicatorValue.objects.filter(period_id__in=wanted, score__isnull=False).values_list(
-            "indicator_id", "org_unit_id", "period_id", "score"
-        )
+    scored = ("score IS NOT NULL", [])
+    indicator, unit, period, score = read_columns(
+        *_query(VALUES, [*VALUE_KEY, ("score", [])], [_in("period_id", wanted), scored]), "iiif"
     )
-    indicator, unit, period, score = _columns(rows, np.int64, np.int64, np.int64, np.float64)
     if only_codes is None:
         units = np.unique(unit)
     else:  # the same units a whole-year run compares, even those without a score in these periods
-        units = np.array(
-            sorted(
-                IndicatorValue.objects.filter(period_id__in=list(codes), score__isnull=False)
-                .values_list("org_unit_id", flat=True)
-                .distinct()
-            ),
-            dtype=np.int64,
-        )
+        sql, params = _query(VALUES, [("DISTINCT org_unit_id", [])], [_in("period_id", list(codes)), scored])
+        (units,) = read_columns(sql, params, "i")
+        units = np.unique(units)
     return ScoreTable(
         lookup=Lookup(_score_key(ctx, indicator, unit, period), score),
         units=units,
