@@ -10,7 +10,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Max, Min, Q, QuerySet
+from django.db.models import Count, Exists, Max, Min, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from giamsat.accounts.models import User
@@ -57,27 +57,24 @@ def as_of(kind: str, period: PeriodValue) -> PeriodValue:
     return container if container.end <= period.end else container.previous()
 
 
-def index_periods(*, unit: OrgUnit | None = None) -> list[Period]:
-    """Periods (months and years) that have an overall index, newest first; for one unit if given."""
-    rows = IndexValue.objects.filter(pillar=OVERALL)
+def _with_index(unit: OrgUnit | None) -> QuerySet:
+    """Periods that have an overall index (for a unit if given): one index probe per period
+    (there are a few dozen), not a scan of every stored index row."""
+    rows = IndexValue.objects.filter(period=OuterRef("pk"), pillar=OVERALL)
     if unit is not None:
         rows = rows.filter(org_unit=unit)
-    ids = rows.values("period_id").distinct()
-    return list(Period.objects.filter(pk__in=ids).order_by("-end_date", "-period_type"))
+    return Period.objects.filter(Exists(rows))
+
+
+def index_periods(*, unit: OrgUnit | None = None) -> list[Period]:
+    """Periods (months and years) that have an overall index, newest first; for one unit if given."""
+    return list(_with_index(unit).order_by("-end_date", "-period_type"))
 
 
 def latest_index_period(*, unit: OrgUnit | None = None) -> Period | None:
     """The latest month with an overall index (for a unit if given), else the latest year."""
-    rows = IndexValue.objects.filter(pillar=OVERALL, period__period_type=PeriodType.MONTHLY)
-    if unit is not None:
-        rows = rows.filter(org_unit=unit)
-    row = rows.select_related("period").order_by("-period__end_date").first()
-    if row is None:
-        rows = IndexValue.objects.filter(pillar=OVERALL)
-        if unit is not None:
-            rows = rows.filter(org_unit=unit)
-        row = rows.select_related("period").order_by("-period__end_date").first()
-    return row.period if row else None
+    periods = _with_index(unit).order_by("-end_date")
+    return periods.filter(period_type=PeriodType.MONTHLY).first() or periods.first()
 
 
 def stored_period(value: PeriodValue) -> Period | None:
@@ -258,7 +255,6 @@ class Ranking:
     pillar: str
     unit_type: str
     structure: str
-    pillar_codes: list[str]
     rows: RankedUnits
     unit_types: list[str]
 
@@ -270,22 +266,26 @@ def _rank_field(structure: str) -> str:
 def ranking_get(*, user: User, period: Period, pillar: str, unit_type: str, structure: str) -> Ranking:
     """Units of a type ranked on a pillar (or the overall index) for a period, in the period's
     structure (units in force at its end) or today's; only the units in the user's view scope.
-    Two queries, then two per window of rows read (see RankedUnits)."""
+    One query, then two per window of rows read (see RankedUnits)."""
     rank_field = _rank_field(structure)
     base = scope_filter(IndexValue.objects.filter(period=period), user, unit_field="org_unit")
     unit_types = sorted(set(base.filter(pillar=OVERALL).values_list("org_unit__type", flat=True).distinct()))
     of_type = base.filter(org_unit__type=unit_type, **{f"{rank_field}__isnull": False})
-    present = set(of_type.exclude(pillar=OVERALL).values_list("pillar", flat=True).distinct())
-    order = list(dict(Pillar.choices))
     return Ranking(
         period=period,
         pillar=pillar,
         unit_type=unit_type,
         structure=structure,
-        pillar_codes=sorted(present, key=lambda p: order.index(p) if p in order else len(order)),
         rows=RankedUnits(of_type.filter(pillar=pillar), base, structure),
         unit_types=unit_types,
     )
+
+
+def pillar_columns(rows: list[RankingRow]) -> list[str]:
+    """The pillars the rows have values for, in the methodology's order (a ranking's columns)."""
+    order = list(dict(Pillar.choices))
+    present = {p for row in rows for p in row.pillars if p != OVERALL}
+    return sorted(present, key=lambda p: order.index(p) if p in order else len(order))
 
 
 # --- one indicator across units ----------------------------------------------------------------

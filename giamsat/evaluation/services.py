@@ -32,6 +32,7 @@ from django.utils import timezone
 
 from giamsat.catalog.engine.expressions import compile_expression
 from giamsat.catalog.models import DataElement, Indicator, Target
+from giamsat.core.db import analyze
 from giamsat.core.periods import Period as PeriodValue
 from giamsat.core.periods import PeriodType
 from giamsat.orgunits.models import OrgUnit, OrgUnitGroupMembership, OrgUnitLineage
@@ -1029,6 +1030,7 @@ def evaluation_recompute(*, years: Iterable[int] | None = None, progress: Progre
         for year in sorted({y + 1 for y in chosen} - set(chosen)):
             if all_years and year <= all_years[-1]:
                 evaluate_year(ctx, year, targets=None)
+    analyze(ElementFigure, IndicatorValue, IndexValue, GroupIndicatorValue)  # millions of rows rewritten
     summary.seconds = (timezone.now() - started).total_seconds()
     return summary
 

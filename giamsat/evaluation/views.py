@@ -123,6 +123,7 @@ def ranking(request):
         "structures": Structure.choices,
         "unit_type": unit_type,
         "ranking": result,
+        "pillar_codes": selectors.pillar_columns(rows),
         "chart_height": max(280, 22 * len(rows) + 60),
         "chart": {"labels": [r.unit.name for r in rows], "values": [round(r.value, 4) for r in rows]},
     }

@@ -7,6 +7,7 @@ from dataclasses import dataclass, fields
 
 from django.db import transaction
 
+from giamsat.core.db import analyze
 from giamsat.core.text import fold
 
 from .models import (
@@ -90,6 +91,8 @@ def registry_load(*, reference: Reference | None = None, progress: Progress = _n
 
     _load_events(reference, ids, summary, progress)
     _load_groups(reference, ids, summary, progress)
+    if summary.units_created or summary.units_updated:
+        analyze(OrgUnit, OrgUnitLineage, OrgUnitGroupMembership)  # thousands of rows just written
     return summary
 
 
