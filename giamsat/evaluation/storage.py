@@ -62,7 +62,8 @@ def read_columns(sql: str, params: Sequence, kinds: str) -> list[np.ndarray]:
         data = bytearray()
         with connection.cursor() as cursor:
             statement = f"COPY (SELECT {casts} FROM ({sql}) AS q({', '.join(names)})) TO STDOUT (FORMAT binary)"
-            with cursor.copy(statement, params) as copy:
+            # The driver's own cursor: Django's debug wrapper passes no parameters to COPY.
+            with cursor.cursor.copy(statement, params) as copy:
                 for block in copy:
                     data += block
         # 19 bytes of header, then fixed-size rows (no NULLs), then a 2-byte trailer.

@@ -4,6 +4,8 @@ import math
 
 import numpy as np
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from giamsat.evaluation.models import IndexValue, IndicatorValue
 from giamsat.evaluation.storage import insert_columns, replace_rows
@@ -115,5 +117,6 @@ def test_read_columns_gives_exact_numbers_by_column():
     assert unit.tolist() == [10, 10, 10, 11]
     assert period.tolist() == [5, 5, 6, 5]
     assert value.tolist() == [1 / 3, 0.5, 0.75, 0.25]
-    empty = read_columns(f"SELECT org_unit_id, value FROM {table} WHERE org_unit_id = %s", [99], "if")
+    with CaptureQueriesContext(connection):  # Django's debug cursor, as with DEBUG on
+        empty = read_columns(f"SELECT org_unit_id, value FROM {table} WHERE org_unit_id = %s", [99], "if")
     assert [len(c) for c in empty] == [0, 0]
