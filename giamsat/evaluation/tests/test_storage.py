@@ -120,3 +120,45 @@ def test_read_columns_gives_exact_numbers_by_column():
     with CaptureQueriesContext(connection):  # Django's debug cursor, as with DEBUG on
         empty = read_columns(f"SELECT org_unit_id, value FROM {table} WHERE org_unit_id = %s", [99], "if")
     assert [len(c) for c in empty] == [0, 0]
+
+
+def _indicator_columns(scores, statuses, units=(20, 21, 22)):
+    n = len(units)
+    return (
+        np.full(n, 1),
+        np.array(units),
+        np.full(n, 7),
+        np.array([1.5] * n),
+        np.array(["REPORTED"] * n, dtype=object),
+        np.zeros(n, dtype=np.int64),
+        np.array(statuses, dtype=object),
+        np.array(scores, dtype=np.float64),
+        np.array([None, 2026, None][:n], dtype=object),
+    )
+
+
+INDICATOR_NAMES = (
+    "indicator_id",
+    "org_unit_id",
+    "period_id",
+    "value",
+    "basis",
+    "channels",
+    "status",
+    "score",
+    "target_year",
+)
+
+
+def test_difference_compares_nulls_texts_and_signed_zeros_exactly():
+    scope = {"period_id": 7}
+    first = _indicator_columns([np.nan, 0.0, 0.25], ["NO_DATA", "ON_TRACK", "ACHIEVED"])
+    assert replace_rows(IndicatorValue, scope=scope, names=INDICATOR_NAMES, columns=first) == (0, 3)
+    # -0.0 is 0.0, NaN (NULL) is NULL: nothing to write
+    same = _indicator_columns([np.nan, -0.0, 0.25], ["NO_DATA", "ON_TRACK", "ACHIEVED"])
+    assert replace_rows(IndicatorValue, scope=scope, names=INDICATOR_NAMES, columns=same) == (0, 0)
+    # a NULL score gets a value, a status changes, a unit goes
+    changed = _indicator_columns([0.5, 0.0], ["AT_RISK", "OFF_TRACK"], units=(20, 21))
+    assert replace_rows(IndicatorValue, scope=scope, names=INDICATOR_NAMES, columns=changed) == (3, 2)
+    rows = {r.org_unit_id: (r.score, r.status, r.target_year) for r in IndicatorValue.objects.all()}
+    assert rows == {20: (0.5, "AT_RISK", None), 21: (0.0, "OFF_TRACK", 2026)}
