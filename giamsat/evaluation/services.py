@@ -843,12 +843,8 @@ def _scores_for_index(ctx: Context, years: list[int], only_codes: set[str] | Non
     indicator, unit, period, score = read_columns(
         *_query(VALUES, [*VALUE_KEY, ("score", [])], [_in("period_id", wanted), scored]), "iiif"
     )
-    if only_codes is None:
-        units = np.unique(unit)
-    else:  # the same units a whole-year run compares, even those without a score in these periods
-        sql, params = _query(VALUES, [("DISTINCT org_unit_id", [])], [_in("period_id", list(codes)), scored])
-        (units,) = read_columns(sql, params, "i")
-        units = np.unique(units)
+    # Units without a score in these periods would only add rows of NaN, which get no index.
+    units = np.unique(unit)
     return ScoreTable(
         lookup=Lookup(_score_key(ctx, indicator, unit, period), score),
         units=units,
