@@ -155,14 +155,14 @@ def replace_rows(
     pk_column = connection.ops.quote_name(model._meta.pk.column)
     try:
         scope_sql, scope_params = model.objects.filter(**scope).values("pk").query.sql_with_params()
+        pk, *stored = read_columns(
+            f"SELECT {pk_column}, {', '.join(stored_sql)} FROM {connection.ops.quote_name(table)} "
+            f"WHERE {pk_column} IN ({scope_sql})",
+            [*params, *scope_params],
+            kinds,
+        )
     except EmptyResultSet:  # an empty IN list: nothing stored in scope
-        scope_sql, scope_params = "SELECT NULL WHERE 1 = 0", ()
-    pk, *stored = read_columns(
-        f"SELECT {pk_column}, {', '.join(stored_sql)} FROM {connection.ops.quote_name(table)} "
-        f"WHERE {pk_column} IN ({scope_sql})",
-        [*params, *scope_params],
-        kinds,
-    )
+        pk, *stored = [np.zeros(0, dtype=np.int64 if kind == "i" else np.float64) for kind in kinds]
     fresh_rows, stored_rows = _row_bytes(fresh), _row_bytes([_as_int64(c) for c in stored])
     stale = pk[~np.isin(stored_rows, fresh_rows)]
     new = np.flatnonzero(~np.isin(fresh_rows, stored_rows))
@@ -192,6 +192,8 @@ def _encoded(field, array: np.ndarray) -> tuple[np.ndarray, str, list]:
         texts = sorted({str(v) for v in array.tolist()})
         position = {text: n for n, text in enumerate(texts)}
         codes = np.fromiter((position[str(v)] for v in array.tolist()), dtype=np.int64, count=len(array))
+        if not texts:
+            return codes, "-1", []
         whens = " ".join("WHEN %s THEN %s" for _ in texts)
         return codes, f"CASE {column} {whens} ELSE -1 END", [x for pair in position.items() for x in pair]
     if array.dtype == object:

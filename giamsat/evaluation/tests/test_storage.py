@@ -162,3 +162,17 @@ def test_difference_compares_nulls_texts_and_signed_zeros_exactly():
     assert replace_rows(IndicatorValue, scope=scope, names=INDICATOR_NAMES, columns=changed) == (3, 2)
     rows = {r.org_unit_id: (r.score, r.status, r.target_year) for r in IndicatorValue.objects.all()}
     assert rows == {20: (0.5, "AT_RISK", None), 21: (0.0, "OFF_TRACK", 2026)}
+
+
+def test_difference_with_no_fresh_rows_empties_the_scope():
+    scope = {"period_id": 7}
+    replace_rows(
+        IndicatorValue,
+        scope=scope,
+        names=INDICATOR_NAMES,
+        columns=_indicator_columns([0.1, 0.2, 0.3], ["ACHIEVED"] * 3),
+    )
+    nothing = [np.zeros(0, dtype=c.dtype) for c in _indicator_columns([0.1], ["ACHIEVED"], units=(20,))]
+    assert replace_rows(IndicatorValue, scope=scope, names=INDICATOR_NAMES, columns=nothing) == (3, 0)
+    assert not IndicatorValue.objects.exists()
+    assert replace_rows(IndicatorValue, scope={"period_id__in": []}, names=INDICATOR_NAMES, columns=nothing) == (0, 0)
