@@ -18,6 +18,7 @@ from django.db import connection, models
 
 BATCH = 5000
 COPY_BLOCK = 100_000
+READ_BLOCK = 1_000_000  # rows per packed value read
 NULL = "\\N"
 
 Column = np.ndarray | Sequence
@@ -53,10 +54,11 @@ def read_columns(sql: str, params: Sequence, kinds: str) -> list[np.ndarray]:
     column's type, "i" (64-bit integer) or "f" (double). Ids and counts must stay below 2**53
     (they pass through a double on SQLite).
 
-    PostgreSQL packs each column into one bytea of big-endian binary values (`int8send`,
-    `float8send`, `string_agg`), so a million rows arrive as a few byte strings read straight
-    into numpy, with no Python object per row (a COPY or a fetch makes one per row). The
-    aggregates of one query see the rows in the same order, so the columns stay aligned."""
+    PostgreSQL packs each column, a million rows at a time, into one bytea of big-endian
+    binary values (`int8send`, `float8send`, `string_agg`), so the rows arrive as a few byte
+    strings read straight into numpy, with no Python object per row (a COPY or a fetch makes
+    one per row). The aggregates of one group see its rows in the same order, so the columns
+    stay aligned."""
     types = {"i": ("int8", ">i8", np.int64), "f": ("float8", ">f8", np.float64)}
     if connection.vendor == "postgresql":
         names = [f"c{n}" for n in range(len(kinds))]
@@ -64,12 +66,17 @@ def read_columns(sql: str, params: Sequence, kinds: str) -> list[np.ndarray]:
             f"string_agg({types[kind][0]}send({name}::{types[kind][0]}), ''::bytea)"
             for name, kind in zip(names, kinds, strict=True)
         )
+        # In blocks of rows (numbered in scan order, no sort): a value has at most 1 GB, and
+        # the text the driver receives is twice the bytes.
+        numbered = f"SELECT *, row_number() OVER () AS n FROM ({sql}) AS q({', '.join(names)})"
         with connection.cursor() as cursor:
-            cursor.execute(f"SELECT {packed} FROM ({sql}) AS q({', '.join(names)})", params)
-            row = cursor.fetchone()
+            cursor.execute(
+                f"SELECT {packed} FROM ({numbered}) AS r GROUP BY n / {READ_BLOCK} ORDER BY n / {READ_BLOCK}", params
+            )
+            blocks = cursor.fetchall()
         return [
-            np.frombuffer(data or b"", dtype=types[kind][1]).astype(types[kind][2])
-            for data, kind in zip(row, kinds, strict=True)
+            np.frombuffer(b"".join(block[n] for block in blocks), dtype=types[kind][1]).astype(types[kind][2])
+            for n, kind in enumerate(kinds)
         ]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)

@@ -101,8 +101,12 @@ def test_nan_in_a_float_column_is_null_and_floats_round_trip():
     assert (second.value, second.score, second.basis) == (1e-300, 0.1 + 0.2, "ROLLUP")
 
 
-def test_read_columns_gives_exact_numbers_by_column():
+@pytest.mark.parametrize("block", [1_000_000, 2])
+def test_read_columns_gives_exact_numbers_by_column(block, monkeypatch):
+    from giamsat.evaluation import storage
     from giamsat.evaluation.storage import in_list, read_columns
+
+    monkeypatch.setattr(storage, "READ_BLOCK", block)  # 2: the rows come in three packed blocks
 
     replace_rows(IndexValue, scope={"period_id__in": [5, 6]}, names=NAMES, columns=columns(ROWS), diff=False)
     units = [10, 11]
