@@ -74,7 +74,9 @@ class PillarWeight(models.Model):
 
 class ElementFigure(ChannelsMixin, models.Model):
     """A data element's figure for a unit and period after roll-up over units, lineage and time:
-    the inputs an indicator value is explained with."""
+    the inputs an indicator value is explained with. A figure that is just the unit's own
+    reported value for that period is not stored again (half the rows at commune scale):
+    readers take it from the values table (services.stored_figures, selectors.explanation_get)."""
 
     data_element = models.ForeignKey(
         DataElement, on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False

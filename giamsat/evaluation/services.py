@@ -823,22 +823,26 @@ def _changed_periods(fresh: tuple, stored: tuple) -> list[int]:
     return sorted(p for p in new.keys() | old.keys() if new.get(p) != old.get(p))
 
 
-def _yearly_values(ctx: Context, year: int) -> Lookup:
-    """(indicator, unit) -> value for the year's yearly period (a next year's start values)."""
+def _yearly_values(ctx: Context, year: int, units: np.ndarray) -> Lookup:
+    """(indicator, unit) -> value for the year's yearly period (a next year's start values), for
+    the units given (all of them when they are many: then one scan beats a long IN list)."""
     pks = list(Period.objects.filter(code=str(year)).values_list("pk", flat=True))
+    where = [_in("period_id", pks)]
+    if len(units) <= MAX_SOURCE_FILTER:
+        where.append(_in("org_unit_id", units.tolist()))
     columns = [("indicator_id", []), ("org_unit_id", []), ("value", [])]
-    indicator, unit, value = read_columns(*_query(VALUES, columns, [_in("period_id", pks)]), "iif")
+    indicator, unit, value = read_columns(*_query(VALUES, columns, where), "iif")
     return Lookup(_pair_key(ctx, indicator, unit), value)
 
 
-def _scores_for_index(ctx: Context, years: list[int], only_codes: set[str] | None = None) -> ScoreTable:
-    """Stored scores of the years (or only of the periods named), and every unit scored in them."""
+def _scores_for_index(ctx: Context, years: list[int], only_codes: set[str]) -> ScoreTable:
+    """Stored scores of the periods named (within the years), and every unit scored in them."""
     codes = dict(
         Period.objects.filter(
             start_date__gte=dt.date(min(years), 1, 1), start_date__lte=dt.date(max(years), 12, 31)
         ).values_list("pk", "code")
     )
-    wanted = list(codes) if only_codes is None else [pk for pk, code in codes.items() if code in only_codes]
+    wanted = [pk for pk, code in codes.items() if code in only_codes]
     scored = ("score IS NOT NULL", [])
     indicator, unit, period, score = read_columns(
         *_query(VALUES, [*VALUE_KEY, ("score", [])], [_in("period_id", wanted), scored]), "iiif"
@@ -909,7 +913,7 @@ def evaluate_year(ctx: Context, year: int, *, targets: np.ndarray | None, narrow
             columns = tuple(np.concatenate(pair) for pair in zip(fresh, kept, strict=True))
     else:
         columns = _stored_indicator_rows(yp)
-    judged = judge(ctx, yp, *columns, previous_year=_yearly_values(ctx, year - 1))
+    judged = judge(ctx, yp, *columns, previous_year=_yearly_values(ctx, year - 1, np.unique(columns[1])))
     periods = list(range(len(yp.periods))) if changed is None else changed
     _deleted, written_values = replace_rows(
         IndicatorValue,
@@ -975,15 +979,11 @@ def _write_group_values(ctx: Context, yp: YearPeriods, *, diff: bool) -> None:
 def _write_index(ctx: Context, yp: YearPeriods, periods: list[Period], *, diff: bool) -> int:
     if not periods:
         return 0
-    year = yp.year
-    months = sorted((p for p in yp.periods if p.period_type == "MONTHLY"), key=lambda p: p.start_date)
-    whole_year = len(periods) == len(months) + 1
-    if whole_year:
-        scores = _scores_for_index(ctx, [year - 1, year])
-    else:
-        ranks = sorted(set(ctx.finest_rank.values()))
-        codes = {p.code for p in periods} | {c for p in periods for r in ranks if (c := _as_of(p, r))}
-        scores = _scores_for_index(ctx, [year - 1, year], only_codes=codes)
+    # Only the scores the index reads: each period's own and its as-of periods' (the latest
+    # ended quarter or year, which reach back into last year), not two whole years of them.
+    ranks = sorted(set(ctx.finest_rank.values()))
+    codes = {p.code for p in periods} | {c for p in periods for r in ranks if (c := _as_of(p, r))}
+    scores = _scores_for_index(ctx, [yp.year - 1, yp.year], only_codes=codes)
     before = [_previous_code(p) for p in periods]
     columns = compute_index(ctx, yp, scores, _ranks_stored(before), periods)
     _deleted, written = replace_rows(

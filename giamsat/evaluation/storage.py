@@ -15,6 +15,7 @@ from collections.abc import Sequence
 import numpy as np
 from django.core.exceptions import EmptyResultSet
 from django.db import connection, models
+from psycopg.copy import QueuedLibpqWriter
 
 BATCH = 5000
 COPY_BLOCK = 100_000
@@ -101,7 +102,11 @@ def insert_columns(table: str, names: Sequence[str], columns: Sequence[Column], 
     listed = ", ".join(connection.ops.quote_name(c) for c in names)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            with cursor.copy(f"COPY {quoted} ({listed}) FROM STDIN") as copy:
+            # A writer thread sends each block while the next one is formatted (the send waits
+            # on the server; the formatting holds the interpreter). The driver's own cursor:
+            # Django's debug wrapper takes no writer.
+            raw = cursor.cursor
+            with raw.copy(f"COPY {quoted} ({listed}) FROM STDIN", writer=QueuedLibpqWriter(raw)) as copy:
                 for start in range(0, count, COPY_BLOCK):
                     texts = [_copy_texts(a[start : start + COPY_BLOCK]) for a in arrays]
                     copy.write("".join(f"{line}\n" for line in map("\t".join, zip(*texts, strict=True))))

@@ -45,9 +45,10 @@ ROWS = [
 
 
 def test_full_rebuild_writes_every_row_exactly():
-    deleted, inserted = replace_rows(
-        IndexValue, scope={"period_id__in": [5, 6]}, names=NAMES, columns=columns(ROWS), diff=False
-    )
+    with CaptureQueriesContext(connection):  # Django's debug cursor, as with DEBUG on
+        deleted, inserted = replace_rows(
+            IndexValue, scope={"period_id__in": [5, 6]}, names=NAMES, columns=columns(ROWS), diff=False
+        )
     assert (deleted, inserted) == (0, 4)
     assert stored()[(10, 5, "INFRASTRUCTURE")] == (1 / 3, 1, 3)  # a float goes through COPY's text exactly
     assert stored()[(11, 5, "OVERALL")] == (0.25, None, None)
