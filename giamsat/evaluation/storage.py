@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
-from django.core.exceptions import EmptyResultSet
+from django.core.exceptions import EmptyResultSet, FullResultSet
 from django.db import connection, models
 from psycopg.copy import QueuedLibpqWriter
 
@@ -166,10 +166,9 @@ def replace_rows(
         kinds += "f" if isinstance(fields[name], models.FloatField) else "i"
     pk_column = connection.ops.quote_name(model._meta.pk.column)
     try:
-        scope_sql, scope_params = model.objects.filter(**scope).values("pk").query.sql_with_params()
+        scope_sql, scope_params = _scope_where(model, scope)
         pk, *stored = read_columns(
-            f"SELECT {pk_column}, {', '.join(stored_sql)} FROM {connection.ops.quote_name(table)} "
-            f"WHERE {pk_column} IN ({scope_sql})",
+            f"SELECT {pk_column}, {', '.join(stored_sql)} FROM {connection.ops.quote_name(table)} WHERE {scope_sql}",
             [*params, *scope_params],
             kinds,
         )
@@ -186,6 +185,21 @@ def replace_rows(
     new = new[np.argsort(rank[new])]  # in the key's order
     insert_columns(table, names, [a[new] for a in arrays])
     return len(stale), len(new)
+
+
+def _scope_where(model, scope: dict) -> tuple[str, list]:
+    """The WHERE condition of `model.objects.filter(**scope)` on the model's own columns.
+
+    Not `pk IN (that query)`: PostgreSQL plans it as a hash join of the subquery with a scan of
+    the whole table (15 s on 40 M indicator values, against 0.2 s for the condition itself)."""
+    query = model.objects.filter(**scope).query
+    if any(count for alias, count in query.alias_refcount.items() if alias != query.base_table):
+        raise ValueError(f"replace_rows scope must use {model.__name__}'s own columns: {scope}")
+    try:
+        sql, params = query.get_compiler(connection=connection).compile(query.where)
+    except FullResultSet:  # no condition: every row
+        return "1 = 1", []
+    return sql, list(params)
 
 
 NAN_BITS = np.array([np.nan]).view(np.int64)[0]

@@ -181,3 +181,20 @@ def test_difference_with_no_fresh_rows_empties_the_scope():
     assert replace_rows(IndicatorValue, scope=scope, names=INDICATOR_NAMES, columns=nothing) == (3, 0)
     assert not IndicatorValue.objects.exists()
     assert replace_rows(IndicatorValue, scope={"period_id__in": []}, names=INDICATOR_NAMES, columns=nothing) == (0, 0)
+
+
+def test_difference_reads_the_stored_rows_by_the_scope_condition_itself():
+    replace_rows(IndexValue, scope={"period_id__in": [5, 6]}, names=NAMES, columns=columns(ROWS), diff=False)
+    with CaptureQueriesContext(connection) as queries:
+        replace_rows(IndexValue, scope={"period_id": 5, "org_unit_id__in": [10]}, names=NAMES, columns=columns(ROWS[:1]))
+    # Not "id IN (SELECT id ... WHERE scope)", which PostgreSQL answers by scanning the whole table.
+    reads = [q["sql"] for q in queries.captured_queries if "SELECT" in q["sql"]]
+    assert reads and all("IN (SELECT" not in sql.upper() for sql in reads)
+    assert (10, 5, "INFRASTRUCTURE") not in stored()  # in scope, not among the fresh rows
+    # No condition: the whole table, where only that row is missing.
+    assert replace_rows(IndexValue, scope={}, names=NAMES, columns=columns(ROWS)) == (0, 1)
+
+
+def test_a_scope_through_a_related_table_is_refused():
+    with pytest.raises(ValueError, match="own columns"):
+        replace_rows(IndexValue, scope={"period__code": "2026"}, names=NAMES, columns=columns(ROWS))
