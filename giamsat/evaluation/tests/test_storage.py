@@ -186,7 +186,9 @@ def test_difference_with_no_fresh_rows_empties_the_scope():
 def test_difference_reads_the_stored_rows_by_the_scope_condition_itself():
     replace_rows(IndexValue, scope={"period_id__in": [5, 6]}, names=NAMES, columns=columns(ROWS), diff=False)
     with CaptureQueriesContext(connection) as queries:
-        replace_rows(IndexValue, scope={"period_id": 5, "org_unit_id__in": [10]}, names=NAMES, columns=columns(ROWS[:1]))
+        replace_rows(
+            IndexValue, scope={"period_id": 5, "org_unit_id__in": [10]}, names=NAMES, columns=columns(ROWS[:1])
+        )
     # Not "id IN (SELECT id ... WHERE scope)", which PostgreSQL answers by scanning the whole table.
     reads = [q["sql"] for q in queries.captured_queries if "SELECT" in q["sql"]]
     assert reads and all("IN (SELECT" not in sql.upper() for sql in reads)
