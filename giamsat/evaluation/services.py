@@ -594,10 +594,21 @@ def judge(
 
 
 def _group_ids(*keys: np.ndarray) -> np.ndarray:
+    """Ids 0..n-1 of the distinct combinations of the keys, in the combinations' order."""
     if len(keys[0]) == 0:
         return np.zeros(0, dtype=np.int64)
-    stacked = np.stack([np.asarray(k, dtype=np.int64) for k in keys], axis=1)
-    _unique, inverse = np.unique(stacked, axis=0, return_inverse=True)
+    arrays = [np.asarray(k, dtype=np.int64) for k in keys]
+    # The keys as digits of one int64 (unique over a flat array is several times faster than
+    # over rows); ids, types, levels and periods always fit.
+    combined, span = np.zeros(len(arrays[0]), dtype=np.int64), 1
+    for key in arrays:
+        low, width = int(key.min()), int(key.max()) - int(key.min()) + 1
+        span *= width
+        if span >= 2**62:
+            _unique, inverse = np.unique(np.stack(arrays, axis=1), axis=0, return_inverse=True)
+            return inverse.reshape(-1).astype(np.int64)
+        combined = combined * width + (key - low)
+    _unique, inverse = np.unique(combined, return_inverse=True)
     return inverse.reshape(-1).astype(np.int64)
 
 

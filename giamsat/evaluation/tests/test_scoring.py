@@ -567,3 +567,18 @@ def test_gaps_left_out_for_the_group_count_zero_for_the_unit(case):
         else:
             expected = np.nan_to_num(matrix[row, items]) @ weights[items] / weights[items].sum()
             assert result[row] == pytest.approx(expected, rel=1e-12, abs=1e-15)
+
+
+@settings(max_examples=50, deadline=None)
+@given(
+    st.lists(st.tuples(st.integers(-5, 40), st.integers(0, 3), st.integers(10**6, 10**6 + 30)), min_size=1),
+    st.booleans(),
+)
+def test_group_ids_number_the_distinct_key_combinations_in_order(rows, huge):
+    from giamsat.evaluation.services import _group_ids
+
+    keys = [np.array(column, dtype=np.int64) for column in zip(*rows, strict=True)]
+    if huge:  # spans too wide for one int64: the row-wise path
+        keys[0] = keys[0] * 2**40
+    _unique, expected = np.unique(np.stack(keys, axis=1), axis=0, return_inverse=True)
+    assert _group_ids(*keys).tolist() == expected.reshape(-1).tolist()

@@ -200,3 +200,15 @@ def test_difference_reads_the_stored_rows_by_the_scope_condition_itself():
 def test_a_scope_through_a_related_table_is_refused():
     with pytest.raises(ValueError, match="own columns"):
         replace_rows(IndexValue, scope={"period__code": "2026"}, names=NAMES, columns=columns(ROWS))
+
+
+def test_rows_whose_hashes_collide_are_rewritten_never_missed(monkeypatch):
+    from giamsat.evaluation import storage
+
+    replace_rows(IndexValue, scope={"period_id__in": [5, 6]}, names=NAMES, columns=columns(ROWS), diff=False)
+    monkeypatch.setattr(storage, "_row_hashes", lambda matrix: np.zeros(len(matrix), dtype=np.uint64))
+    fresh = [(*row[:4], row[4] + 1, *row[5:]) if row[1] == 11 else row for row in ROWS]
+    deleted, inserted = replace_rows(IndexValue, scope={"period_id__in": [5, 6]}, names=NAMES, columns=columns(fresh))
+    assert deleted == inserted and inserted >= 1  # every row colliding: all but one pair rewritten
+    assert stored()[(11, 5, "OVERALL")] == (1.25, None, None)
+    assert len(stored()) == len(ROWS)
