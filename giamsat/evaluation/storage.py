@@ -1,8 +1,8 @@
 """Set-based reads and writes of rows as columns (numpy arrays or lists, one per column).
 
 Writes: PostgreSQL gets COPY text formatted a block of rows at a time (no Python call per
-value); SQLite gets executemany. Float columns use NaN for NULL. Rows are written in the order
-of the table's unique key, so the key's index grows at its end instead of at random pages.
+value); SQLite gets executemany. Float columns use NaN for NULL. Rows are written period by
+period, each in the order of the table's unique key (see write_order).
 
 Reads: PostgreSQL sends each column as one packed byte string, read straight into a numpy
 array; SQLite's rows become one float array, split into columns.
@@ -126,6 +126,17 @@ def unique_key(model) -> list[str]:
     raise ValueError(f"{model.__name__} has no unique constraint")
 
 
+def write_order(model) -> list[str]:
+    """The columns rows are written in the order of: the period first, then the unique key.
+
+    Results are read by period (a refresh, the index, a ranking page), so one period's rows
+    should share pages: written in the unique key's order (unit first), the scores of six
+    periods among 40 M indicator values sat on a third of the table's pages (2.5 s to read,
+    warm), a unit's 17 periods of a year interleaved."""
+    key = unique_key(model)
+    return ["period_id", *(c for c in key if c != "period_id")] if "period_id" in key else key
+
+
 def key_order(names: Sequence[str], columns: Sequence[Column], key: Sequence[str]) -> np.ndarray:
     """Row positions sorted by the key columns (first column most significant)."""
     position = {name: i for i, name in enumerate(names)}
@@ -152,7 +163,7 @@ def replace_rows(
     that changes nine values among 600,000 writes nine."""
     table = model._meta.db_table
     arrays = [_as_array(c) for c in columns]
-    order = key_order(names, arrays, unique_key(model))
+    order = key_order(names, arrays, write_order(model))
     if not diff:
         deleted, _by_model = model.objects.filter(**scope).delete()
         return deleted, insert_columns(table, names, arrays, order)
@@ -182,7 +193,7 @@ def replace_rows(
         model.objects.filter(pk__in=stale_list[start : start + BATCH]).delete()
     rank = np.empty_like(order)
     rank[order] = np.arange(len(order))
-    new = new[np.argsort(rank[new])]  # in the key's order
+    new = new[np.argsort(rank[new])]  # in the write order
     insert_columns(table, names, [a[new] for a in arrays])
     return len(stale), len(new)
 

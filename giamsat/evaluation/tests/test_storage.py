@@ -212,3 +212,22 @@ def test_rows_whose_hashes_collide_are_rewritten_never_missed(monkeypatch):
     assert deleted == inserted and inserted >= 1  # every row colliding: all but one pair rewritten
     assert stored()[(11, 5, "OVERALL")] == (1.25, None, None)
     assert len(stored()) == len(ROWS)
+
+
+def test_rows_are_written_period_by_period_then_in_the_unique_keys_order():
+    rows = [
+        (1, 11, 6, "OVERALL", 0.1, None, None),
+        (1, 10, 6, "OVERALL", 0.2, None, None),
+        (1, 11, 5, "OVERALL", 0.3, None, None),
+        (1, 10, 5, "INFRASTRUCTURE", 0.4, None, None),
+        (1, 10, 5, "OVERALL", 0.5, None, None),
+    ]
+    replace_rows(IndexValue, scope={"period_id__in": [5, 6]}, names=NAMES, columns=columns(rows), diff=False)
+    written = list(IndexValue.objects.order_by("pk").values_list("period_id", "org_unit_id", "pillar"))
+    assert written == [
+        (5, 10, "INFRASTRUCTURE"),
+        (5, 10, "OVERALL"),
+        (5, 11, "OVERALL"),
+        (6, 10, "OVERALL"),
+        (6, 11, "OVERALL"),
+    ]
