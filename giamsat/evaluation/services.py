@@ -32,7 +32,7 @@ from django.utils import timezone
 
 from giamsat.catalog.engine.expressions import compile_expression
 from giamsat.catalog.models import DataElement, Indicator, Target
-from giamsat.core.db import analyze
+from giamsat.core.db import analyze, plan_for_large_reads
 from giamsat.core.periods import Period as PeriodValue
 from giamsat.core.periods import PeriodType
 from giamsat.orgunits.models import OrgUnit, OrgUnitGroupMembership, OrgUnitLineage
@@ -901,6 +901,7 @@ def evaluate_year(ctx: Context, year: int, *, targets: np.ndarray | None, narrow
     none), then judgement, index and ranks for every unit. With `narrow` (a refresh of the
     year whose values changed), judgement and index are redone only for the periods where the
     targets' values changed. Only rows that change are written; returns how many were written."""
+    plan_for_large_reads()
     yp = year_periods(year)
     pks = yp.pks
     written_figures = 0

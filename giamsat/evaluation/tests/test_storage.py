@@ -102,12 +102,14 @@ def test_nan_in_a_float_column_is_null_and_floats_round_trip():
     assert (second.value, second.score, second.basis) == (1e-300, 0.1 + 0.2, "ROLLUP")
 
 
-@pytest.mark.parametrize("block", [1_000_000, 2])
-def test_read_columns_gives_exact_numbers_by_column(block, monkeypatch):
+@pytest.mark.parametrize(("limit", "block"), [(1 << 30, 1_000_000), (0, 1_000_000), (0, 2)])
+def test_read_columns_gives_exact_numbers_by_column(limit, block, monkeypatch):
     from giamsat.evaluation import storage
     from giamsat.evaluation.storage import in_list, read_columns
 
-    monkeypatch.setattr(storage, "READ_BLOCK", block)  # 2: the rows come in three packed blocks
+    # PostgreSQL: one packed row; with no room for one (limit 0), in blocks: one, or three of 2 rows.
+    monkeypatch.setattr(storage, "PACKED_LIMIT", limit)
+    monkeypatch.setattr(storage, "READ_BLOCK", block)
 
     replace_rows(IndexValue, scope={"period_id__in": [5, 6]}, names=NAMES, columns=columns(ROWS), diff=False)
     units = [10, 11]
