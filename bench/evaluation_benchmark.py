@@ -165,7 +165,9 @@ def chosen_elements() -> tuple[list, list[str]]:
     monthly = list(DataElement.objects.filter(period_type="MONTHLY").order_by("code"))
     quarterly = [e for e in DataElement.objects.filter(period_type="QUARTERLY").order_by("code") if e.code in used]
     switched = quarterly[: max(0, N_ELEMENTS - len(monthly))]
-    return (monthly + switched)[:N_ELEMENTS], [e.code for e in switched]
+    # By code: a database generated before has the switched elements MONTHLY already, and the
+    # values drawn per element must come out the same as in a fresh one.
+    return sorted(monthly + switched, key=lambda e: e.code)[:N_ELEMENTS], [e.code for e in switched]
 
 
 def chosen_units(scale: float) -> tuple[list[int], list[int], list[str]]:
