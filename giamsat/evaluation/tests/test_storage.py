@@ -233,3 +233,24 @@ def test_rows_are_written_period_by_period_then_in_the_unique_keys_order():
         (6, 10, "OVERALL"),
         (6, 11, "OVERALL"),
     ]
+
+
+def test_a_packed_read_too_large_for_one_value_is_read_again_in_blocks(monkeypatch):
+    from giamsat.evaluation import storage
+
+    replace_rows(IndexValue, scope={"period_id__in": [5, 6]}, names=NAMES, columns=columns(ROWS), diff=False)
+    fetch, queries = storage._fetch_packed, []
+
+    def limited(query, params):  # as PostgreSQL answers a value over 1 GB
+        queries.append(query)
+        if "GROUP BY" not in query:  # a real server error: the transaction is aborted
+            fetch("DO $$ BEGIN RAISE EXCEPTION 'Cannot enlarge string buffer' USING ERRCODE = '54000'; END $$", [])
+        return fetch(query, params)
+
+    monkeypatch.setattr(storage, "_fetch_packed", limited)
+    table = IndexValue._meta.db_table
+    unit, value = storage.read_columns(f"SELECT org_unit_id, value FROM {table} ORDER BY org_unit_id, value", [], "if")
+    if connection.vendor == "postgresql":
+        assert len(queries) == 2  # the single packed row failed, the blocks answered
+    assert unit.tolist() == [10, 10, 10, 11] and value.tolist() == [1 / 3, 0.5, 0.75, 0.25]
+    assert IndexValue.objects.count() == len(ROWS)  # the transaction goes on after the failed read
