@@ -6,8 +6,8 @@
 On the database DATABASE_URL names (without it: SQLite in $GIAMSAT_VAR_DIR, by default a
 directory of its own under the system's temporary directory, never the project's var/), it
 
-1. sets the database up if needed (migrate, load_reference, load_catalog) and a user whose
-   data-entry scope is the whole country;
+1. creates the PostgreSQL database if it is missing, sets the database up if needed (migrate,
+   load_reference, load_catalog) and a user whose data-entry scope is the whole country;
 2. writes a DHIS2 CSV file and the same values as a DHIS2 JSON file: every current commune ×
    every monthly data element × the months from July 2025, valid values of each element's type;
 3. times, each in a fresh process (so the peak memory is that step's alone: the peak resident
@@ -47,9 +47,22 @@ BARE_TABLE = "bench_raw_values"
 FIRST_MONTH = (2025, 7)  # the current communes exist from 1 July 2025
 
 
+def create_database(url: str) -> None:
+    """Create the PostgreSQL database the URL names when it does not exist yet."""
+    import psycopg
+
+    base, name = url.rsplit("/", 1)
+    name = name.split("?", 1)[0]
+    with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+            conn.execute(f'CREATE DATABASE "{name}"')
+
+
 def setup_django() -> None:
     if "DATABASE_URL" not in os.environ:
         os.environ.setdefault("GIAMSAT_VAR_DIR", str(Path(tempfile.gettempdir()) / "giamsat-bench"))
+    elif os.environ["DATABASE_URL"].startswith("postgres"):
+        create_database(os.environ["DATABASE_URL"])
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "giamsat.settings")
     sys.path.insert(0, str(ROOT))
     import django
