@@ -846,8 +846,12 @@ def _yearly_values(ctx: Context, year: int, units: np.ndarray) -> Lookup:
     return Lookup(_pair_key(ctx, indicator, unit), value)
 
 
-def _scores_for_index(ctx: Context, years: list[int], only_codes: set[str]) -> ScoreTable:
-    """Stored scores of the periods named (within the years), and every unit scored in them."""
+def _scores_for_index(
+    ctx: Context, years: list[int], only_codes: set[str], fresh: tuple[np.ndarray, ...], fresh_pks: set[int]
+) -> ScoreTable:
+    """Scores of the periods named (within the years), and every unit scored in them: those of
+    the periods just judged from memory (`fresh`: indicator, unit, period pk and score columns
+    for every unit of the periods `fresh_pks`, about to be stored), the others as stored."""
     codes = dict(
         Period.objects.filter(
             start_date__gte=dt.date(min(years), 1, 1), start_date__lte=dt.date(max(years), 12, 31)
@@ -855,9 +859,16 @@ def _scores_for_index(ctx: Context, years: list[int], only_codes: set[str]) -> S
     )
     wanted = [pk for pk, code in codes.items() if code in only_codes]
     scored = ("score IS NOT NULL", [])
+    stored_pks = [pk for pk in wanted if pk not in fresh_pks]
     indicator, unit, period, score = read_columns(
-        *_query(VALUES, [*VALUE_KEY, ("score", [])], [_in("period_id", wanted), scored]), "iiif"
+        *_query(VALUES, [*VALUE_KEY, ("score", [])], [_in("period_id", stored_pks), scored]), "iiif"
     )
+    fresh_indicator, fresh_unit, fresh_period, fresh_score = fresh
+    use = np.isin(fresh_period, wanted) & ~np.isnan(fresh_score)
+    indicator = np.concatenate([indicator, fresh_indicator[use]])
+    unit = np.concatenate([unit, fresh_unit[use]])
+    period = np.concatenate([period, fresh_period[use]])
+    score = np.concatenate([score, fresh_score[use]])
     # Units without a score in these periods would only add rows of NaN, which get no index.
     units = np.unique(unit)
     return ScoreTable(
@@ -949,7 +960,10 @@ def evaluate_year(ctx: Context, year: int, *, targets: np.ndarray | None, narrow
             judged.score,
         ),
     )
-    written_index = _write_index(ctx, yp, _index_periods(ctx, yp, changed), diff=targets is not None)
+    fresh_scores = (judged.indicator, judged.unit, pks[judged.period], judged.score)
+    written_index = _write_index(
+        ctx, yp, _index_periods(ctx, yp, changed), fresh_scores, set(pks[periods].tolist()), diff=targets is not None
+    )
     return written_figures, written_values, written_index
 
 
@@ -988,14 +1002,22 @@ def _write_group_values(ctx: Context, yp: YearPeriods, *, diff: bool) -> None:
     )
 
 
-def _write_index(ctx: Context, yp: YearPeriods, periods: list[Period], *, diff: bool) -> int:
+def _write_index(
+    ctx: Context,
+    yp: YearPeriods,
+    periods: list[Period],
+    fresh_scores: tuple[np.ndarray, ...],
+    fresh_pks: set[int],
+    *,
+    diff: bool,
+) -> int:
     if not periods:
         return 0
     # Only the scores the index reads: each period's own and its as-of periods' (the latest
     # ended quarter or year, which reach back into last year), not two whole years of them.
     ranks = sorted(set(ctx.finest_rank.values()))
     codes = {p.code for p in periods} | {c for p in periods for r in ranks if (c := _as_of(p, r))}
-    scores = _scores_for_index(ctx, [yp.year - 1, yp.year], only_codes=codes)
+    scores = _scores_for_index(ctx, [yp.year - 1, yp.year], codes, fresh_scores, fresh_pks)
     before = [_previous_code(p) for p in periods]
     columns = compute_index(ctx, yp, scores, _ranks_stored(before), periods)
     _deleted, written = replace_rows(
