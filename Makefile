@@ -10,11 +10,12 @@ VENDOR_STAMP := giamsat/static/vendor/.stamp
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: setup run test lint format messages clean help
+.PHONY: setup run test fuzz lint format messages clean help
 
 help:
 	@echo "make run   - set up, load reference and demo data, start web server and worker"
 	@echo "make test  - set up and run lint, unit, integration and browser tests"
+	@echo "make fuzz  - run schemathesis and the property tests on fresh random cases (FUZZ_MINUTES=10)"
 
 $(PY_STAMP): requirements.lock
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -57,6 +58,10 @@ format: $(PY_STAMP)
 test: setup lint
 	$(BIN)/python manage.py makemigrations --check --dry-run >/dev/null || (echo "Missing migrations: run manage.py makemigrations" && exit 1)
 	DB_CONN_MAX_AGE=0 $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+FUZZ_MINUTES ?= 10
+fuzz: setup
+	$(BIN)/python scripts/fuzz.py --minutes $(FUZZ_MINUTES)
 
 clean:
 	rm -rf $(VENV) node_modules giamsat/static/vendor staticfiles var

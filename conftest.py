@@ -13,6 +13,11 @@ import os
 import pytest
 from django.core.management import call_command
 
+from giamsat.core.testing.properties import load_profile
+
+# Before any test module builds its Hypothesis settings: they inherit the loaded profile.
+load_profile()
+
 # Playwright's sync API runs an event loop in the test thread; Django's ORM calls made from
 # that thread are still synchronous and safe.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -52,3 +57,10 @@ def _end_other_sessions() -> None:
             "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() "
             "AND pid <> pg_backend_pid()"
         )
+
+
+def pytest_collection_modifyitems(config, items):
+    """Every Hypothesis test is a property test: `make fuzz` selects them with `-m property`."""
+    for item in items:
+        if getattr(getattr(item, "obj", None), "is_hypothesis_test", False):
+            item.add_marker(pytest.mark.property)

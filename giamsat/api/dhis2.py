@@ -78,7 +78,8 @@ def _page(request: HttpRequest, queryset, key: str, to_dict) -> JsonResponse:
     except ValueError:
         return _message(400, "Bad Request", _("page and pageSize must be whole numbers."))
     count = max(1, math.ceil(total / size))
-    items = [to_dict(o) for o in queryset[(page - 1) * size : page * size]]
+    # A page past the last is empty; never slice with an offset the database cannot hold.
+    items = [to_dict(o) for o in queryset[(page - 1) * size : page * size]] if page <= count else []
     return JsonResponse({"pager": {"page": page, "pageCount": count, "total": total, "pageSize": size}, key: items})
 
 

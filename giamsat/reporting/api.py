@@ -174,11 +174,12 @@ def data_value_sets_export(
         except InvalidPeriod as exc:
             return _bad_request(str(exc))
         values = values.filter(period__code__in=codes)
-    if startDate:
-        values = values.filter(period__start_date__gte=parse_date(startDate))
-    if endDate:
-        values = values.filter(period__end_date__lte=parse_date(endDate))
-    if not (dataSet or orgUnit or period or startDate or endDate):
+    start, end = parse_date(startDate), parse_date(endDate)  # blank (e.g. "%0D") is no date, not a 500
+    if start:
+        values = values.filter(period__start_date__gte=start)
+    if end:
+        values = values.filter(period__end_date__lte=end)
+    if not (dataSet or orgUnit or period or start or end):
         return _bad_request(_("Give at least one of dataSet, orgUnit, period, startDate or endDate."))
     values = values.order_by("org_unit__path", "period__start_date", "data_element__code")
     accept = request.headers.get("Accept", "")

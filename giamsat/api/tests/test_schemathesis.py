@@ -7,6 +7,7 @@ import schemathesis
 from hypothesis import HealthCheck, given, settings
 
 from giamsat.accounts.services import token_create
+from giamsat.core.testing.properties import examples
 
 SCHEMAS = ["/api/v1/openapi.json", "/api/openapi.json"]
 
@@ -26,6 +27,7 @@ def wsgi_app(db):
     signals.request_finished.connect(close_old_connections)
 
 
+@pytest.mark.property
 @pytest.mark.parametrize("path", SCHEMAS)
 def test_no_server_error(wsgi_app, user_a, path):
     token = token_create(user=user_a, name="schemathesis")[1]
@@ -36,7 +38,7 @@ def test_no_server_error(wsgi_app, user_a, path):
     for operation in operations:
 
         @given(case=operation.as_strategy())
-        @settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck), database=None)
+        @settings(max_examples=examples(25), deadline=None, suppress_health_check=list(HealthCheck), database=None)
         def check(case):
             for headers in ({"Authorization": f"Bearer {token}"}, {}):
                 response = case.call(headers=headers)

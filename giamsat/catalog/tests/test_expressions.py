@@ -17,6 +17,7 @@ from giamsat.catalog.engine.expressions import (
     compile_expression,
     validate_expression,
 )
+from giamsat.core.testing.properties import examples
 
 VALUES = {"A": 6, "B": 3, "C": Decimal("2.5"), "Z": 0, "NEG": -4, "N": None, "F": 0.5}
 VALUES_COLUMNS = {code: [value] for code, value in VALUES.items()}
@@ -744,7 +745,7 @@ token_soup = st.lists(
     max_size=30,
 ).map("".join)
 
-PROPERTY_SETTINGS = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+PROPERTY_SETTINGS = settings(max_examples=examples(200), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 def _compile_or_none(text: str) -> CompiledExpression | None:

@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from giamsat.core.testing.properties import examples
 from giamsat.evaluation.choices import Status
 from giamsat.evaluation.engine import scoring
 from giamsat.evaluation.engine.scoring import (
@@ -444,7 +445,7 @@ def grouped_rows(draw, values=small_values):
     return groups, vals, dirs[0] if n else 1
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(grouped_rows(), st.randoms())
 def test_rank_is_one_more_than_the_peers_strictly_better(rows, rnd):
     groups, values, direction = rows
@@ -459,7 +460,7 @@ def test_rank_is_one_more_than_the_peers_strictly_better(rows, rnd):
     assert competition_rank(groups[order], values[order], direction).tolist() == ranks[order].tolist()
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=examples(100), deadline=None)
 @given(grouped_rows(st.floats(-100, 100) | st.just(NAN)), st.integers(0, 3))
 def test_rounded_rank_keeps_the_order_of_values_clearly_different_on_screen(rows, decimals):
     groups, values, direction = rows
@@ -472,7 +473,7 @@ def test_rounded_rank_keeps_the_order_of_values_clearly_different_on_screen(rows
                 assert (ranks[i] < ranks[j]) == (direction * values[i] > direction * values[j])
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(grouped_rows(st.floats(-1e6, 1e6) | st.just(NAN)))
 def test_peer_scores_span_the_worst_to_the_best(rows):
     groups, values, direction = rows
@@ -495,7 +496,7 @@ def test_peer_scores_span_the_worst_to_the_best(rows):
 finite = st.floats(-1e6, 1e6)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(finite, finite, finite, finite, directions)
 def test_score_to_target_is_between_0_and_1_and_grows_with_progress(v1, v2, goal, reference, direction):
     low, high = sorted([v1, v2], key=lambda v: direction * v)  # high is the better of the two
@@ -506,7 +507,7 @@ def test_score_to_target_is_between_0_and_1_and_grows_with_progress(v1, v2, goal
         assert scores[1] == 1
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(finite, finite, finite, directions)
 def test_classify_achieved_exactly_when_the_goal_is_met(value, goal, projected, direction):
     status = classify(value, projected, goal, goal, NAN, direction)
@@ -517,7 +518,7 @@ def test_classify_achieved_exactly_when_the_goal_is_met(value, goal, projected, 
         assert status != STATUS_ACHIEVED
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(finite, finite, st.integers(2000, 2030), st.integers(1, 10), st.lists(st.integers(1990, 2050), min_size=2))
 def test_milestone_moves_steadily_from_start_to_goal(start, goal, start_year, span, years):
     years = np.sort(np.array(years, dtype=float))
@@ -529,7 +530,7 @@ def test_milestone_moves_steadily_from_start_to_goal(start, goal, start_year, sp
     assert np.all(steps >= -slack)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(
     st.integers(1, 6).flatmap(
         lambda k: st.tuples(
@@ -544,7 +545,7 @@ def test_weighted_mean_with_everything_present_is_the_plain_weighted_mean(case):
     np.testing.assert_allclose(result, matrix @ weights / weights.sum(), rtol=1e-12, atol=1e-15)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(
     st.integers(1, 5).flatmap(
         lambda k: st.tuples(
@@ -569,7 +570,7 @@ def test_gaps_left_out_for_the_group_count_zero_for_the_unit(case):
             assert result[row] == pytest.approx(expected, rel=1e-12, abs=1e-15)
 
 
-@settings(max_examples=50, deadline=None)
+@settings(max_examples=examples(50), deadline=None)
 @given(
     st.lists(st.tuples(st.integers(-5, 40), st.integers(0, 3), st.integers(10**6, 10**6 + 30)), min_size=1),
     st.booleans(),
