@@ -29,7 +29,7 @@ def django_db_setup(request, django_test_environment, django_db_blocker, django_
     from django.test.utils import setup_databases, teardown_databases
 
     # Tests that look at evaluation results ask for them; the rest do not pay for a refresh.
-    settings.EVALUATION_REFRESH = "off"
+    settings.EVENTS_DISPATCH = "off"
 
     with django_db_blocker.unblock():
         databases = setup_databases(verbosity=0, interactive=False)

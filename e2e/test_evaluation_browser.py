@@ -39,10 +39,10 @@ PERIOD = "2026Q3"
 @pytest.fixture
 def worker(django_db_blocker):
     """A Huey consumer (one thread) on a storage of its own, with refreshes sent to it."""
-    previous_storage, previous_mode = HUEY.storage, settings.EVALUATION_REFRESH
+    previous_storage, previous_mode = HUEY.storage, settings.EVENTS_DISPATCH
     folder = tempfile.mkdtemp(prefix="giamsat-huey-")
     HUEY.storage = SqliteStorage(name="giamsat-e2e", filename=str(Path(folder) / "huey.sqlite3"))
-    settings.EVALUATION_REFRESH = "task"
+    settings.EVENTS_DISPATCH = "task"
     consumer = HUEY.create_consumer(workers=1, worker_type="thread", initial_delay=0.05, max_delay=0.1)
     with django_db_blocker.unblock():
         consumer.start()
@@ -50,7 +50,7 @@ def worker(django_db_blocker):
             yield consumer
         finally:
             consumer.stop(graceful=True)
-            HUEY.storage, settings.EVALUATION_REFRESH = previous_storage, previous_mode
+            HUEY.storage, settings.EVENTS_DISPATCH = previous_storage, previous_mode
 
 
 @pytest.fixture

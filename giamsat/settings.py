@@ -45,6 +45,8 @@ INSTALLED_APPS = [
     "huey.contrib.djhuey",
     "ninja",
     "giamsat.core",
+    "giamsat.events",
+    "giamsat.jobs",
     "giamsat.orgunits",
     "giamsat.accounts",
     "giamsat.catalog",
@@ -131,6 +133,10 @@ LANGUAGE_COOKIE_NAME = "giamsat_language"
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "giamsat" / "static"]
+# Uploaded and job files (imports waiting for a worker, generated documents): Django's storage
+# API, so a deployment with several worker machines points "default" at shared storage.
+MEDIA_ROOT = Path(os.environ.get("GIAMSAT_MEDIA_ROOT", VAR_DIR / "media"))
+MEDIA_URL = "media/"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
@@ -140,9 +146,11 @@ WHITENOISE_USE_FINDERS = DEBUG
 # Background jobs: Huey on SQLite by default, on Redis when REDIS_URL is set.
 REDIS_URL = os.environ.get("REDIS_URL", "")
 HUEY_IMMEDIATE = env_bool("HUEY_IMMEDIATE", False)
-# After values change: refresh evaluation results in a Huey task ("task"), in the same request
-# ("inline", for debugging) or not at all ("off", tests that do not look at results).
-EVALUATION_REFRESH = os.environ.get("EVALUATION_REFRESH", "task")
+# Domain events (values changed, report steps, catalogue and registry edits) are written to the
+# outbox with the change; after commit they are dispatched to their subscribers (the evaluation's
+# refresh, ...) by a Huey task ("task"), in the same request ("inline", for debugging) or not
+# until a later run ("off": tests that do not look at results; the rows wait).
+EVENTS_DISPATCH = os.environ.get("EVENTS_DISPATCH", "task")
 if REDIS_URL:
     HUEY = {
         "huey_class": "huey.PriorityRedisHuey",

@@ -11,6 +11,7 @@ urlpatterns = [
     path("reports/", include("giamsat.reporting.urls")),
     path("catalog/", include("giamsat.catalog.urls")),
     path("evaluation/", include("giamsat.evaluation.urls")),
+    path("jobs/", include("giamsat.jobs.urls")),
     path("api/", include("giamsat.api.urls")),
     path("api-docs/", RedirectView.as_view(url="/api/v1/docs"), name="api-docs"),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -9,6 +9,7 @@ from giamsat.accounts.api import router as accounts_router
 from giamsat.accounts.auth import api_auth
 from giamsat.core.dates import InvalidDate
 from giamsat.evaluation.api import router as evaluation_router
+from giamsat.jobs.api import router as jobs_router
 from giamsat.orgunits.api import router as orgunits_router
 from giamsat.reporting.api import router as reporting_router
 
@@ -28,6 +29,7 @@ api.add_router("/", accounts_router)
 api.add_router("/orgunits", orgunits_router)
 api.add_router("/", reporting_router)
 api.add_router("/evaluation", evaluation_router)
+api.add_router("/", jobs_router)
 
 
 def _error(request, status: int, message: str, code: str, **extra):

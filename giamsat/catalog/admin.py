@@ -1,5 +1,8 @@
 from django.contrib import admin
 
+from giamsat.events.admin_mixins import RecordsEventsAdmin
+from giamsat.events.choices import EventKind
+
 from .models import (
     DataElement,
     DataSet,
@@ -27,7 +30,8 @@ class DomainAdmin(admin.ModelAdmin):
 
 
 @admin.register(DataElement)
-class DataElementAdmin(admin.ModelAdmin):
+class DataElementAdmin(RecordsEventsAdmin, admin.ModelAdmin):
+    event_kind = EventKind.DATA_ELEMENT_CHANGED
     list_display = ["code", "name_vi", "domain", "value_type", "period_type", "aggregation"]
     list_filter = ["domain", "value_type", "period_type"]
     search_fields = ["code", "name_vi", "name_en"]
@@ -40,7 +44,8 @@ class TargetInline(admin.TabularInline):
 
 
 @admin.register(Indicator)
-class IndicatorAdmin(admin.ModelAdmin):
+class IndicatorAdmin(RecordsEventsAdmin, admin.ModelAdmin):
+    event_kind = EventKind.INDICATOR_CHANGED
     list_display = ["code", "name_vi", "domain", "pillar"]
     list_filter = ["domain", "pillar"]
     search_fields = ["code", "name_vi", "expression"]
@@ -65,12 +70,14 @@ class AssignmentInline(admin.TabularInline):
 
 
 @admin.register(DataSet)
-class DataSetAdmin(admin.ModelAdmin):
+class DataSetAdmin(RecordsEventsAdmin, admin.ModelAdmin):
+    event_kind = EventKind.DATA_SET_CHANGED
     list_display = ["code", "name_vi", "period_type", "deadline_days", "approval_levels"]
     inlines = [SectionInline, MemberInline, AssignmentInline]
 
 
 @admin.register(ValidationRule)
-class ValidationRuleAdmin(admin.ModelAdmin):
+class ValidationRuleAdmin(RecordsEventsAdmin, admin.ModelAdmin):
+    event_kind = EventKind.VALIDATION_RULE_CHANGED
     list_display = ["code", "left_expression", "operator", "right_expression", "severity"]
     search_fields = ["code", "message_vi"]

@@ -8,6 +8,8 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from giamsat.events.choices import EventKind
+from giamsat.events.services import event_record
 from giamsat.orgunits.models import OrgUnit
 
 from . import seed
@@ -200,16 +202,46 @@ def _load_data_sets(domains, elements, summary: CatalogSummary) -> None:
         summary.data_sets += 1
 
 
-def indicator_save(*, indicator: Indicator) -> Indicator:
+def indicator_save(*, indicator: Indicator, by=None) -> Indicator:
     """Save an indicator after checking its expression; keeps its element links in step."""
     references = expression_check(indicator.expression)
     with transaction.atomic():
         indicator.save()
         indicator.data_elements.set(DataElement.objects.filter(code__in=references))
+        event_record(kind=EventKind.INDICATOR_CHANGED, subject=indicator, by=by)
     return indicator
 
 
-def validation_rule_save(*, rule: ValidationRule) -> ValidationRule:
+@transaction.atomic
+def data_element_save(*, element: DataElement, by=None) -> DataElement:
+    """Save a data element (its aggregation and type change how figures roll up)."""
+    element.save()
+    event_record(kind=EventKind.DATA_ELEMENT_CHANGED, subject=element, by=by)
+    return element
+
+
+@transaction.atomic
+def data_set_save(*, data_set: DataSet, by=None) -> DataSet:
+    """Save a data set's own fields (deadline, approval levels, ...)."""
+    data_set.save()
+    event_record(kind=EventKind.DATA_SET_CHANGED, subject=data_set, by=by)
+    return data_set
+
+
+@transaction.atomic
+def target_save(*, target: Target, by=None) -> Target:
+    """Save one of an indicator's targets; statuses and scores follow once the change commits."""
+    target.save()
+    event_record(
+        kind=EventKind.TARGET_CHANGED,
+        subject=target,
+        by=by,
+        payload={"indicator": target.indicator_id, "year": target.year},
+    )
+    return target
+
+
+def validation_rule_save(*, rule: ValidationRule, by=None) -> ValidationRule:
     """Save a validation rule after checking both sides."""
     known = known_element_codes()
     for side, text in ((_("left side"), rule.left_expression), (_("right side"), rule.right_expression)):
@@ -217,12 +249,14 @@ def validation_rule_save(*, rule: ValidationRule) -> ValidationRule:
             expression_check(text, known=known)
         except CatalogError as exc:
             raise CatalogError(f"{side}: {exc}") from exc
-    rule.save()
+    with transaction.atomic():
+        rule.save()
+        event_record(kind=EventKind.VALIDATION_RULE_CHANGED, subject=rule, by=by)
     return rule
 
 
 @transaction.atomic
-def data_set_member_add(*, data_set: DataSet, element: DataElement, section_name: str = "") -> DataSetElement:
+def data_set_member_add(*, data_set: DataSet, element: DataElement, section_name: str = "", by=None) -> DataSetElement:
     """Put a data element in a data set, in a section (created when new); same period type only."""
     if element.period_type != data_set.period_type:
         raise CatalogError(
@@ -245,17 +279,26 @@ def data_set_member_add(*, data_set: DataSet, element: DataElement, section_name
     member, _created = DataSetElement.objects.update_or_create(
         data_set=data_set, data_element=element, defaults={"section": section, "sort_order": position}
     )
+    _data_set_changed(data_set, by=by, change="member_add", element=element.code)
     return member
 
 
-def data_set_member_remove(*, data_set: DataSet, element: DataElement) -> None:
+@transaction.atomic
+def data_set_member_remove(*, data_set: DataSet, element: DataElement, by=None) -> None:
     """Take an element out of a data set; its stored values stay (they belong to the element)."""
     DataSetElement.objects.filter(data_set=data_set, data_element=element).delete()
+    _data_set_changed(data_set, by=by, change="member_remove", element=element.code)
 
 
+def _data_set_changed(data_set: DataSet, *, by, **payload) -> None:
+    event_record(kind=EventKind.DATA_SET_CHANGED, subject=data_set, by=by, payload=payload)
+
+
+@transaction.atomic
 def data_set_assignment_add(
     *,
     data_set: DataSet,
+    by=None,
     kind: str,
     org_unit=None,
     group=None,
@@ -272,7 +315,7 @@ def data_set_assignment_add(
         raise CatalogError(_("Choose the unit type."))
     if valid_from and valid_to and valid_to < valid_from:
         raise CatalogError(_("The end date comes before the start date."))
-    return DataSetAssignment.objects.create(
+    assignment = DataSetAssignment.objects.create(
         data_set=data_set,
         kind=kind,
         org_unit=org_unit if kind == AssignmentKind.UNIT else None,
@@ -281,12 +324,16 @@ def data_set_assignment_add(
         valid_from=valid_from,
         valid_to=valid_to,
     )
+    _data_set_changed(data_set, by=by, change="assignment_add", assignment=assignment.pk)
+    return assignment
 
 
-def data_set_assignment_end(*, assignment: DataSetAssignment, on) -> DataSetAssignment:
+@transaction.atomic
+def data_set_assignment_end(*, assignment: DataSetAssignment, on, by=None) -> DataSetAssignment:
     """Stop an assignment after a date (history stays: past periods still expect their reports)."""
     if assignment.valid_from and on < assignment.valid_from:
         raise CatalogError(_("The end date comes before the start date."))
     assignment.valid_to = on
     assignment.save(update_fields=["valid_to"])
+    _data_set_changed(assignment.data_set, by=by, change="assignment_end", assignment=assignment.pk)
     return assignment

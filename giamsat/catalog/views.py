@@ -133,7 +133,10 @@ def data_set_member_add(request, code: str):
     if form.is_valid():
         try:
             services.data_set_member_add(
-                data_set=data_set, element=form.cleaned_data["data_element"], section_name=form.cleaned_data["section"]
+                data_set=data_set,
+                element=form.cleaned_data["data_element"],
+                section_name=form.cleaned_data["section"],
+                by=request.user,
             )
         except services.CatalogError as exc:
             form.add_error(None, str(exc))
@@ -147,7 +150,9 @@ def data_set_member_add(request, code: str):
 @require_POST
 def data_set_member_remove(request, code: str, element: str):
     data_set = _data_set_for_edit(request, code)
-    services.data_set_member_remove(data_set=data_set, element=get_object_or_404(DataElement, code=element))
+    services.data_set_member_remove(
+        data_set=data_set, element=get_object_or_404(DataElement, code=element), by=request.user
+    )
     messages.success(request, _("Removed from the data set; its stored figures are kept."))
     return redirect("catalog:data_set", code=code)
 
@@ -159,7 +164,7 @@ def data_set_assignment_add(request, code: str):
     form = AssignmentAddForm(request.POST)
     if form.is_valid():
         try:
-            services.data_set_assignment_add(data_set=data_set, **form.cleaned_data)
+            services.data_set_assignment_add(data_set=data_set, by=request.user, **form.cleaned_data)
         except services.CatalogError as exc:
             form.add_error(None, str(exc))
         else:
@@ -175,7 +180,7 @@ def data_set_assignment_end(request, code: str, pk: int):
     assignment = get_object_or_404(DataSetAssignment, pk=pk, data_set=data_set)
     try:
         services.data_set_assignment_end(
-            assignment=assignment, on=parse_date(request.POST.get("valid_to"), default=today())
+            assignment=assignment, on=parse_date(request.POST.get("valid_to"), default=today()), by=request.user
         )
     except (services.CatalogError, InvalidDate) as exc:
         messages.error(request, str(exc))
@@ -212,7 +217,13 @@ def _edit(request, instance, form_class, save, domain_code, redirect_name, title
 def element_edit(request, code: str):
     element = get_object_or_404(DataElement, code=code)
     return _edit(
-        request, element, DataElementForm, lambda e: e.save(), element.domain.code, "catalog:element", element.name
+        request,
+        element,
+        DataElementForm,
+        lambda e: services.data_element_save(element=e, by=request.user),
+        element.domain.code,
+        "catalog:element",
+        element.name,
     )
 
 
@@ -223,7 +234,7 @@ def indicator_edit(request, code: str):
         request,
         indicator,
         IndicatorForm,
-        lambda i: services.indicator_save(indicator=i),
+        lambda i: services.indicator_save(indicator=i, by=request.user),
         indicator.domain.code,
         "catalog:indicator",
         indicator.name,
@@ -237,7 +248,7 @@ def data_set_edit(request, code: str):
         request,
         data_set,
         DataSetForm,
-        lambda d: d.save(),
+        lambda d: services.data_set_save(data_set=d, by=request.user),
         data_set.domain.code if data_set.domain_id else None,
         "catalog:data_set",
         data_set.name,
@@ -251,7 +262,7 @@ def rule_edit(request, code: str):
         request,
         rule,
         ValidationRuleForm,
-        lambda r: services.validation_rule_save(rule=r),
+        lambda r: services.validation_rule_save(rule=r, by=request.user),
         None,
         "catalog:rule",
         rule.name,
@@ -261,7 +272,13 @@ def rule_edit(request, code: str):
 @login_required
 def element_new(request):
     return _edit(
-        request, None, with_code(DataElementForm), lambda e: e.save(), None, "catalog:element", _("New data element")
+        request,
+        None,
+        with_code(DataElementForm),
+        lambda e: services.data_element_save(element=e, by=request.user),
+        None,
+        "catalog:element",
+        _("New data element"),
     )
 
 
@@ -271,7 +288,7 @@ def indicator_new(request):
         request,
         None,
         with_code(IndicatorForm),
-        lambda i: services.indicator_save(indicator=i),
+        lambda i: services.indicator_save(indicator=i, by=request.user),
         None,
         "catalog:indicator",
         _("New indicator"),
@@ -284,7 +301,7 @@ def rule_new(request):
         request,
         None,
         with_code(ValidationRuleForm),
-        lambda r: services.validation_rule_save(rule=r),
+        lambda r: services.validation_rule_save(rule=r, by=request.user),
         None,
         "catalog:rule",
         _("New validation rule"),
@@ -299,7 +316,7 @@ def target_edit(request, code: str, pk: int | None = None):
     target = get_object_or_404(Target, pk=pk, indicator=indicator) if pk else Target(indicator=indicator)
     form = TargetForm(request.POST or None, instance=target)
     if request.method == "POST" and form.is_valid():
-        form.save()
+        services.target_save(target=form.save(commit=False), by=request.user)
         messages.success(request, _("Saved."))
         return redirect("catalog:indicator", code=indicator.code)
     status = 400 if request.method == "POST" else 200

@@ -4,6 +4,9 @@ computed, never edited: they are not in the admin."""
 
 from django.contrib import admin
 
+from giamsat.events.admin_mixins import RecordsEventsAdmin
+from giamsat.events.choices import EventKind
+
 from .models import IndexMethodology, PillarWeight
 
 
@@ -13,6 +16,7 @@ class PillarWeightInline(admin.TabularInline):
 
 
 @admin.register(IndexMethodology)
-class IndexMethodologyAdmin(admin.ModelAdmin):
+class IndexMethodologyAdmin(RecordsEventsAdmin, admin.ModelAdmin):
+    event_kind = EventKind.INDEX_WEIGHTS_CHANGED
     list_display = ["code", "name_vi", "valid_from", "valid_to", "legal_basis"]
     inlines = [PillarWeightInline]

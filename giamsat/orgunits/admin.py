@@ -1,10 +1,14 @@
 from django.contrib import admin
 
+from giamsat.events.admin_mixins import RecordsEventsAdmin
+from giamsat.events.choices import EventKind
+
 from .models import OrgUnit, OrgUnitGroup, OrgUnitGroupMembership, OrgUnitGroupSet, OrgUnitLineage, RestructuringEvent
 
 
 @admin.register(OrgUnit)
-class OrgUnitAdmin(admin.ModelAdmin):
+class OrgUnitAdmin(RecordsEventsAdmin, admin.ModelAdmin):
+    event_kind = EventKind.REGISTRY_CHANGED
     list_display = ["code", "name_vi", "type", "level", "valid_from", "valid_to"]
     list_filter = ["type", "level"]
     search_fields = ["code", "name_vi", "name_en", "search_text"]
@@ -19,7 +23,8 @@ class MembershipInline(admin.TabularInline):
 
 
 @admin.register(OrgUnitGroup)
-class OrgUnitGroupAdmin(admin.ModelAdmin):
+class OrgUnitGroupAdmin(RecordsEventsAdmin, admin.ModelAdmin):
+    event_kind = EventKind.REGISTRY_CHANGED
     list_display = ["code", "name_vi", "group_set"]
     inlines = [MembershipInline]
 
@@ -34,7 +39,8 @@ class LineageInline(admin.TabularInline):
 
 
 @admin.register(RestructuringEvent)
-class RestructuringEventAdmin(admin.ModelAdmin):
+class RestructuringEventAdmin(RecordsEventsAdmin, admin.ModelAdmin):
+    event_kind = EventKind.REGISTRY_CHANGED
     list_display = ["code", "kind", "date", "name_vi"]
     list_filter = ["kind", "date"]
     search_fields = ["code", "name_vi"]

@@ -9,6 +9,8 @@ from django.db import transaction
 
 from giamsat.core.db import analyze
 from giamsat.core.text import fold
+from giamsat.events.choices import EventKind
+from giamsat.events.services import event_record
 
 from .models import (
     PATH_SEPARATOR,
@@ -93,6 +95,11 @@ def registry_load(*, reference: Reference | None = None, progress: Progress = _n
     _load_groups(reference, ids, summary, progress)
     if summary.units_created or summary.units_updated:
         analyze(OrgUnit, OrgUnitLineage, OrgUnitGroupMembership)  # thousands of rows just written
+        if existing:  # a first load has no results to bring up to date
+            event_record(
+                kind=EventKind.REGISTRY_CHANGED,
+                payload={"via": "reference", "created": summary.units_created, "updated": summary.units_updated},
+            )
     return summary
 
 

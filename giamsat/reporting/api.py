@@ -25,8 +25,8 @@ from .exchange import (
     values_as_csv,
     values_as_dhis2,
 )
-from .jobs import ASYNC_THRESHOLD_BYTES, import_job_create, import_job_progress
-from .models import DataValue, ImportJob
+from .jobs import ASYNC_THRESHOLD_BYTES, import_job_create
+from .models import DataValue
 
 router = Router(tags=["data values"])
 MAX_BODY = 200 * 1024 * 1024
@@ -197,28 +197,3 @@ def data_value_sets_export(
     if dataSet:
         body["dataSet"] = dataSet
     return JsonResponse(body, json_dumps_params={"ensure_ascii": False})
-
-
-@router.get("/jobs/{job_id}", summary="A background import: status, progress and summary")
-def import_job_status(request, job_id: str):
-    import uuid
-
-    try:
-        key = uuid.UUID(job_id)
-    except ValueError:
-        return JsonResponse({"detail": _("No import job has this identifier."), "code": "not_found"}, status=404)
-    job = ImportJob.objects.filter(pk=key).first()
-    if job is None or (job.user_id != request.user.pk and not request.user.is_superuser):
-        return JsonResponse({"detail": _("No import job has this identifier."), "code": "not_found"}, status=404)
-    return {
-        "id": str(job.id),
-        "status": job.status,
-        "stage": job.stage,
-        "total": job.total,
-        "processed": import_job_progress(job),
-        "created": job.created_at.isoformat(),
-        "started": job.started_at.isoformat() if job.started_at else None,
-        "finished": job.finished_at.isoformat() if job.finished_at else None,
-        "error": job.error,
-        "summary": job.summary,
-    }

@@ -42,9 +42,8 @@ from giamsat.orgunits.models import OrgUnit
 
 from .choices import EDITABLE_STATUSES, AuditAction
 from .exchange import CSV_COLUMNS, Conflict, ImportSummary, PayloadError, RawValue
-from .hooks import values_changed
 from .models import DataValue, DataValueAudit, Report
-from .services import periods_get
+from .services import periods_get, values_changed_record
 from .values import ValueRejected, parse_value
 
 CHUNK_SIZE = 50_000
@@ -107,7 +106,7 @@ def data_values_write_bulk(
         if dry_run:
             transaction.set_rollback(True)
         elif summary.imported or summary.updated or summary.deleted:
-            values_changed(changed)
+            values_changed_record(changed, by=by, channel=channel)
     summary.ignored += len(conflicts)
     conflicts.sort(key=lambda c: c.row or 0)
     return summary

@@ -42,6 +42,7 @@ from giamsat.catalog.models import DataElement, DataSet, DataSetElement
 from giamsat.catalog.selectors import data_set_units
 from giamsat.core.periods import Period as PeriodValue
 from giamsat.core.periods import PeriodType, periods_between
+from giamsat.events.services import events_muted
 from giamsat.orgunits.choices import OrgUnitType
 from giamsat.orgunits.models import OrgUnit, OrgUnitGroupMembership, OrgUnitLineage
 from giamsat.orgunits.reference import STRUCTURE_34_FROM, STRUCTURE_63_TO
@@ -1786,7 +1787,14 @@ def demo_history_load(
 ) -> DemoSummary:
     """Load reports, events and values for every expected (data set, unit, period) whose period
     lies within [first, last] (default: 2022-01 to the last full month). `today` fixes the
-    present for the periods still in progress (default: the local date; then events up to now)."""
+    present for the periods still in progress (default: the local date; then events up to now).
+
+    Records no domain events: a whole history is followed by one full recompute."""
+    with events_muted():
+        return _demo_history_load(first=first, last=last, seed=seed, progress=progress, today=today)
+
+
+def _demo_history_load(*, first, last, seed, progress, today) -> DemoSummary:
     started = time.monotonic()
     if today is None:
         today, now = timezone.localdate(), timezone.now()

@@ -1,15 +1,14 @@
-"""Large imports run in the background: the request stores the file and answers at once with
-the job's URL; a Huey worker imports it through the same service, recording progress."""
+"""Large imports run as background jobs: the request stores the file and answers at once with
+the job's address; a worker imports it through the same services, with progress."""
 
 from __future__ import annotations
 
-import uuid
-from pathlib import Path
+import json
 
-from django.conf import settings
-from django.db import transaction
-from django.utils import timezone
-from huey.contrib.djhuey import HUEY
+from django.utils.translation import gettext_lazy
+
+from giamsat.jobs.registry import job_kind
+from giamsat.jobs.services import JobFailed, Progress, job_create
 
 from .exchange import (
     MAX_ROWS,
@@ -20,129 +19,70 @@ from .exchange import (
     raw_from_csv,
     raw_from_json,
 )
-from .models import ImportJob
 
 # Bodies larger than this are imported in the background (≈ 20,000 values of JSON).
 ASYNC_THRESHOLD_BYTES = 2 * 1024 * 1024
+IMPORT = "reporting.import"
 
 
-def _jobs_dir() -> Path:
-    path = Path(settings.VAR_DIR) / "imports"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
-
-
-@transaction.atomic
-def import_job_create(*, user, body: bytes, content_type: str, channel: str, options: dict) -> ImportJob:
+def import_job_create(*, user, body: bytes, content_type: str, channel: str, options: dict):
     """Store the file and queue its import once this transaction commits."""
-    job_id = uuid.uuid4()
-    file_name = f"{job_id}.data"
-    (_jobs_dir() / file_name).write_bytes(body)
-    job = ImportJob.objects.create(
-        id=job_id,
-        user=user,
-        channel=channel,
-        content_type=content_type,
-        file_name=file_name,
-        options=options,
-        created_at=timezone.now(),
+    return job_create(
+        kind=IMPORT,
+        owner=user,
+        params={"channel": channel, "content_type": content_type, "options": options},
+        content=body,
+        file_name="data",
     )
-    from .tasks import import_job_run_task
-
-    transaction.on_commit(lambda: import_job_run_task(str(job.id)))
-    return job
 
 
-def _progress(job: ImportJob, stage: str, **fields) -> None:
-    ImportJob.objects.filter(pk=job.pk).update(stage=stage, **fields)
-
-
-def _read(job: ImportJob, path: Path) -> list:
-    data = path.read_bytes()
-    if "xml" in job.content_type:
+def _read(content_type: str, data: bytes) -> list:
+    if "xml" in content_type:
         return raw_from_adx(data)
-    if "csv" in job.content_type:
+    if "csv" in content_type:
         return raw_from_csv(data.decode("utf-8-sig"))
-    import json
-
     return raw_from_json(json.loads(data.decode("utf-8-sig") or "{}"))
 
 
-def _progress_key(job_id) -> str:
-    return f"giamsat:import-progress:{job_id}"
-
-
-def import_job_progress(job: ImportJob) -> int:
-    """Rows read so far: the live count while running, the final one afterwards."""
-    if job.status == ImportJob.Status.RUNNING:
-        live = HUEY.get(_progress_key(job.pk), peek=True)
-        if live is not None:
-            return int(live)
-    return job.processed
-
-
-def _bulk_import(job: ImportJob, path: Path):
+@job_kind(
+    IMPORT,
+    label=gettext_lazy("Data import"),
+    interrupted=gettext_lazy("The import runs as one transaction: nothing of it was saved. Send the file again."),
+)
+def import_run(job, progress: Progress):
+    """Parse, check and write through the value services; returns DHIS2's import summary."""
     from .bulk import data_values_write_bulk, iter_csv_values, iter_json_values
 
-    reader = iter_csv_values if "csv" in job.content_type else iter_json_values
-    _progress(job, "importing")
-
-    def progress(done: int) -> None:
-        # The import runs in one transaction: rows written to the job now would only show at its
-        # end, so the running count goes to Huey's store (its own SQLite file, or Redis).
-        job.processed = done
-        HUEY.put(_progress_key(job.pk), done)
-
-    with path.open("rb") as handle:
-        return data_values_write_bulk(
-            rows=reader(handle, max_rows=MAX_ROWS),
-            by=job.user,
-            channel=job.channel,
-            valid_only=not job.options.get("atomic"),
-            dry_run=bool(job.options.get("dryRun")),
-            progress=progress,
-        )
-
-
-def import_job_run(job_id: str) -> ImportJob:
-    """Run a queued import: parse, check and write through the one value service."""
-    job = ImportJob.objects.select_related("user").get(pk=job_id)
-    if job.status != ImportJob.Status.QUEUED:
-        return job
-    _progress(job, "parsing", status=ImportJob.Status.RUNNING, started_at=timezone.now())
-    path = _jobs_dir() / job.file_name
-    strategy = job.options.get("importStrategy", "CREATE_AND_UPDATE")
+    params = job.params
+    content_type, options = params["content_type"], params.get("options", {})
+    strategy = options.get("importStrategy", "CREATE_AND_UPDATE")
+    progress(0, stage="parsing")
     try:
-        if STRATEGIES.get(str(strategy).upper()) == "CREATE_AND_UPDATE" and "xml" not in job.content_type:
-            # Streamed from the file, set-based, with progress as chunks are written.
-            summary = _bulk_import(job, path)
-            raws_count = job.processed
-        else:
-            raws = _read(job, path)
-            raws_count = len(raws)
-            _progress(job, "importing", total=raws_count)
-            summary = data_value_set_import(
-                raws=raws,
-                by=job.user,
-                channel=job.channel,
-                strategy=strategy,
-                dry_run=bool(job.options.get("dryRun")),
-                atomic=bool(job.options.get("atomic")),
-            )
+        with job.file.open("rb") as handle:
+            if STRATEGIES.get(str(strategy).upper()) == "CREATE_AND_UPDATE" and "xml" not in content_type:
+                # Streamed from the file, set-based, with progress as chunks are written.
+                reader = iter_csv_values if "csv" in content_type else iter_json_values
+                progress(0, stage="importing")
+                summary = data_values_write_bulk(
+                    rows=reader(handle, max_rows=MAX_ROWS),
+                    by=job.owner,
+                    channel=params["channel"],
+                    valid_only=not options.get("atomic"),
+                    dry_run=bool(options.get("dryRun")),
+                    progress=progress,  # rows read so far; the total is known only at the end
+                )
+            else:
+                raws = _read(content_type, handle.read())
+                progress(0, total=len(raws), stage="importing")
+                summary = data_value_set_import(
+                    raws=raws,
+                    by=job.owner,
+                    channel=params["channel"],
+                    strategy=strategy,
+                    dry_run=bool(options.get("dryRun")),
+                    atomic=bool(options.get("atomic")),
+                )
+                progress(len(raws), total=len(raws))
     except (PayloadError, ValueError) as exc:  # JSON, encoding and payload errors
-        _progress(job, "failed", status=ImportJob.Status.FAILED, error=str(exc), finished_at=timezone.now())
-    else:
-        _progress(
-            job,
-            "done",
-            status=ImportJob.Status.DONE,
-            total=raws_count,
-            processed=raws_count,
-            summary=summary.as_dhis2(),
-            finished_at=timezone.now(),
-        )
-    finally:
-        path.unlink(missing_ok=True)
-        HUEY.get(_progress_key(job.pk))  # reading without peek removes the live count
-    job.refresh_from_db()
-    return job
+        raise JobFailed(str(exc)) from exc
+    return summary.as_dhis2()

@@ -158,35 +158,3 @@ class ReportEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.report_id} {self.action} {self.from_status}→{self.to_status}"
-
-
-class ImportJob(models.Model):
-    """A large import running in the background: its file, options, progress and summary."""
-
-    class Status(models.TextChoices):
-        QUEUED = "QUEUED", _("Queued")
-        RUNNING = "RUNNING", _("Running")
-        DONE = "DONE", _("Done")
-        FAILED = "FAILED", _("Failed")
-
-    id = models.UUIDField(primary_key=True, editable=False)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="import_jobs")
-    channel = models.CharField(max_length=10, choices=Channel.choices)
-    content_type = models.CharField(max_length=100)
-    file_name = models.CharField(max_length=255)
-    options = models.JSONField(default=dict)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
-    stage = models.CharField(max_length=40, blank=True)
-    total = models.PositiveIntegerField(default=0)
-    processed = models.PositiveIntegerField(default=0)
-    summary = models.JSONField(null=True, blank=True)
-    error = models.TextField(blank=True)
-    created_at = models.DateTimeField()
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["-created_at"]
-
-    def __str__(self) -> str:
-        return f"{self.id} {self.status}"

@@ -19,10 +19,11 @@ from giamsat.accounts.models import User
 from giamsat.accounts.selectors import ScopeDenied, ensure_can_capture, ensure_can_view, user_scope
 from giamsat.catalog.models import DataElement, DataSet
 from giamsat.core.periods import Period as PeriodValue
+from giamsat.events.choices import EventKind
+from giamsat.events.services import event_record
 from giamsat.orgunits.models import OrgUnit
 
 from .choices import EDITABLE_STATUSES, AuditAction, ReportAction, ReportStatus
-from .hooks import values_changed
 from .models import DataValue, DataValueAudit, Period, Report, ReportEvent
 from .validation import report_rule_violations
 from .values import ValueRejected, parse_value
@@ -270,7 +271,7 @@ def _apply(
     DataValue.objects.bulk_update(updates, ["value", "comment", "updated_by", "updated_at", "channel"], batch_size=1000)
     DataValue.objects.filter(pk__in=deletes).delete()
     DataValueAudit.objects.bulk_create(audits, batch_size=1000)
-    values_changed((a.org_unit_id, a.period_id) for a in audits)
+    values_changed_record([(a.org_unit_id, a.period_id) for a in audits], by=by, channel=channel)
 
 
 def data_value_set_follow_up(*, value: DataValue, follow_up: bool, by: User) -> DataValue:
@@ -289,15 +290,59 @@ def report_deadline(data_set: DataSet, period: Period) -> dt.date:
     return period.end_date + dt.timedelta(days=data_set.deadline_days)
 
 
+def values_changed_record(pairs: Iterable[tuple[int, int]], *, by: User | None, channel: str) -> None:
+    """Record that figures changed for these (unit id, period id) pairs, in the caller's
+    transaction: the evaluation (and later the alerts) pick it up after commit."""
+    pairs = sorted(set(pairs))
+    if not pairs:
+        return
+    units = {u for u, _p in pairs}
+    periods = {p for _u, p in pairs}
+    event_record(
+        kind=EventKind.VALUES_CHANGED,
+        unit=next(iter(units)) if len(units) == 1 else None,
+        period=next(iter(periods)) if len(periods) == 1 else None,
+        by=by,
+        payload={"pairs": [list(pair) for pair in pairs], "channel": channel},
+    )
+
+
+REPORT_STEP_EVENTS = {
+    ReportAction.CREATE: EventKind.REPORT_OPENED,
+    ReportAction.REOPEN: EventKind.REPORT_REOPENED,
+    ReportAction.SUBMIT: EventKind.REPORT_SUBMITTED,
+    ReportAction.APPROVE: EventKind.REPORT_APPROVED,
+    ReportAction.ACCEPT: EventKind.REPORT_ACCEPTED,
+    ReportAction.RETURN: EventKind.REPORT_RETURNED,
+}
+
+
 def _log(report: Report, *, action: str, from_status: str, by: User | None, comment: str = "", at=None) -> None:
+    """A step of the report's workflow: its history row, and the domain event others hook onto."""
+    at = at or timezone.now()
     ReportEvent.objects.create(
         report=report,
         action=action,
         from_status=from_status,
         to_status=report.status,
         by=by,
-        at=at or timezone.now(),
+        at=at,
         comment=comment,
+    )
+    event_record(
+        kind=REPORT_STEP_EVENTS[action],
+        unit=report.org_unit_id,
+        period=report.period_id,
+        subject=report,
+        by=by,
+        at=at,
+        payload={
+            "data_set": report.data_set_id,
+            "action": action,
+            "from_status": from_status,
+            "to_status": report.status,
+            "comment": comment,
+        },
     )
 
 

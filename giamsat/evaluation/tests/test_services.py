@@ -20,10 +20,13 @@ from django.db import connection, transaction
 from django.db.models import Sum
 
 from giamsat.accounts.models import User
-from giamsat.catalog.models import DataElement
+from giamsat.catalog.models import DataElement, Target
 from giamsat.catalog.services import catalog_load
+from giamsat.core.testing.forms import form_data
 from giamsat.evaluation.models import ElementFigure, GroupIndicatorValue, IndexValue, IndicatorValue
 from giamsat.evaluation.services import evaluation_recompute, evaluation_refresh
+from giamsat.events.choices import EventKind
+from giamsat.events.models import Event, EventDelivery
 from giamsat.orgunits.models import OrgUnit, OrgUnitLineage
 from giamsat.reporting import demo
 from giamsat.reporting.choices import Channel
@@ -239,7 +242,7 @@ def test_refresh_after_a_form_edit_changes_status_score_and_rank(
 ):
     """Raising a province's fibre households above its 2025 target: the listener refreshes the
     results once the change commits (inline here; a Huey task in production)."""
-    settings.EVALUATION_REFRESH = "inline"
+    settings.EVENTS_DISPATCH = "inline"
     province = OrgUnit.objects.filter(type="PROVINCE", valid_from=dt.date(2025, 7, 1)).order_by("code").first()
     system = User.objects.get(username=demo.SYSTEM_USERNAME)
     before = IndicatorValue.objects.get(indicator__code="HH_FIBER_RATE", org_unit=province, period__code="2025Q3")
@@ -311,3 +314,41 @@ def test_full_recompute_gives_identical_results_on_sqlite_and_postgresql(evaluat
         other_inputs, other_results = record.read_text().split()
         if other_inputs == inputs:
             assert other_results == results, f"results differ between {connection.vendor} and {other}"
+
+
+def _fibre_2025q3(province):
+    return IndicatorValue.objects.get(indicator__code="HH_FIBER_RATE", org_unit=province, period__code="2025Q3")
+
+
+@pytest.mark.parametrize("through", ["catalog page", "admin"])
+def test_a_target_edit_changes_status_and_score_once_it_commits(
+    evaluated, through, client_admin, django_capture_on_commit_callbacks, settings
+):
+    """Raising the provinces' fibre target above what they reached: the TARGET_CHANGED (or
+    INDICATOR_CHANGED, from the admin's inline) event reaches the evaluation after commit, which
+    judges every value again: no `recompute` needed."""
+    settings.EVENTS_DISPATCH = "inline"
+    province = OrgUnit.objects.filter(type="PROVINCE", valid_from=dt.date(2025, 7, 1)).order_by("code").first()
+    before = _fibre_2025q3(province)
+    assert before.status == "ACHIEVED"
+    target = Target.objects.get(indicator__code="HH_FIBER_RATE", scope="UNIT_TYPE")
+    with contextlib.suppress(_Rollback), transaction.atomic():
+        with django_capture_on_commit_callbacks(execute=True):
+            if through == "admin":
+                url = f"/admin/catalog/indicator/{target.indicator_id}/change/"
+                data = form_data(client_admin.get(url).content.decode(), form_id="indicator_form")
+                index = next(k for k, v in data.items() if k.endswith("-id") and v == [str(target.pk)])
+                data[index.replace("-id", "-value")] = ["99.9"]
+            else:
+                url = f"/catalog/indicators/HH_FIBER_RATE/targets/{target.pk}/"
+                data = form_data(client_admin.get(url).content.decode(), form_id="edit-form")
+                data["value"] = ["99.9"]
+            response = client_admin.post(url, data)
+            assert response.status_code == 302, response.content.decode()[:2000]
+        after = _fibre_2025q3(province)
+        assert after.value == before.value
+        assert after.status != "ACHIEVED" and after.score < before.score
+        kind = {"admin": EventKind.INDICATOR_CHANGED, "catalog page": EventKind.TARGET_CHANGED}[through]
+        assert Event.objects.filter(kind=kind, by_id=User.objects.get(username="admin").pk).exists()
+        assert not EventDelivery.objects.filter(subscriber="evaluation.results", status="PENDING").exists()
+        raise _Rollback

@@ -117,7 +117,6 @@ ROUTES = RouteInventory(
         ),
     ),
     listed=("/reports/", "/reports/completeness/", "GET /api/v1/dataValueSets", "POST /api/v1/dataValueSets"),
-    owned=("GET /api/v1/jobs/{job_id}",),
 )
 
 # The Excel channel's routes live beside their tests; collected with ROUTES (imported last: it uses the helpers above).

@@ -180,3 +180,39 @@ def test_reporter_lists(users):
     assert ("BC_TINH_MONTHLY", "202508") in overdue
     assert ("BC_TINH_QUARTERLY", "2025Q3") in overdue  # deadline 10/10/2025
     assert all(e.org_unit.code == "P01" for e in lists.due_soon + lists.overdue)
+
+
+def test_every_step_and_every_change_of_figures_is_a_domain_event(report_a, users, value_input):
+    """What warnings and notifications hook onto: each workflow step and each write of figures
+    leaves an outbox event with its unit, period, report and who."""
+    from giamsat.events.choices import EventKind
+    from giamsat.events.models import Event
+
+    start = Event.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    report_submit(report=report_a, by=users["a.reporter"])
+    report_return(report=report_a, by=users["a.leader"], reason="Thiếu số liệu")
+    result = data_values_write(
+        inputs=[value_input("DOSSIERS_TOTAL", "12")], by=users["a.reporter"], channel=Channel.FORM
+    )
+    assert result.ok, result.problems
+    report_submit(report=report_a, by=users["a.reporter"])
+    report_approve(report=report_a, by=users["a.leader"])
+    report_accept(report=report_a, by=users["phantich.vienthong"])
+    events = list(Event.objects.filter(pk__gt=start).order_by("pk"))
+    assert [e.kind for e in events] == [
+        EventKind.REPORT_SUBMITTED,
+        EventKind.REPORT_RETURNED,
+        EventKind.VALUES_CHANGED,
+        EventKind.REPORT_SUBMITTED,
+        EventKind.REPORT_APPROVED,
+        EventKind.REPORT_ACCEPTED,
+    ]
+    steps = [e for e in events if e.kind != EventKind.VALUES_CHANGED]
+    assert {(e.unit_id, e.period_id, e.subject_type, e.subject_id) for e in steps} == {
+        (report_a.org_unit_id, report_a.period_id, "reporting.report", str(report_a.pk))
+    }
+    assert steps[1].payload["comment"] == "Thiếu số liệu" and steps[1].by_id == users["a.leader"].pk
+    figures = events[2]
+    assert figures.payload["pairs"] == [[report_a.org_unit_id, report_a.period_id]]
+    assert figures.payload["channel"] == Channel.FORM and figures.by_id == users["a.reporter"].pk
+    assert figures.deliveries.filter(subscriber="evaluation.results", status="PENDING").exists()

@@ -13,6 +13,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from tqdm import tqdm
 
+from giamsat.events.services import events_muted
 from giamsat.reporting.demo import (
     DEFAULT_FIRST,
     DEFAULT_SEED,
@@ -20,7 +21,6 @@ from giamsat.reporting.demo import (
     demo_history_load,
     demo_history_reset,
 )
-from giamsat.reporting.hooks import values_changed_muted
 
 MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 
@@ -93,7 +93,7 @@ class Command(BaseCommand):
                     return
             try:
                 # One full recompute follows (manage.py recompute), not one refresh per batch.
-                with values_changed_muted():
+                with events_muted():
                     summary = demo_history_load(first=first, last=last, seed=seed, progress=progress)
             except (LookupError, ValueError) as exc:
                 raise CommandError(str(exc)) from exc

@@ -1,0 +1,31 @@
+"""The evaluation keeps its stored results in step with every change that affects them."""
+
+from giamsat.events.choices import EventKind
+from giamsat.events.registry import subscribe
+
+from .services import evaluation_recompute, evaluation_refresh
+
+# A change of these redoes every year: a target, an expression or a weight can change any
+# status, score and rank; a registry or assignment change, who counts towards whom.
+RECOMPUTE_KINDS = frozenset(
+    {
+        EventKind.TARGET_CHANGED,
+        EventKind.INDICATOR_CHANGED,
+        EventKind.INDEX_WEIGHTS_CHANGED,
+        EventKind.DATA_SET_CHANGED,
+        EventKind.REGISTRY_CHANGED,
+    }
+)
+
+
+@subscribe(EventKind.VALUES_CHANGED, *RECOMPUTE_KINDS, name="evaluation.results")
+def results_refresh(events) -> None:
+    """Bring results up to date for a batch of events: one full recompute if any changed the
+    catalogue or the registry, else one refresh of every unit and period whose figures changed.
+    Both rewrite results from the inputs as they are now, so a second delivery changes nothing."""
+    if any(event.kind in RECOMPUTE_KINDS for event in events):
+        evaluation_recompute()
+        return
+    pairs = {tuple(pair) for event in events for pair in event.payload.get("pairs", [])}
+    if pairs:
+        evaluation_refresh(changes=pairs)
