@@ -40,6 +40,7 @@ from giamsat.core.periods import InvalidPeriod
 from giamsat.core.periods import Period as PeriodValue
 from giamsat.orgunits.models import OrgUnit
 
+from . import checks
 from .choices import EDITABLE_STATUSES, AuditAction
 from .exchange import CSV_COLUMNS, Conflict, ImportSummary, PayloadError, RawValue
 from .models import DataValue, DataValueAudit, Report
@@ -120,6 +121,7 @@ class _Element:
     pk: int
     code: str
     period_type: str
+    period_label: str  # "monthly", in the refusal reasons
     model: DataElement
     parsed: dict  # raw text → (text to store, force rewrite) or the reason it is refused
 
@@ -192,6 +194,7 @@ class _Checker:
                     pk=element.pk,
                     code=element.code,
                     period_type=element.period_type,
+                    period_label=element.get_period_type_display(),
                     model=element,
                     parsed=self.parse_profiles.setdefault(profile, {}),
                 )
@@ -234,6 +237,7 @@ class _Checker:
         elements, units, periods = self.elements, self.units, self.periods
         locked, element_sets, seen = self.locked, self.element_sets, self.seen
         sqlite = self.sqlite
+        placement_refusal = checks.placement_refusal
         staged: list[tuple] = []
         held: list[tuple] = []  # staged rows under a locked report, checked once the chunk is read
         stage = staged.append
@@ -241,36 +245,29 @@ class _Checker:
         for raw in chunk:
             element = elements[raw.data_element]
             if element is None:
-                refuse(Conflict(raw.row, raw.data_element, _text(raw.value), _("No data element has this code.")))
+                refuse(Conflict(raw.row, raw.data_element, _text(raw.value), checks.unknown_element()))
                 continue
             unit = units[raw.org_unit]
             if unit is None:
-                refuse(Conflict(raw.row, raw.org_unit, _text(raw.value), _("No unit has this code.")))
+                refuse(Conflict(raw.row, raw.org_unit, _text(raw.value), checks.unknown_unit()))
                 continue
             period = periods[raw.period]
             if period is None:
-                reason = _("This is not a period (use e.g. 202510, 2025Q3, 2025).")
-                refuse(Conflict(raw.row, raw.period, _text(raw.value), reason))
+                refuse(Conflict(raw.row, raw.period, _text(raw.value), checks.unknown_period()))
                 continue
             key = (element.pk, unit.pk, period.pk)
-            valid_from, valid_to = unit.valid_from, unit.valid_to
-            reason = None
-            if not unit.in_scope:
-                reason = _("The unit is outside your data-entry scope.")
-            elif (valid_from is not None or valid_to is not None) and not (
-                (valid_from is None or valid_from <= period.end)
-                and (valid_to is None or valid_to >= period.end)
-                or (valid_from is None or valid_from <= period.start)
-                and (valid_to is None or valid_to >= period.start)
-            ):
-                reason = _("The unit did not exist in this period.")
-            elif period.period_type != element.period_type:
-                reason = _("This figure is reported %(type)s, not for period %(period)s.") % {
-                    "type": element.model.get_period_type_display().lower(),
-                    "period": period.code,
-                }
-            elif key in seen:
-                reason = _("The same figure appears twice for this unit and period.")
+            reason = placement_refusal(
+                in_scope=unit.in_scope,
+                unit_from=unit.valid_from,
+                unit_to=unit.valid_to,
+                period_start=period.start,
+                period_end=period.end,
+                period_type=period.period_type,
+                period_code=period.code,
+                element_period_type=element.period_type,
+                element_period_label=element.period_label,
+                duplicate=key in seen,
+            )
             seen.add(key)
             if reason is None:
                 value = raw.value
@@ -310,10 +307,10 @@ class _Checker:
             parsed = parse_value(
                 raw.value, value_type=model.value_type, min_value=model.min_value, max_value=model.max_value
             )
-            stored_value, stored_comment = stored.get((element.pk, unit.pk, period.pk), (None, ""))
-            comment = stored_comment if raw.comment is None else raw.comment
-            if (parsed, comment) != (stored_value, stored_comment):
-                reason = _("The report holding this value is submitted or approved: it is locked until returned.")
+            reason = checks.locked_change_refusal(
+                value=parsed, comment=raw.comment, stored=stored.get((element.pk, unit.pk, period.pk))
+            )
+            if reason:
                 value_text = "" if raw.value is None else str(raw.value)[:60]
                 conflicts.append(Conflict(raw.row, f"{element.code}/{unit.code}/{period.code}", value_text, reason))
                 refused.add(index)

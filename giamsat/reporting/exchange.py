@@ -20,6 +20,7 @@ from giamsat.core.periods import InvalidPeriod
 from giamsat.core.periods import Period as PeriodValue
 from giamsat.orgunits.models import OrgUnit
 
+from . import checks
 from .services import ValueInput, periods_get
 
 CSV_COLUMNS = [
@@ -152,17 +153,11 @@ def resolve(raws: list[RawValue]) -> ResolvedValues:
         unit = units.get(raw.org_unit)
         period_value = parsed_periods.get(raw.period)
         if element is None:
-            result.conflicts.append(
-                Conflict(raw.row, raw.data_element, _text(raw.value), _("No data element has this code."))
-            )
+            result.conflicts.append(Conflict(raw.row, raw.data_element, _text(raw.value), checks.unknown_element()))
         elif unit is None:
-            result.conflicts.append(Conflict(raw.row, raw.org_unit, _text(raw.value), _("No unit has this code.")))
+            result.conflicts.append(Conflict(raw.row, raw.org_unit, _text(raw.value), checks.unknown_unit()))
         elif period_value is None:
-            result.conflicts.append(
-                Conflict(
-                    raw.row, raw.period, _text(raw.value), _("This is not a period (use e.g. 202510, 2025Q3, 2025).")
-                )
-            )
+            result.conflicts.append(Conflict(raw.row, raw.period, _text(raw.value), checks.unknown_period()))
         else:
             result.inputs.append(
                 ValueInput(

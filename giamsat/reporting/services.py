@@ -23,6 +23,7 @@ from giamsat.events.choices import EventKind
 from giamsat.events.services import event_record
 from giamsat.orgunits.models import OrgUnit
 
+from . import checks
 from .choices import EDITABLE_STATUSES, AuditAction, ReportAction, ReportStatus
 from .models import DataValue, DataValueAudit, Period, Report, ReportEvent
 from .validation import report_rule_violations
@@ -144,41 +145,34 @@ def data_values_write(
     seen: set[tuple[int, int, int]] = set()
     for item in inputs:
         key = (item.data_element.pk, item.org_unit.pk, item.period.pk)
-        reason = None
         parsed = None
-        if not capture.contains(item.org_unit):
-            reason = _("The unit is outside your data-entry scope.")
-        elif not item.org_unit.is_active_on(item.period.end_date) and not item.org_unit.is_active_on(
-            item.period.start_date
-        ):
-            reason = _("The unit did not exist in this period.")
-        elif item.period.period_type != item.data_element.period_type:
-            reason = _("This figure is reported %(type)s, not for period %(period)s.") % {
-                "type": item.data_element.get_period_type_display().lower(),
-                "period": item.period.code,
-            }
-        elif key in seen:
-            reason = _("The same figure appears twice for this unit and period.")
-        else:
+        element, unit, period = item.data_element, item.org_unit, item.period
+        reason = checks.placement_refusal(
+            in_scope=capture.contains(unit),
+            unit_from=unit.valid_from,
+            unit_to=unit.valid_to,
+            period_start=period.start_date,
+            period_end=period.end_date,
+            period_type=period.period_type,
+            period_code=period.code,
+            element_period_type=element.period_type,
+            element_period_label=element.get_period_type_display(),
+            duplicate=key in seen,
+        )
+        if reason is None:
             try:
                 parsed = parse_value(
                     item.value,
-                    value_type=item.data_element.value_type,
-                    min_value=item.data_element.min_value,
-                    max_value=item.data_element.max_value,
+                    value_type=element.value_type,
+                    min_value=element.min_value,
+                    max_value=element.max_value,
                     decimal_separator=decimal_separator,
                 )
             except ValueRejected as exc:
                 reason = str(exc)
             else:
-                # A locked figure may be sent again unchanged (re-importing an export): only a change is refused.
                 if key in locked:
-                    stored_value, stored_comment = stored.get(key, (None, ""))
-                    comment = stored_comment if item.comment is None else item.comment
-                    if (parsed, comment) != (stored_value, stored_comment):
-                        reason = _(
-                            "The report holding this value is submitted or approved: it is locked until returned."
-                        )
+                    reason = checks.locked_change_refusal(value=parsed, comment=item.comment, stored=stored.get(key))
         seen.add(key)
         if reason:
             result.problems.append(

@@ -1,0 +1,71 @@
+"""Every check a value goes through, and every refusal reason, defined once.
+
+The per-row service (`services.data_values_write`), the set-based import (`bulk._Checker`) and
+the code resolution of the exchange formats (`exchange.resolve`) all ask these functions; a test
+greps the tree to make sure no reason is written anywhere else. A new rule goes here, once."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django.utils.translation import gettext as _
+
+
+def unknown_element() -> str:
+    return _("No data element has this code.")
+
+
+def unknown_unit() -> str:
+    return _("No unit has this code.")
+
+
+def unknown_period() -> str:
+    return _("This is not a period (use e.g. 202510, 2025Q3, 2025).")
+
+
+def _exists_on(valid_from: dt.date | None, valid_to: dt.date | None, day: dt.date) -> bool:
+    return (valid_from is None or valid_from <= day) and (valid_to is None or valid_to >= day)
+
+
+def placement_refusal(
+    *,
+    in_scope: bool,
+    unit_from: dt.date | None,
+    unit_to: dt.date | None,
+    period_start: dt.date,
+    period_end: dt.date,
+    period_type: str,
+    period_code: str,
+    element_period_type: str,
+    element_period_label,
+    duplicate: bool,
+) -> str | None:
+    """Why this figure cannot be written for this unit and period by this user, or None: outside
+    the user's data-entry scope, a unit that did not exist, a period of another type than the
+    figure's, or the same figure twice in one write."""
+    if not in_scope:
+        return _("The unit is outside your data-entry scope.")
+    if (unit_from is not None or unit_to is not None) and not (
+        _exists_on(unit_from, unit_to, period_end) or _exists_on(unit_from, unit_to, period_start)
+    ):
+        return _("The unit did not exist in this period.")
+    if period_type != element_period_type:
+        return _("This figure is reported %(type)s, not for period %(period)s.") % {
+            "type": str(element_period_label).lower(),
+            "period": period_code,
+        }
+    if duplicate:
+        return _("The same figure appears twice for this unit and period.")
+    return None
+
+
+def locked_change_refusal(
+    *, value: Decimal | None, comment: str | None, stored: tuple[Decimal | None, str] | None
+) -> str | None:
+    """A figure under a submitted or approved report may be sent again unchanged (re-importing an
+    export); a change is refused. `comment` None keeps the stored comment."""
+    stored_value, stored_comment = stored or (None, "")
+    if (value, stored_comment if comment is None else comment) != (stored_value, stored_comment):
+        return _("The report holding this value is submitted or approved: it is locked until returned.")
+    return None

@@ -1,0 +1,85 @@
+"""One checker: every refusal reason of the value checks is written once, in reporting/checks.py,
+and every write path (form, Excel, API per value and set-based) gives the same reasons."""
+
+import datetime as dt
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from django.utils import translation
+
+from giamsat.reporting import checks
+
+GIAMSAT = Path(__file__).resolve().parents[2]
+REASONS = [
+    "No data element has this code.",
+    "No unit has this code.",
+    "This is not a period (use e.g. 202510, 2025Q3, 2025).",
+    "The unit is outside your data-entry scope.",
+    "The unit did not exist in this period.",
+    "This figure is reported %(type)s, not for period %(period)s.",
+    "The same figure appears twice for this unit and period.",
+    "The report holding this value is submitted or approved: it is locked until returned.",
+]
+
+
+@pytest.mark.parametrize("reason", REASONS)
+def test_every_refusal_reason_is_defined_once(reason):
+    """Outside the checks module a reason may be looked up by code elsewhere (an API answering
+    "no unit has this code" for its own parameter), but never used to refuse a value."""
+    value_paths = ["reporting/services.py", "reporting/bulk.py", "reporting/exchange.py", "reporting/excel.py"]
+    assert reason in (GIAMSAT / "reporting/checks.py").read_text()
+    for path in value_paths:
+        assert reason not in (GIAMSAT / path).read_text(), f"{path} writes “{reason}” itself"
+    defined = [p for p in GIAMSAT.rglob("*.py") if "tests" not in p.parts and f'"{reason}"' in p.read_text()]
+    if reason not in {"No unit has this code."}:  # also the answer of lookups by unit code (API, forms)
+        assert defined == [GIAMSAT / "reporting/checks.py"], defined
+
+
+D = dt.date
+
+
+@pytest.mark.parametrize(
+    "fields, expected",
+    [
+        ({}, None),
+        ({"in_scope": False}, "outside your data-entry scope"),
+        ({"unit_from": D(2025, 7, 1)}, "did not exist"),  # a new commune, a June figure
+        ({"unit_from": D(2025, 6, 15)}, None),  # existed at the period's end
+        ({"unit_to": D(2025, 6, 15)}, None),  # existed at its start
+        ({"unit_to": D(2025, 5, 31)}, "did not exist"),
+        ({"element_period_type": "QUARTERLY"}, "not for period 202506"),
+        ({"duplicate": True}, "appears twice"),
+    ],
+)
+def test_placement_refusal(fields, expected):
+    base = {
+        "in_scope": True,
+        "unit_from": None,
+        "unit_to": None,
+        "period_start": D(2025, 6, 1),
+        "period_end": D(2025, 6, 30),
+        "period_type": "MONTHLY",
+        "period_code": "202506",
+        "element_period_type": "MONTHLY",
+        "element_period_label": "Quarterly",
+        "duplicate": False,
+    }
+    with translation.override("en"):
+        reason = checks.placement_refusal(**{**base, **fields})
+    assert reason is None if expected is None else expected in reason
+
+
+@pytest.mark.parametrize(
+    "value, comment, stored, refused",
+    [
+        (Decimal(5), None, (Decimal(5), "ghi chú"), False),  # sent again unchanged, comment kept
+        (Decimal(5), "ghi chú", (Decimal(5), "ghi chú"), False),
+        (Decimal(6), None, (Decimal(5), ""), True),
+        (Decimal(5), "khác", (Decimal(5), ""), True),
+        (None, None, None, False),  # nothing stored, nothing sent
+        (Decimal(1), None, None, True),
+    ],
+)
+def test_locked_change_refusal(value, comment, stored, refused):
+    assert (checks.locked_change_refusal(value=value, comment=comment, stored=stored) is not None) is refused
