@@ -81,7 +81,8 @@ def default_backup_path(*, vendor: str) -> Path:
 def database_backup(*, database: dict, path: Path | None = None) -> BackupResult:
     """Write a backup of `database` to `path` (default: a timestamped file under var/backups/).
 
-    Safe while the server and the worker run. An existing file is never overwritten."""
+    Safe while the server and the worker run. An existing file is never overwritten; the new
+    one is readable by its owner only."""
     vendor = database_vendor(database)
     path = Path(path) if path else default_backup_path(vendor=vendor)
     if path.exists():
@@ -98,6 +99,8 @@ def database_backup(*, database: dict, path: Path | None = None) -> BackupResult
             _sqlite_backup(database, partial)
         else:
             _pg_dump(database, partial)
+        # Password and token hashes are in it: readable by the operator's account only.
+        partial.chmod(0o600)
         os.replace(partial, path)
     finally:
         partial.unlink(missing_ok=True)

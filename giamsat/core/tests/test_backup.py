@@ -91,6 +91,7 @@ def test_backup_command_writes_a_timestamped_file_under_var_backups(settings, tm
     call_command("backup", "--verify", stdout=(out := _Output()))
     [written] = (tmp_path / "backups").iterdir()
     assert written.name.startswith("giamsat-20") and written.suffix in {".sqlite3", ".dump"}
+    assert written.stat().st_mode & 0o777 == 0o600
     assert str(written) in out.text
     with pytest.raises(CommandError):  # never overwrites
         call_command("backup", str(written), stdout=_Output())
