@@ -50,6 +50,7 @@ from giamsat.catalog.selectors import data_set_sections
 from giamsat.core.dates import today
 from giamsat.core.periods import Period as PeriodValue
 from giamsat.core.templatetags.giamsat import num
+from giamsat.core.text import csv_text
 from giamsat.orgunits.models import OrgUnit
 
 from .choices import EDITABLE_STATUSES, Channel
@@ -1171,9 +1172,6 @@ def export_csv(rows: list[ExportRow]) -> bytes:
         cells[10] = cells[10].strftime("%d/%m/%Y %H:%M") if cells[10] else ""
         # Text that a spreadsheet would take for a formula is quoted (the value column holds numbers).
         writer.writerow(
-            [
-                "" if c is None else (f"'{c}" if i != 7 and isinstance(c, str) and c and c[0] in "=+-@\t\r" else c)
-                for i, c in enumerate(cells)
-            ]
+            ["" if c is None else (csv_text(c) if i != 7 and isinstance(c, str) else c) for i, c in enumerate(cells)]
         )
     return ("\ufeff" + out.getvalue()).encode("utf-8")

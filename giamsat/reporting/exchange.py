@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from giamsat.catalog.models import DataElement
 from giamsat.core.periods import InvalidPeriod
 from giamsat.core.periods import Period as PeriodValue
+from giamsat.core.text import csv_text, csv_text_read
 from giamsat.orgunits.models import OrgUnit
 
 from . import checks
@@ -123,11 +124,11 @@ def raw_from_csv(text: str) -> list[RawValue]:
         result.append(
             RawValue(
                 row=index,
-                data_element=cells[0].strip(),
-                period=cells[1].strip(),
-                org_unit=cells[2].strip(),
+                data_element=csv_text_read(cells[0].strip()),
+                period=csv_text_read(cells[1].strip()),
+                org_unit=csv_text_read(cells[2].strip()),
                 value=cells[5],
-                comment=cells[8] or None,
+                comment=csv_text_read(cells[8]) or None,
             )
         )
     return result
@@ -195,21 +196,24 @@ def values_as_dhis2(rows: Iterable) -> Iterator[dict]:
 
 
 def values_as_csv(rows: Iterable) -> str:
+    """DataValue rows as DHIS2 CSV. Text cells that a spreadsheet would run as a formula are
+    quoted as in the page export (`raw_from_csv` takes the quote off again); the value column
+    holds plain numbers and is written as it is."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
     for item in values_as_dhis2(rows):
         writer.writerow(
             [
-                item["dataElement"],
-                item["period"],
-                item["orgUnit"],
+                csv_text(item["dataElement"]),
+                csv_text(item["period"]),
+                csv_text(item["orgUnit"]),
                 "",
                 "",
                 item["value"],
-                item["storedBy"],
+                csv_text(item["storedBy"]),
                 item["lastUpdated"],
-                item["comment"],
+                csv_text(item["comment"] or ""),
                 str(item["followup"]).lower(),
             ]
         )

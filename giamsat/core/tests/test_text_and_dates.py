@@ -3,7 +3,7 @@ import datetime as dt
 import pytest
 
 from giamsat.core.dates import InvalidDate, parse_date
-from giamsat.core.text import fold, nfc_key
+from giamsat.core.text import csv_text, csv_text_read, fold, nfc_key
 from giamsat.orgunits.reference import english_name
 
 
@@ -24,6 +24,27 @@ def test_nfc_key_ignores_tone_placement_and_case():
     assert nfc_key("Xã Thanh Thuỷ") == nfc_key("xã thanh thủy")
     assert nfc_key("Thuận Hoà") == nfc_key("Thuận Hòa")
     assert nfc_key("Văn Lang") != nfc_key("Văn Lăng")
+
+
+@pytest.mark.parametrize(
+    "text, written",
+    [
+        ('=HYPERLINK("http://x.example","y")', '\'=HYPERLINK("http://x.example","y")'),
+        ("+1", "'+1"),
+        ("-5", "'-5"),  # a text cell only: the value column is never passed through csv_text
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("\tx", "'\tx"),
+        ("\rx", "'\rx"),
+        ("'=x", "''=x"),  # one more apostrophe, so that reading back gives the text written
+        ("'quoted'", "'quoted'"),
+        ("a=b", "a=b"),
+        ("'", "'"),
+        ("", ""),
+    ],
+)
+def test_csv_text_quotes_formulas_and_reads_back_exactly(text, written):
+    assert csv_text(text) == written
+    assert csv_text_read(written) == text
 
 
 @pytest.mark.parametrize(

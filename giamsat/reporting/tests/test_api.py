@@ -1,10 +1,17 @@
 """DHIS2-style dataValueSets: JSON and CSV give the same result, round trips, conflicts, scope."""
 
+import csv
+import datetime as dt
+import io
+from decimal import Decimal
+from types import SimpleNamespace
+
 import pytest
 from django.test import Client
 
 from giamsat.accounts.services import token_create
 from giamsat.reporting.choices import Channel
+from giamsat.reporting.exchange import raw_from_csv, values_as_csv
 from giamsat.reporting.models import DataValue, DataValueAudit
 
 pytestmark = pytest.mark.django_db
@@ -80,6 +87,41 @@ def test_what_get_returns_imports_back_unchanged(api):
         == 3
     )
     assert stored() == before
+
+
+def test_csv_export_quotes_formulas_and_imports_back_unchanged(api):
+    formula = '=HYPERLINK("http://x.example","y")'
+    values = as_json(VALUES[:2])
+    values["dataValues"][0]["comment"] = formula
+    values["dataValues"][1]["comment"] = "@SUM(A1)"
+    api.post("/api/v1/dataValueSets", values, content_type="application/json")
+    exported = api.get("/api/v1/dataValueSets", {"orgUnit": "P01", "period": "202510", "format": "csv"})
+    rows = list(csv.reader(io.StringIO(exported.content.decode("utf-8"))))
+    comments = {row[0]: row[8] for row in rows[1:]}
+    assert comments == {"DOSSIERS_TOTAL": "'" + formula, "DOSSIERS_ONLINE": "'@SUM(A1)"}
+    assert {row[0]: row[5] for row in rows[1:]} == {"DOSSIERS_TOTAL": "52340", "DOSSIERS_ONLINE": "41002"}
+    again = api.post("/api/v1/dataValueSets", exported.content, content_type="text/csv").json()["response"]
+    assert again["importCount"] == {"imported": 0, "updated": 0, "ignored": 2, "deleted": 0}
+    assert DataValue.objects.get(data_element__code="DOSSIERS_TOTAL", org_unit__code="P01").comment == formula
+
+
+def test_csv_export_writes_a_negative_value_as_a_number():
+    row = SimpleNamespace(
+        data_element=SimpleNamespace(code="BALANCE"),
+        period=SimpleNamespace(code="202510"),
+        org_unit=SimpleNamespace(code="P01"),
+        value=Decimal("-5"),
+        comment="-5 is a loss",
+        follow_up=False,
+        updated_at=dt.datetime(2025, 11, 1, tzinfo=dt.UTC),
+        updated_by_id=1,
+        updated_by=SimpleNamespace(username="+admin"),
+    )
+    [header, line] = list(csv.reader(io.StringIO(values_as_csv([row]))))
+    assert line[header.index("value")] == "-5"
+    assert line[header.index("comment")] == "'-5 is a loss"
+    assert line[header.index("storedby")] == "'+admin"
+    assert raw_from_csv(values_as_csv([row]))[0].comment == "-5 is a loss"
 
 
 def test_conflicts_name_the_row_object_and_reason(api):
