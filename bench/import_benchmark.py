@@ -208,8 +208,9 @@ def clean_up() -> None:
 
 
 def step_bulk(path: str, kind: str) -> dict:
-    from giamsat.reporting.bulk import data_values_write_bulk, iter_csv_values, iter_json_values
+    from giamsat.reporting.bulk import data_values_write_bulk
     from giamsat.reporting.choices import Channel
+    from giamsat.reporting.readers import iter_csv_values, iter_json_values
 
     user = bench_user()
     reader = iter_csv_values if kind == "csv" else iter_json_values
@@ -234,7 +235,7 @@ def step_bulk(path: str, kind: str) -> dict:
 def sample_rows(path: str, sample: int):
     from itertools import islice
 
-    from giamsat.reporting.bulk import iter_csv_values
+    from giamsat.reporting.readers import iter_csv_values
 
     with open(path, "rb") as stream:
         return list(islice(iter_csv_values(stream), sample))

@@ -21,8 +21,9 @@ from giamsat.core.dates import InvalidDate
 from giamsat.orgunits.models import OrgUnit
 from giamsat.reporting import api as reporting_api
 from giamsat.reporting.choices import Channel
-from giamsat.reporting.exchange import RawValue, data_value_set_import
+from giamsat.reporting.exchange import data_value_set_import
 from giamsat.reporting.models import DataValue
+from giamsat.reporting.readers import RawValue
 
 dhis2 = NinjaAPI(
     title="GiamSat — DHIS2-compatible API",

@@ -15,18 +15,10 @@ from giamsat.core.periods import Period as PeriodValue
 from giamsat.orgunits.models import OrgUnit
 
 from .choices import Channel
-from .exchange import (
-    PayloadError,
-    data_value_set_import,
-    raw_from_adx,
-    raw_from_csv,
-    raw_from_json,
-    values_as_adx,
-    values_as_csv,
-    values_as_dhis2,
-)
+from .exchange import data_value_set_import, values_as_adx, values_as_csv, values_as_dhis2
 from .jobs import ASYNC_THRESHOLD_BYTES, import_job_create
 from .models import DataValue
+from .readers import PayloadError, raw_from_adx, raw_from_csv, raw_from_json
 
 router = Router(tags=["data values"])
 MAX_BODY = 200 * 1024 * 1024

@@ -15,12 +15,7 @@ grow with the file.
 
 from __future__ import annotations
 
-import codecs
-import csv
 import datetime as dt
-import io
-import json
-import re
 import sqlite3
 import threading
 from collections.abc import Callable, Iterable, Iterator
@@ -30,7 +25,6 @@ from itertools import chain, islice
 
 from django.db import connection, transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from giamsat.accounts.choices import ScopeKind
 from giamsat.accounts.models import User
@@ -42,8 +36,9 @@ from giamsat.orgunits.models import OrgUnit
 
 from . import checks
 from .choices import EDITABLE_STATUSES, AuditAction
-from .exchange import CSV_COLUMNS, Conflict, ImportSummary, PayloadError, RawValue
+from .exchange import Conflict, ImportSummary
 from .models import DataValue, DataValueAudit, Report
+from .readers import RawValue, _text
 from .services import periods_get, values_changed_record
 from .values import ValueRejected, parse_value
 
@@ -142,10 +137,6 @@ class _Period:
     period_type: str
     start: dt.date
     end: dt.date
-
-
-def _text(value) -> str:
-    return "" if value is None else str(value).strip()
 
 
 class _Checker:
@@ -748,191 +739,3 @@ class _Pipeline:
         if self.error is not None:
             error, self.error = self.error, None
             raise error
-
-
-# --- streaming readers -------------------------------------------------------------------
-
-
-def _text_stream(fileobj):
-    """Text from a text file, a binary file, or anything with `read` (e.g. Django's request)."""
-    if isinstance(fileobj, io.TextIOBase):
-        return fileobj
-    if isinstance(fileobj, io.IOBase):
-        return io.TextIOWrapper(fileobj, encoding="utf-8-sig", newline="")
-    return codecs.getreader("utf-8-sig")(fileobj)
-
-
-def iter_csv_values(fileobj, *, max_rows: int | None = None) -> Iterator[RawValue]:
-    """Values of a DHIS2 CSV file, read as a stream (text or binary file; header optional),
-    exactly as `raw_from_csv` reads them."""
-    reader = csv.reader(_text_stream(fileobj))
-    count = 0
-    width = len(CSV_COLUMNS)
-    for index, row in enumerate(reader, start=1):
-        if not row:
-            continue
-        if index == 1:
-            row[0] = row[0].removeprefix("\ufeff")
-        data_element = row[0].strip()
-        if not data_element and all(not cell.strip() for cell in row):
-            continue
-        if index == 1 and data_element.lower() in {"dataelement", "data_element", "de"}:
-            continue
-        if max_rows is not None and count >= max_rows:
-            raise PayloadError(_("Too many values in one request (at most %(max)s).") % {"max": max_rows})
-        count += 1
-        if len(row) < width:
-            row += [""] * (width - len(row))
-        yield RawValue(index, data_element, row[1].strip(), row[2].strip(), row[5], row[8] or None)
-
-
-def iter_json_values(fileobj, *, max_rows: int | None = None) -> Iterator[RawValue]:
-    """Values of a DHIS2 JSON data value set, read as a stream, exactly as `raw_from_json` reads
-    them: the "dataValues" array is decoded one object at a time. Set-level "period" and
-    "orgUnit" fill blanks; when they come after the array, the values from the first one that
-    needs them are held back until the end of the object."""
-    reader = _JsonReader(_text_stream(fileobj))
-    if reader.peek() == "":
-        return
-    if reader.peek() != "{":
-        raise PayloadError(_("The body must be a JSON object with a “dataValues” list."))
-    reader.take("{")
-    defaults = {"period": "", "orgUnit": ""}
-    seen_defaults: set[str] = set()
-    held: list[tuple[int, object]] = []
-    first = True
-    while True:
-        if reader.peek() == "}":
-            reader.take("}")
-            break
-        if not first:
-            reader.take(",")
-        first = False
-        key = reader.value()
-        if not isinstance(key, str):
-            reader.fail("Expecting property name enclosed in double quotes")
-        reader.take(":")
-        if key != "dataValues":
-            value = reader.value()
-            if key in defaults:
-                defaults[key] = _text(value)
-                seen_defaults.add(key)
-            continue
-        if reader.peek() != "[":
-            reader.value()
-            raise PayloadError(_("“dataValues” must be a list."))
-        reader.take("[")
-        index = 0
-        while True:
-            if reader.peek() == "]":
-                reader.take("]")
-                break
-            if index:
-                reader.take(",")
-            item = reader.value()
-            index += 1
-            if max_rows is not None and index > max_rows:
-                raise PayloadError(_("Too many values in one request (at most %(max)s).") % {"max": max_rows})
-            if held or _needs_later_default(item, seen_defaults):
-                held.append((index, item))
-            else:
-                yield _json_value(index, item, defaults)
-    if reader.peek() != "":
-        reader.fail("Extra data")
-    for index, item in held:
-        yield _json_value(index, item, defaults)
-
-
-def _needs_later_default(item, seen_defaults: set[str]) -> bool:
-    if not isinstance(item, dict):
-        return len(seen_defaults) < 2
-    return (not _text(item.get("period")) and "period" not in seen_defaults) or (
-        not _text(item.get("orgUnit")) and "orgUnit" not in seen_defaults
-    )
-
-
-def _json_value(index: int, item, defaults: dict[str, str]) -> RawValue:
-    if not isinstance(item, dict):
-        return RawValue(index, "", defaults["period"], defaults["orgUnit"], None)
-    comment = item.get("comment")
-    return RawValue(
-        row=index,
-        data_element=_text(item.get("dataElement")),
-        period=_text(item.get("period")) or defaults["period"],
-        org_unit=_text(item.get("orgUnit")) or defaults["orgUnit"],
-        value=item.get("value"),
-        comment=comment if isinstance(comment, str) else None,
-    )
-
-
-class _JsonReader:
-    """Just enough of an incremental JSON reader to walk one object and decode its members one
-    at a time with the standard decoder; errors report the line and column in the whole file."""
-
-    BLOCK = 1 << 20
-    LARGEST_VALUE = 64 << 20  # a member this long is an error, not a reason to read on
-    WHITESPACE = re.compile(r"[ \t\n\r]*")
-
-    def __init__(self, stream):
-        self.stream = stream
-        self.buffer = ""
-        self.pos = 0
-        self.eof = False
-        self.decoder = json.JSONDecoder()
-        self.consumed_lines = 0  # newlines in the text already dropped from the buffer
-        self.consumed_column = 0  # characters after the last dropped newline
-
-    def _more(self) -> bool:
-        if self.eof:
-            return False
-        block = self.stream.read(self.BLOCK)
-        if not block:
-            self.eof = True
-            return False
-        dropped = self.buffer[: self.pos]
-        newlines = dropped.count("\n")
-        if newlines:
-            self.consumed_lines += newlines
-            self.consumed_column = len(dropped) - dropped.rfind("\n") - 1
-        else:
-            self.consumed_column += len(dropped)
-        self.buffer = self.buffer[self.pos :] + block
-        self.pos = 0
-        return True
-
-    def peek(self) -> str:
-        """The next character that is not white space, '' at the end."""
-        while True:
-            self.pos = self.WHITESPACE.match(self.buffer, self.pos).end()
-            if self.pos < len(self.buffer):
-                return self.buffer[self.pos]
-            if not self._more():
-                return ""
-
-    def take(self, char: str) -> None:
-        if self.peek() != char:
-            self.fail(f"Expecting '{char}' delimiter" if char in ",:" else f"Expecting '{char}'")
-        self.pos += 1
-
-    def value(self):
-        self.peek()
-        while True:
-            try:
-                value, end = self.decoder.raw_decode(self.buffer, self.pos)
-            except json.JSONDecodeError as exc:
-                if len(self.buffer) - self.pos < self.LARGEST_VALUE and self._more():
-                    continue
-                self.fail(exc.msg, exc.pos)
-            # A number at the very end of the buffer may continue in the next block.
-            if end == len(self.buffer) and not self.eof and self._more():
-                continue
-            self.pos = end
-            return value
-
-    def fail(self, message: str, pos: int | None = None):
-        pos = self.pos if pos is None else pos
-        error = json.JSONDecodeError(message, self.buffer, pos)
-        if error.lineno == 1:
-            error.colno += self.consumed_column
-        error.lineno += self.consumed_lines
-        raise error

@@ -54,8 +54,9 @@ from giamsat.core.text import csv_text
 from giamsat.orgunits.models import OrgUnit
 
 from .choices import EDITABLE_STATUSES, Channel
-from .exchange import Conflict, RawValue, data_value_set_import
+from .exchange import Conflict, data_value_set_import
 from .models import DataValue, Report
+from .readers import RawValue
 
 logger = logging.getLogger(__name__)
 

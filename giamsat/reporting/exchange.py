@@ -18,39 +18,15 @@ from django.utils.translation import gettext as _
 from giamsat.catalog.models import DataElement
 from giamsat.core.periods import InvalidPeriod
 from giamsat.core.periods import Period as PeriodValue
-from giamsat.core.text import csv_text, csv_text_read
+from giamsat.core.text import csv_text
 from giamsat.orgunits.models import OrgUnit
 
 from . import checks
+from .readers import CSV_COLUMNS, PayloadError, RawValue, _text
 from .services import ValueInput, periods_get
 
-CSV_COLUMNS = [
-    "dataelement",
-    "period",
-    "orgunit",
-    "categoryoptioncombo",
-    "attributeoptioncombo",
-    "value",
-    "storedby",
-    "lastupdated",
-    "comment",
-    "followup",
-]
-MAX_ROWS = 1_000_000
 # From this many values an import takes the set-based path of bulk.py.
 BULK_THRESHOLD = 2_000
-
-
-@dataclass
-class RawValue:
-    """One value as it came in, before any lookup. `row` is its 1-based position."""
-
-    row: int
-    data_element: str
-    period: str
-    org_unit: str
-    value: object
-    comment: str | None = None
 
 
 @dataclass
@@ -70,68 +46,6 @@ class Conflict:
 class ResolvedValues:
     inputs: list[ValueInput] = field(default_factory=list)
     conflicts: list[Conflict] = field(default_factory=list)
-
-
-class PayloadError(ValueError):
-    """The payload as a whole cannot be read; the message says why."""
-
-
-def _text(value) -> str:
-    return "" if value is None else str(value).strip()
-
-
-def raw_from_json(payload: dict) -> list[RawValue]:
-    """Values of a DHIS2 JSON data value set; set-level period and orgUnit fill blanks."""
-    if not isinstance(payload, dict):
-        raise PayloadError(_("The body must be a JSON object with a “dataValues” list."))
-    values = payload.get("dataValues", [])
-    if not isinstance(values, list):
-        raise PayloadError(_("“dataValues” must be a list."))
-    if len(values) > MAX_ROWS:
-        raise PayloadError(_("Too many values in one request (at most %(max)s).") % {"max": MAX_ROWS})
-    default_period = _text(payload.get("period"))
-    default_unit = _text(payload.get("orgUnit"))
-    result = []
-    for index, item in enumerate(values, start=1):
-        if not isinstance(item, dict):
-            result.append(RawValue(index, "", default_period, default_unit, None))
-            continue
-        result.append(
-            RawValue(
-                row=index,
-                data_element=_text(item.get("dataElement")),
-                period=_text(item.get("period")) or default_period,
-                org_unit=_text(item.get("orgUnit")) or default_unit,
-                value=item.get("value"),
-                comment=item.get("comment") if isinstance(item.get("comment"), str) else None,
-            )
-        )
-    return result
-
-
-def raw_from_csv(text: str) -> list[RawValue]:
-    """Values of a DHIS2 CSV file (header row optional; DHIS2's column order)."""
-    reader = csv.reader(io.StringIO(text))
-    result = []
-    for index, row in enumerate(reader, start=1):
-        if not row or all(not cell.strip() for cell in row):
-            continue
-        if index == 1 and row[0].strip().lower() in {"dataelement", "data_element", "de"}:
-            continue
-        if len(result) >= MAX_ROWS:
-            raise PayloadError(_("Too many values in one request (at most %(max)s).") % {"max": MAX_ROWS})
-        cells = [*row, *[""] * (len(CSV_COLUMNS) - len(row))]
-        result.append(
-            RawValue(
-                row=index,
-                data_element=csv_text_read(cells[0].strip()),
-                period=csv_text_read(cells[1].strip()),
-                org_unit=csv_text_read(cells[2].strip()),
-                value=cells[5],
-                comment=csv_text_read(cells[8]) or None,
-            )
-        )
-    return result
 
 
 def resolve(raws: list[RawValue]) -> ResolvedValues:
@@ -352,51 +266,6 @@ def _import(raws: list[RawValue], summary: ImportSummary, *, by, channel: str, a
 # --- ADX ---------------------------------------------------------------------------------
 
 ADX_NS = "urn:ihe:qrph:adx:2015"
-
-
-def raw_from_adx(data: bytes) -> list[RawValue]:
-    """Values of an ADX message: <group orgUnit period dataSet> holding <dataValue dataElement value>.
-
-    Parsed with defusedxml (no entities, no external references); the ADX period
-    (2025-10-01/P1M) is turned into our period code, a bad one kept as is so it becomes a conflict.
-    """
-    from defusedxml import ElementTree
-    from defusedxml.common import DefusedXmlException
-
-    try:
-        root = ElementTree.fromstring(data)
-    except (ElementTree.ParseError, DefusedXmlException) as exc:
-        raise PayloadError(
-            _("The body is not a valid ADX (XML) message: %(error)s") % {"error": str(exc)[:120]}
-        ) from None
-    if root.tag.split("}")[-1] != "adx":
-        raise PayloadError(_("The XML root element must be <adx>."))
-    result: list[RawValue] = []
-    for group in root:
-        if group.tag.split("}")[-1] != "group":
-            continue
-        period_text = group.get("period", "")
-        try:
-            period = PeriodValue.from_adx(period_text).code
-        except InvalidPeriod:
-            period = period_text
-        for node in group:
-            if node.tag.split("}")[-1] != "dataValue":
-                continue
-            annotation = next((child.text for child in node if child.tag.split("}")[-1] == "annotation"), None)
-            result.append(
-                RawValue(
-                    row=len(result) + 1,
-                    data_element=_text(node.get("dataElement")),
-                    period=period,
-                    org_unit=_text(group.get("orgUnit")),
-                    value=node.get("value"),
-                    comment=annotation,
-                )
-            )
-            if len(result) > MAX_ROWS:
-                raise PayloadError(_("Too many values in one request (at most %(max)s).") % {"max": MAX_ROWS})
-    return result
 
 
 def values_as_adx(rows: Iterable, *, data_set: str | None = None) -> str:

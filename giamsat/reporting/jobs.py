@@ -10,11 +10,12 @@ from django.utils.translation import gettext_lazy
 from giamsat.jobs.registry import job_kind
 from giamsat.jobs.services import JobFailed, Progress, job_create
 
-from .exchange import (
+from .exchange import STRATEGIES, data_value_set_import
+from .readers import (
     MAX_ROWS,
-    STRATEGIES,
     PayloadError,
-    data_value_set_import,
+    iter_csv_values,
+    iter_json_values,
     raw_from_adx,
     raw_from_csv,
     raw_from_json,
@@ -51,7 +52,7 @@ def _read(content_type: str, data: bytes) -> list:
 )
 def import_run(job, progress: Progress):
     """Parse, check and write through the value services; returns DHIS2's import summary."""
-    from .bulk import data_values_write_bulk, iter_csv_values, iter_json_values
+    from .bulk import data_values_write_bulk
 
     params = job.params
     content_type, options = params["content_type"], params.get("options", {})

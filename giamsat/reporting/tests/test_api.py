@@ -11,8 +11,9 @@ from django.test import Client
 
 from giamsat.accounts.services import token_create
 from giamsat.reporting.choices import Channel
-from giamsat.reporting.exchange import raw_from_csv, values_as_csv
+from giamsat.reporting.exchange import values_as_csv
 from giamsat.reporting.models import DataValue, DataValueAudit
+from giamsat.reporting.readers import raw_from_csv
 
 pytestmark = pytest.mark.django_db
 

@@ -2,6 +2,7 @@
 and conflict reasons, on SQLite and on PostgreSQL; and its streaming readers read files as the
 API's readers do."""
 
+import csv
 import datetime as dt
 import io
 import json
@@ -10,16 +11,12 @@ import pytest
 from django.db import connection, transaction
 from django.utils import timezone
 
-from giamsat.reporting import bulk
+from giamsat.core.text import csv_text
+from giamsat.reporting import bulk, readers
 from giamsat.reporting.choices import Channel, ReportStatus
-from giamsat.reporting.exchange import (
-    PayloadError,
-    RawValue,
-    data_value_set_import,
-    raw_from_csv,
-    raw_from_json,
-)
+from giamsat.reporting.exchange import data_value_set_import
 from giamsat.reporting.models import DataValue, DataValueAudit
+from giamsat.reporting.readers import PayloadError, RawValue, raw_from_csv, raw_from_json
 
 pytestmark = pytest.mark.django_db
 
@@ -396,9 +393,9 @@ class Readable:
 @pytest.mark.parametrize("text", [CSV_TEXT, "\ufeff" + CSV_TEXT, CSV_TEXT.split("\n", 1)[1], ""])
 def test_csv_reader_reads_as_the_api_does(text):
     expected = raw_from_csv(text.removeprefix("\ufeff"))
-    assert list(bulk.iter_csv_values(io.StringIO(text, newline=""))) == expected
-    assert list(bulk.iter_csv_values(io.BytesIO(text.encode("utf-8-sig")))) == expected
-    assert list(bulk.iter_csv_values(Readable(text.encode("utf-8-sig")))) == expected
+    assert list(readers.iter_csv_values(io.StringIO(text, newline=""))) == expected
+    assert list(readers.iter_csv_values(io.BytesIO(text.encode("utf-8-sig")))) == expected
+    assert list(readers.iter_csv_values(Readable(text.encode("utf-8-sig")))) == expected
 
 
 JSON_VALUES = [
@@ -426,12 +423,12 @@ JSON_VALUES = [
 @pytest.mark.parametrize("block", [1, 7, 1 << 20])
 @pytest.mark.parametrize("indent", [None, 2])
 def test_json_reader_reads_as_the_api_does(payload, block, indent, monkeypatch):
-    monkeypatch.setattr(bulk._JsonReader, "BLOCK", block)
+    monkeypatch.setattr(readers._JsonReader, "BLOCK", block)
     text = json.dumps(payload, indent=indent, ensure_ascii=indent is None)
     expected = raw_from_json(json.loads(text))
-    assert list(bulk.iter_json_values(io.StringIO(text))) == expected
-    assert list(bulk.iter_json_values(io.BytesIO(text.encode()))) == expected
-    assert list(bulk.iter_json_values(Readable(text.encode("utf-8-sig")))) == expected
+    assert list(readers.iter_json_values(io.StringIO(text))) == expected
+    assert list(readers.iter_json_values(io.BytesIO(text.encode()))) == expected
+    assert list(readers.iter_json_values(Readable(text.encode("utf-8-sig")))) == expected
 
 
 @pytest.mark.parametrize(
@@ -448,27 +445,27 @@ def test_json_reader_reads_as_the_api_does(payload, block, indent, monkeypatch):
 )
 def test_json_reader_refuses_what_the_api_refuses(text, error):
     with pytest.raises(error):
-        list(bulk.iter_json_values(io.StringIO(text)))
+        list(readers.iter_json_values(io.StringIO(text)))
     with pytest.raises(error):
         raw_from_json(json.loads(text))
 
 
 def test_json_errors_point_into_the_whole_file(monkeypatch):
-    monkeypatch.setattr(bulk._JsonReader, "BLOCK", 5)
+    monkeypatch.setattr(readers._JsonReader, "BLOCK", 5)
     text = '{"dataValues": [\n  {"value": "1"},\n  {"value": "2"}\n  {"value": "3"}\n]}'
     with pytest.raises(json.JSONDecodeError) as streamed:
-        list(bulk.iter_json_values(io.StringIO(text)))
+        list(readers.iter_json_values(io.StringIO(text)))
     assert (streamed.value.lineno, streamed.value.colno) == (4, 3)
 
 
 def test_readers_stop_at_the_row_limit():
     text = "DOSSIERS_TOTAL,202510,P01,,,1\n" * 3
-    assert len(list(bulk.iter_csv_values(io.StringIO(text), max_rows=3))) == 3
+    assert len(list(readers.iter_csv_values(io.StringIO(text), max_rows=3))) == 3
     with pytest.raises(PayloadError):
-        list(bulk.iter_csv_values(io.StringIO(text), max_rows=2))
+        list(readers.iter_csv_values(io.StringIO(text), max_rows=2))
     payload = json.dumps({"dataValues": [{"value": "1"}] * 3})
     with pytest.raises(PayloadError):
-        list(bulk.iter_json_values(io.StringIO(payload), max_rows=2))
+        list(readers.iter_json_values(io.StringIO(payload), max_rows=2))
 
 
 def test_a_file_goes_through_end_to_end(users):
@@ -476,7 +473,22 @@ def test_a_file_goes_through_end_to_end(users):
         f"DOSSIERS_TOTAL,2025{m:02d},P01,,,{m}\nDOSSIERS_ONLINE,2025{m:02d},P01,,,{m}\n" for m in range(7, 13)
     )
     summary = bulk.data_values_write_bulk(
-        rows=bulk.iter_csv_values(io.BytesIO(text.encode())), by=users["a.reporter"], channel=Channel.IMPORT
+        rows=readers.iter_csv_values(io.BytesIO(text.encode())), by=users["a.reporter"], channel=Channel.IMPORT
     )
     assert (summary.imported, summary.status) == (12, "SUCCESS")
     assert DataValueAudit.objects.filter(channel=Channel.IMPORT).count() == 12
+
+
+def test_a_formula_like_comment_survives_an_export_and_a_large_import(users):
+    """The CSV export quotes text a spreadsheet would run (=HYPERLINK…); the one CSV reader takes
+    the quote off, so the set-based path stores the comment as it was, like the per-value one."""
+    comment = '=HYPERLINK("http://example.invalid","bấm")'
+    out = io.StringIO()
+    csv.writer(out).writerow(["DOSSIERS_TOTAL", "202510", "P01", "", "", "7", "", "", csv_text(comment)])
+    text = out.getvalue()
+    assert raw_from_csv(text)[0].comment == comment
+    summary = bulk.data_values_write_bulk(
+        rows=readers.iter_csv_values(io.BytesIO(text.encode())), by=users["a.reporter"], channel=Channel.IMPORT
+    )
+    assert summary.imported == 1, summary.conflicts
+    assert DataValue.objects.get(data_element__code="DOSSIERS_TOTAL", org_unit__code="P01").comment == comment
