@@ -1,6 +1,6 @@
 """Project-level routes, for the shared scope tests."""
 
-from giamsat.core.testing.scoping import RouteInventory
+from giamsat.testing.scoping import RouteInventory
 
 ROUTES = RouteInventory(
     listed=("/",),  # the overview counts only units in the user's scope
