@@ -1,5 +1,8 @@
 """The shared scope tests: every route is declared, and every unit-bound route refuses
-another province's units, on the web and through the API with a personal token."""
+another province's units, on the web and through the API with a personal token.
+
+They span every app, so they live in portal, the app at the top that may import them all.
+"""
 
 import pytest
 from django.test import Client

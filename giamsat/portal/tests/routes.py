@@ -1,4 +1,6 @@
-"""Project-level routes, for the shared scope tests."""
+"""Site-level routes, for the shared scope tests: the home page, and the routes the project
+URLconf wires itself. Core's /healthz is declared here too: core imports no other package,
+so it cannot declare its route with the test scaffolding."""
 
 from giamsat.testing.scoping import RouteInventory
 
