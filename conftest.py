@@ -13,7 +13,7 @@ import os
 import pytest
 from django.core.management import call_command
 
-from giamsat.core.testing.properties import load_profile
+from giamsat.testing.properties import load_profile
 
 # Before any test module builds its Hypothesis settings: they inherit the loaded profile.
 load_profile()
@@ -36,7 +36,7 @@ def django_db_setup(request, django_test_environment, django_db_blocker, django_
         call_command("load_reference", "--quiet", stdout=io.StringIO())
         call_command("load_catalog", stdout=io.StringIO())
         call_command("load_demo", stdout=io.StringIO())
-        from giamsat.core.testing.fixtures import create_test_users
+        from giamsat.testing.fixtures import create_test_users
 
         create_test_users()
     yield

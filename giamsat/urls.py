@@ -4,6 +4,7 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 
 urlpatterns = [
+    path("", include("giamsat.portal.urls")),
     path("", include("giamsat.core.urls")),
     path("accounts/", include("giamsat.accounts.urls")),
     path("units/", include("giamsat.orgunits.urls")),

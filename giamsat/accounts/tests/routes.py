@@ -1,6 +1,6 @@
 """Account routes, for the shared scope tests."""
 
-from giamsat.core.testing.scoping import RouteInventory
+from giamsat.testing.scoping import RouteInventory
 
 ROUTES = RouteInventory(
     owned=("/accounts/tokens/<int:pk>/revoke/",),

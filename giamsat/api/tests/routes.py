@@ -1,6 +1,6 @@
 """DHIS2-compatible aliases (/api/...), for the shared scope tests."""
 
-from giamsat.core.testing.scoping import RouteInventory, ScopedRoute
+from giamsat.testing.scoping import RouteInventory, ScopedRoute
 
 ROUTES = RouteInventory(
     scoped=(

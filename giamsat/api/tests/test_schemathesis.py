@@ -7,7 +7,7 @@ import schemathesis
 from hypothesis import HealthCheck, given, settings
 
 from giamsat.accounts.services import token_create
-from giamsat.core.testing.properties import examples
+from giamsat.testing.properties import examples
 
 SCHEMAS = ["/api/v1/openapi.json", "/api/openapi.json"]
 

@@ -1,6 +1,6 @@
 """Catalogue routes: definitions, not unit data; changes are limited by role (test_views.py)."""
 
-from giamsat.core.testing.scoping import RouteInventory
+from giamsat.testing.scoping import RouteInventory
 
 REASON = "catalogue definitions, the same for every unit; edits need the analyst role"
 

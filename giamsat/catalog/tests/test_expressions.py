@@ -17,7 +17,7 @@ from giamsat.catalog.engine.expressions import (
     compile_expression,
     validate_expression,
 )
-from giamsat.core.testing.properties import examples
+from giamsat.testing.properties import examples
 
 VALUES = {"A": 6, "B": 3, "C": Decimal("2.5"), "Z": 0, "NEG": -4, "N": None, "F": 0.5}
 VALUES_COLUMNS = {code: [value] for code, value in VALUES.items()}

@@ -4,7 +4,6 @@ import pytest
 
 from giamsat.core.dates import InvalidDate, parse_date
 from giamsat.core.text import csv_text, csv_text_read, fold, nfc_key
-from giamsat.orgunits.reference import english_name
 
 
 @pytest.mark.parametrize(
@@ -65,20 +64,6 @@ def test_parse_date(text, expected):
 def test_parse_date_refuses_clearly(text):
     with pytest.raises(InvalidDate, match="dd/mm/yyyy"):
         parse_date(text)
-
-
-@pytest.mark.parametrize(
-    "name, expected",
-    [
-        ("Thành phố Hà Nội", "Ha Noi City"),
-        ("Tỉnh Đắk Lắk", "Dak Lak Province"),
-        ("Xã Đắk Song", "Dak Song Commune"),
-        ("Phường 12", "12 Ward"),
-        ("Đặc khu Côn Đảo", "Con Dao Special Zone"),
-    ],
-)
-def test_english_name(name, expected):
-    assert english_name(name) == expected
 
 
 def test_datetimes_are_shown_in_vietnam_time():

@@ -3,10 +3,10 @@
 from django.utils import timezone
 
 from giamsat.catalog.models import DataElement, Indicator
-from giamsat.core.testing.scoping import RouteInventory, ScopedRoute
 from giamsat.evaluation.models import OVERALL, ElementFigure, IndexMethodology, IndexValue, IndicatorValue
 from giamsat.reporting.models import DataValue
 from giamsat.reporting.services import period_get
+from giamsat.testing.scoping import RouteInventory, ScopedRoute
 
 INDICATOR = "ADULT_EID_RATE"  # #{ADULTS_EID} / #{POP_ADULT} * 100: a quarterly count over a yearly population
 QUARTERS = ("2026Q1", "2026Q2", "2026Q3")

@@ -9,7 +9,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from giamsat.core.testing.properties import examples
 from giamsat.evaluation.choices import Status
 from giamsat.evaluation.engine import scoring
 from giamsat.evaluation.engine.scoring import (
@@ -31,6 +30,7 @@ from giamsat.evaluation.engine.scoring import (
     score_to_target,
     weighted_mean_with_gaps,
 )
+from giamsat.testing.properties import examples
 
 NAN = float("nan")
 

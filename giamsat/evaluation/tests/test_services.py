@@ -22,7 +22,6 @@ from django.db.models import Sum
 from giamsat.accounts.models import User
 from giamsat.catalog.models import DataElement, Target
 from giamsat.catalog.services import catalog_load
-from giamsat.core.testing.forms import form_data
 from giamsat.evaluation.models import ElementFigure, GroupIndicatorValue, IndexValue, IndicatorValue
 from giamsat.evaluation.services import evaluation_recompute, evaluation_refresh
 from giamsat.events.choices import EventKind
@@ -32,6 +31,7 @@ from giamsat.reporting import demo
 from giamsat.reporting.choices import Channel
 from giamsat.reporting.models import DataValue, Period, Report
 from giamsat.reporting.services import ValueInput, data_values_write
+from giamsat.testing.forms import form_data
 
 pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("demo_history")]
 

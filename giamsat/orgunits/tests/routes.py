@@ -1,6 +1,6 @@
 """The registry's routes, for the shared scope tests (core/tests/test_scopes.py)."""
 
-from giamsat.core.testing.scoping import RouteInventory, ScopedRoute
+from giamsat.testing.scoping import RouteInventory, ScopedRoute
 
 ROUTES = RouteInventory(
     scoped=(

@@ -3,10 +3,10 @@
 from django.utils import timezone
 
 from giamsat.catalog.models import DataSet
-from giamsat.core.testing.scoping import RouteInventory, ScopedRoute
 from giamsat.reporting.choices import ReportStatus
 from giamsat.reporting.models import Report
 from giamsat.reporting.services import period_get, report_deadline
+from giamsat.testing.scoping import RouteInventory, ScopedRoute
 
 DATA_SET = "BC_TINH_MONTHLY"
 PERIOD = "202510"

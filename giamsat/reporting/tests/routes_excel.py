@@ -6,7 +6,7 @@ user's scope. The upload reads many units and the one value service refuses thos
 the scope. The errors workbook belongs to the user who uploaded the file.
 """
 
-from giamsat.core.testing.scoping import RouteInventory, ScopedRoute
+from giamsat.testing.scoping import RouteInventory, ScopedRoute
 
 from .routes import DATA_SET, PERIOD, report_for
 

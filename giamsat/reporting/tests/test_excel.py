@@ -16,12 +16,12 @@ from django.utils.translation import gettext
 
 from giamsat.accounts.models import User
 from giamsat.catalog.models import DataElement, DataSet
-from giamsat.core.testing.fixtures import COMMUNE_B, FORMER_PROVINCE_B, PROVINCE_A, PROVINCE_B
-from giamsat.core.testing.scoping import DENIED, all_routes, assert_scope_enforced, request
 from giamsat.reporting import excel
 from giamsat.reporting.choices import Channel, ReportStatus
 from giamsat.reporting.models import DataValue, DataValueAudit, Report
 from giamsat.reporting.services import ValueInput, data_values_write, period_get, report_deadline
+from giamsat.testing.fixtures import COMMUNE_B, FORMER_PROVINCE_B, PROVINCE_A, PROVINCE_B
+from giamsat.testing.scoping import DENIED, all_routes, assert_scope_enforced, request
 
 from .routes import report_for
 from .routes_excel import ROUTES_EXCEL

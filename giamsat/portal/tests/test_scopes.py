@@ -1,12 +1,15 @@
 """The shared scope tests: every route is declared, and every unit-bound route refuses
-another province's units, on the web and through the API with a personal token."""
+another province's units, on the web and through the API with a personal token.
+
+They span every app, so they live in portal, the app at the top that may import them all.
+"""
 
 import pytest
 from django.test import Client
 
 from giamsat.accounts.models import User
-from giamsat.core.testing.fixtures import COMMUNE_B, FORMER_PROVINCE_B, PROVINCE_A, PROVINCE_B
-from giamsat.core.testing.scoping import all_routes, assert_scope_enforced, collect_inventories
+from giamsat.testing.fixtures import COMMUNE_B, FORMER_PROVINCE_B, PROVINCE_A, PROVINCE_B
+from giamsat.testing.scoping import all_routes, assert_scope_enforced, collect_inventories
 
 INVENTORIES = collect_inventories()
 SCOPED = [route for inventory in INVENTORIES for route in inventory.scoped]
@@ -15,7 +18,7 @@ OTHER_UNITS = [PROVINCE_B, COMMUNE_B, FORMER_PROVINCE_B]
 
 
 def test_every_route_is_declared():
-    """A new page or API route must say how it is scoped (core/testing/scoping.py)."""
+    """A new page or API route must say how it is scoped (giamsat/testing/scoping.py)."""
     declared = set().union(*(inventory.patterns() for inventory in INVENTORIES))
     routes = {r for r in all_routes() if not r.startswith("/admin/")}
     assert routes - declared == set(), "routes without a scope declaration"
@@ -52,7 +55,7 @@ def test_user_without_scope_reaches_no_unit(route, unit):
 
     client = Client()
     client.force_login(User.objects.get(username="nobody"))
-    from giamsat.core.testing.scoping import DENIED, request
+    from giamsat.testing.scoping import DENIED, request
 
     assert request(client, route, unit(PROVINCE_A)).status_code in DENIED
 
@@ -61,7 +64,7 @@ def test_user_without_scope_reaches_no_unit(route, unit):
 def test_anonymous_is_sent_to_sign_in_or_refused(route, unit):
     from django.test import Client
 
-    from giamsat.core.testing.scoping import request
+    from giamsat.testing.scoping import request
 
     response = request(Client(), route, unit(PROVINCE_A))
     if route.api:

@@ -7,7 +7,7 @@ from giamsat.accounts.choices import Role
 
 # (url name, label, roles that see it; None = every signed-in user)
 NAV_ITEMS = [
-    ("core:home", _("Overview"), None),
+    ("portal:home", _("Overview"), None),
     ("reporting:home", _("Reports"), None),
     ("evaluation:ranking", _("Evaluation"), None),
     ("catalog:home", _("Catalogue"), None),
