@@ -130,3 +130,40 @@ def expect_within(check, *, seconds: float) -> None:
         except AssertionError:
             if time.monotonic() > deadline:
                 raise
+
+
+@pytest.fixture
+def fibre_target(django_db_blocker):
+    """The provinces' fibre target, put back as it was afterwards."""
+    from giamsat.catalog.models import Target
+
+    with django_db_blocker.unblock():
+        target = Target.objects.get(indicator__code="HH_FIBER_RATE", scope="UNIT_TYPE")
+        value = target.value
+        yield target
+        Target.objects.filter(pk=target.pk).update(value=value)
+
+
+def test_a_target_lowered_in_the_catalogue_changes_the_status_on_the_scorecard(
+    page, fibre_figures, fibre_target, django_db_blocker
+):
+    """An analyst lowers the fibre target below Hà Nội's 50 %: the TARGET_CHANGED event reaches
+    the worker, which judges every value again; no one runs `recompute`."""
+    scorecard = f"{page.base_url}/evaluation/units/P01/?period=202609&structure=CURRENT"
+    sign_in(page, "phantich.vienthong")
+
+    def computed():
+        page.goto(scorecard)
+        expect(fibre_row(page)).to_contain_text("Chậm tiến độ", timeout=500)
+
+    expect_within(computed, seconds=15)
+    page.goto(f"{page.base_url}/catalog/indicators/HH_FIBER_RATE/targets/{fibre_target.pk}/")
+    page.locator("#id_value").fill("45")
+    page.get_by_role("button", name="Lưu").click()
+    expect(page.get_by_text("Đã lưu")).to_be_visible()
+
+    def judged_again():
+        page.goto(scorecard)
+        expect(fibre_row(page)).to_contain_text("Đã đạt", timeout=500)
+
+    expect_within(judged_again, seconds=20)
