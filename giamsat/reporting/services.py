@@ -268,9 +268,20 @@ def _apply(
     values_changed_record([(a.org_unit_id, a.period_id) for a in audits], by=by, channel=channel)
 
 
+REVIEWER_ROLES = frozenset({Role.PROVINCE_LEADER, Role.MINISTRY_LEADER, Role.MINISTRY_ANALYST, Role.ADMIN})
+
+
+def ensure_can_flag(user: User, unit: OrgUnit) -> None:
+    """Follow-up flags are the reviewers' (leaders, the ministry's analysts), never the reporter's
+    own marks on their figures."""
+    ensure_can_view(user, unit)
+    if not (user.is_superuser or user.role in REVIEWER_ROLES):
+        raise ScopeDenied(_("Only a reviewer (a leader or the ministry's analyst) can flag a figure for follow-up."))
+
+
 def data_value_set_follow_up(*, value: DataValue, follow_up: bool, by: User) -> DataValue:
     """Mark a value for follow-up (a reviewer's flag; not a change of the figure)."""
-    ensure_can_view(by, value.org_unit)
+    ensure_can_flag(by, value.org_unit)
     value.follow_up = follow_up
     value.save(update_fields=["follow_up"])
     return value

@@ -73,6 +73,7 @@ def _detail_context(request, report: Report, **extra) -> dict:
         "editable": editable,
         "violations": report_rule_violations(report),
         "history": selectors.report_history(report),
+        "can_flag": _allowed(lambda user, r: services.ensure_can_flag(user, r.org_unit), request.user, report),
         "audit": selectors.report_value_audit(report, limit=50),
         "can_approve": _allowed(services.ensure_can_approve, request.user, report)
         and report.status in {ReportStatus.SUBMITTED, ReportStatus.APPROVED_1}
@@ -168,7 +169,7 @@ def follow_up(request, pk: int, code: str):
     return render(
         request,
         "reporting/_field.html",
-        {"report": report, "field": field, "editable": _can_edit(request.user, report)},
+        {"report": report, "field": field, "editable": _can_edit(request.user, report), "can_flag": True},
     )
 
 

@@ -150,6 +150,22 @@ def test_reviewer_flags_a_figure_for_follow_up(report_a, users, value_input):
     )
 
 
+def test_a_reporter_cannot_flag_their_own_figures(report_a, users, value_input):
+    """The follow-up flag is the reviewers': the reporter sees it, cannot set or clear it."""
+    data_values_write(inputs=[value_input("DOSSIERS_TOTAL", "150")], by=users["a.reporter"], channel=Channel.FORM)
+    report_submit(report=report_a, by=users["a.reporter"])
+    reporter = client_for("a.reporter")
+    assert 'data-testid="follow-up-DOSSIERS_TOTAL"' not in reporter.get(f"/reports/{report_a.pk}/").content.decode()
+    url = f"/reports/{report_a.pk}/values/DOSSIERS_TOTAL/follow-up/"
+    assert reporter.post(url, {"follow_up": "1"}).status_code == 403
+    stored = DataValue.objects.get(
+        org_unit=report_a.org_unit, period=report_a.period, data_element__code="DOSSIERS_TOTAL"
+    )
+    assert not stored.follow_up
+    client_for("a.leader").post(url, {"follow_up": "1"})
+    assert "⚑ Đã đánh dấu cần xem lại" in reporter.get(f"/reports/{report_a.pk}/").content.decode()
+
+
 def test_reporter_picks_any_period_of_their_units(client_a):
     html = client_a.get("/reports/").content.decode()
     picker = html[html.index('id="pick-unit"') :]
