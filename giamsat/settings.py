@@ -134,6 +134,10 @@ LANGUAGE_COOKIE_NAME = "giamsat_language"
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "giamsat" / "static"]
+# Data imports through the API: bodies up to this size are accepted (streamed to storage and
+# imported as a background job above 2 MB); larger ones get a 413 naming the limit.
+IMPORT_MAX_BODY_BYTES = int(os.environ.get("IMPORT_MAX_BODY_BYTES", str(200 * 1024 * 1024)))
+
 # Uploaded and job files (imports waiting for a worker, generated documents): Django's storage
 # API, so a deployment with several worker machines points "default" at shared storage.
 MEDIA_ROOT = Path(os.environ.get("GIAMSAT_MEDIA_ROOT", VAR_DIR / "media"))

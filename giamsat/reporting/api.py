@@ -3,6 +3,7 @@
 import csv
 import json
 
+from django.conf import settings
 from django.http import HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
 from ninja import Query, Router
@@ -16,12 +17,11 @@ from giamsat.orgunits.models import OrgUnit
 
 from .choices import Channel
 from .exchange import data_value_set_import, values_as_adx, values_as_csv, values_as_dhis2
-from .jobs import ASYNC_THRESHOLD_BYTES, import_job_create
+from .jobs import ASYNC_THRESHOLD_BYTES, BodyTooLarge, body_spool, import_job_create
 from .models import DataValue
 from .readers import PayloadError, raw_from_adx, raw_from_csv, raw_from_json
 
 router = Router(tags=["data values"])
-MAX_BODY = 200 * 1024 * 1024
 TRUE = {"true", "1", "yes"}
 
 DATA_VALUE_SET_DOC = {
@@ -62,6 +62,20 @@ def _unsupported_media_type() -> JsonResponse:
     return JsonResponse({"detail": message, "code": "unsupported_media_type"}, status=415)
 
 
+def _declared_length(request) -> int:
+    """The body's length as the client declared it (Django reads no more than that)."""
+    try:
+        return max(0, int(request.META.get("CONTENT_LENGTH") or 0))
+    except ValueError:
+        return 0
+
+
+def _too_large(limit: int) -> JsonResponse:
+    megabytes = f"{limit / 1024 / 1024:,.0f}".replace(",", ".")
+    message = _("The body is larger than the %(limit)s MB an import may have. Split the file.") % {"limit": megabytes}
+    return JsonResponse({"detail": message, "code": "too_large", "limitBytes": limit}, status=413)
+
+
 def _bad_request(message: str) -> JsonResponse:
     return JsonResponse({"detail": message, "code": "invalid"}, status=400)
 
@@ -81,15 +95,22 @@ def data_value_sets_import(
 ):
     if idScheme.upper() != "CODE":
         return _bad_request(_("Only idScheme=CODE is supported: identify elements, units and periods by code."))
-    if len(request.body) > MAX_BODY:
-        return JsonResponse({"detail": _("The file is too large."), "code": "too_large"}, status=413)
+    limit = settings.IMPORT_MAX_BODY_BYTES
+    declared = _declared_length(request)
+    if declared > limit:
+        return _too_large(limit)
     content_type = request.content_type or ""
-    if async_ or len(request.body) > ASYNC_THRESHOLD_BYTES:
+    if async_ or declared > ASYNC_THRESHOLD_BYTES:
+        # Large: streamed to storage, never held in memory, imported as a job.
         if not any(kind in content_type for kind in ("json", "csv", "xml")) and content_type:
             return _unsupported_media_type()
+        try:
+            body = body_spool(request, limit=limit)
+        except BodyTooLarge:
+            return _too_large(limit)
         job = import_job_create(
             user=request.user,
-            body=request.body,
+            body=body,
             content_type=content_type or "application/json",
             channel=Channel.API,
             options={"dryRun": dryRun, "importStrategy": importStrategy, "atomic": atomic},

@@ -3,8 +3,12 @@ the job's address; a worker imports it through the same services, with progress.
 
 from __future__ import annotations
 
+import csv
 import json
+import tempfile
 
+from django.core.files import File
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from giamsat.jobs.registry import job_kind
@@ -26,15 +30,45 @@ ASYNC_THRESHOLD_BYTES = 2 * 1024 * 1024
 IMPORT = "reporting.import"
 
 
-def import_job_create(*, user, body: bytes, content_type: str, channel: str, options: dict):
+class BodyTooLarge(Exception):
+    """The request body goes over the configured limit."""
+
+
+SPOOL_CHUNK = 1024 * 1024
+
+
+def body_spool(request, *, limit: int) -> File:
+    """The request body copied in chunks to a temporary file (in memory up to one chunk), so a
+    body of any size up to `limit` is never held in memory whole."""
+    spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_CHUNK)  # noqa: SIM115 - closed by import_job_create
+    size = 0
+    while chunk := request.read(SPOOL_CHUNK):
+        size += len(chunk)
+        if size > limit:
+            spool.close()
+            raise BodyTooLarge(limit)
+        spool.write(chunk)
+    spool.seek(0)
+    return File(spool, name="body")
+
+
+def import_job_create(*, user, body: bytes | File, content_type: str, channel: str, options: dict):
     """Store the file and queue its import once this transaction commits."""
-    return job_create(
-        kind=IMPORT,
-        owner=user,
-        params={"channel": channel, "content_type": content_type, "options": options},
-        content=body,
-        file_name="data",
-    )
+    try:
+        return job_create(
+            kind=IMPORT,
+            owner=user,
+            params={"channel": channel, "content_type": content_type, "options": options},
+            content=body,
+            file_name="data",
+        )
+    finally:
+        if isinstance(body, File):
+            body.close()
+
+
+def _thousands(number: int) -> str:
+    return f"{number:,}".replace(",", ".")
 
 
 def _read(content_type: str, data: bytes) -> list:
@@ -84,6 +118,14 @@ def import_run(job, progress: Progress):
                     atomic=bool(options.get("atomic")),
                 )
                 progress(len(raws), total=len(raws))
-    except (PayloadError, ValueError) as exc:  # JSON, encoding and payload errors
+    except UnicodeDecodeError as exc:
+        message = _("The file is not UTF-8 text (byte %(position)s). Save it as UTF-8 and send it again.")
+        raise JobFailed(message % {"position": _thousands(exc.start)}) from exc
+    except json.JSONDecodeError as exc:
+        message = _("The body is not valid JSON (line %(line)s, column %(col)s).")
+        raise JobFailed(message % {"line": exc.lineno, "col": exc.colno}) from exc
+    except csv.Error as exc:
+        raise JobFailed(_("The CSV file cannot be read: %(error)s") % {"error": exc}) from exc
+    except (PayloadError, ValueError) as exc:  # our own payload errors carry translated messages
         raise JobFailed(str(exc)) from exc
     return summary.as_dhis2()

@@ -353,3 +353,39 @@ def test_codes_with_a_nul_character_are_unknown_codes_not_a_server_error(api):
 )
 def test_a_nul_character_in_a_path_or_parameter_is_a_bad_request(api, url):
     assert api.get(url).status_code == 400
+
+
+def test_a_50_mb_csv_is_streamed_to_a_job_not_refused(api, users, django_capture_on_commit_callbacks):
+    """Django keeps at most 2.5 MB of a body in memory: a larger import is copied to storage in
+    chunks and queued as a job (it used to be a 500 with a traceback)."""
+    from giamsat.jobs.models import Job
+
+    line = "DOSSIERS_TOTAL,202510,P01,,,1,,," + "x" * 200 + "\n"
+    body = line * (50 * 1024 * 1024 // len(line) + 1)
+    with django_capture_on_commit_callbacks() as queued:
+        response = api.post("/api/v1/dataValueSets", body, content_type="text/csv")
+    assert response.status_code == 202, response.content[:300]
+    job = Job.objects.get(pk=response.json()["response"]["id"])
+    assert job.owner == users["a.reporter"] and job.status == "QUEUED" and len(queued) == 1
+    assert job.file.size == len(body.encode())
+    job.file.delete(save=False)
+
+
+def test_a_body_over_the_limit_is_a_json_413_naming_it(api, settings):
+    settings.IMPORT_MAX_BODY_BYTES = 3 * 1024 * 1024
+    body = "DOSSIERS_TOTAL,202510,P01,,,1\n" * (4 * 1024 * 1024 // 30)
+    for path in ("/api/v1/dataValueSets", "/api/dataValueSets", "/api/v1/dataValueSets?async=true"):
+        response = api.post(path, body, content_type="text/csv")
+        assert response.status_code == 413 and response["Content-Type"].startswith("application/json")
+        assert response.json()["limitBytes"] == 3 * 1024 * 1024 and "3 MB" in response.json()["detail"]
+
+
+def test_a_file_in_another_encoding_fails_its_job_with_a_clear_message(
+    api, huey_immediate, django_capture_on_commit_callbacks
+):
+    body = "DOSSIERS_TOTAL,202510,P01,,,1,,,Báo cáo tháng\n".encode("cp1258")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = api.post("/api/v1/dataValueSets?async=true", body, content_type="text/csv")
+    job = api.get(response.json()["response"]["relativeNotifierEndpoint"]).json()
+    assert job["status"] == "FAILED"
+    assert "UTF-8" in job["error"] and "codec" not in job["error"], job["error"]
