@@ -122,9 +122,16 @@ def data_value_sets_import(
     idScheme: str = "CODE",
     atomic: bool = False,
     async_: bool = Query(False, alias="async"),
+    ifUnmodified: bool = False,
 ):
     return reporting_api.data_value_sets_import(
-        request, dryRun=dryRun, importStrategy=importStrategy, idScheme=idScheme, atomic=atomic, async_=async_
+        request,
+        dryRun=dryRun,
+        importStrategy=importStrategy,
+        idScheme=idScheme,
+        atomic=atomic,
+        async_=async_,
+        ifUnmodified=ifUnmodified,
     )
 
 
@@ -159,8 +166,11 @@ def _single(request, body: dict) -> JsonResponse:
         org_unit=str(body.get("orgUnit") or body.get("ou") or ""),
         value=body.get("value"),
         comment=body.get("comment") if isinstance(body.get("comment"), str) else None,
+        last_updated=request.headers.get("If-Match", "").strip('"') or None,
     )
-    summary = data_value_set_import(raws=[raw], by=request.user, channel=Channel.API)
+    # With If-Match (the lastUpdated the client read), a value changed since is a conflict.
+    conditional = "If-Match" in request.headers
+    summary = data_value_set_import(raws=[raw], by=request.user, channel=Channel.API, conditional=conditional)
     if summary.conflicts:
         return _message(409, "Conflict", summary.conflicts[0].reason)
     return JsonResponse({"httpStatus": "Created", "httpStatusCode": 201, "status": "OK"}, status=201)

@@ -92,6 +92,11 @@ def data_value_sets_import(
     idScheme: str = "CODE",
     atomic: bool = False,
     async_: bool = Query(False, alias="async", description="Import in the background and answer at once."),
+    ifUnmodified: bool = Query(
+        False,
+        description="Refuse (as a conflict) each value changed since the lastUpdated it carries, as exported: "
+        "no silent overwrite. Without it, values are written unconditionally.",
+    ),
 ):
     if idScheme.upper() != "CODE":
         return _bad_request(_("Only idScheme=CODE is supported: identify elements, units and periods by code."))
@@ -100,7 +105,7 @@ def data_value_sets_import(
     if declared > limit:
         return _too_large(limit)
     content_type = request.content_type or ""
-    if async_ or declared > ASYNC_THRESHOLD_BYTES:
+    if (async_ or declared > ASYNC_THRESHOLD_BYTES) and not ifUnmodified:
         # Large: streamed to storage, never held in memory, imported as a job.
         if not any(kind in content_type for kind in ("json", "csv", "xml")) and content_type:
             return _unsupported_media_type()
@@ -140,7 +145,13 @@ def data_value_sets_import(
         else:
             return _unsupported_media_type()
         summary = data_value_set_import(
-            raws=raws, by=request.user, channel=Channel.API, strategy=importStrategy, dry_run=dryRun, atomic=atomic
+            raws=raws,
+            by=request.user,
+            channel=Channel.API,
+            strategy=importStrategy,
+            dry_run=dryRun,
+            atomic=atomic,
+            conditional=ifUnmodified,
         )
     except UnicodeDecodeError:
         return _bad_request(_("The body is not UTF-8 text."))

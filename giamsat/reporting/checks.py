@@ -60,6 +60,43 @@ def placement_refusal(
     return None
 
 
+def stale_refusal(
+    *,
+    expected: str,
+    stored_at: dt.datetime | None,
+    stored_value: Decimal | None,
+    stored_by: str,
+) -> str | None:
+    """A conditional write (a form opened earlier, an API client sending the `lastUpdated` it
+    read) is refused when the figure changed since: the reason shows the newer value, who wrote
+    it and when, so the person can decide. `expected` is "" when there was no value yet."""
+    from django.utils import timezone
+
+    from giamsat.core.templatetags.giamsat import num
+
+    if expected:
+        try:
+            seen = dt.datetime.fromisoformat(expected.strip().replace("Z", "+00:00"))
+        except ValueError:
+            return _("“%(value)s” is not a lastUpdated time as the export gives it.") % {"value": expected[:40]}
+        if timezone.is_naive(seen):
+            seen = timezone.make_aware(seen)
+        if stored_at is not None and stored_at == seen:
+            return None
+    elif stored_at is None:
+        return None
+    if stored_at is None:
+        return _("This figure was deleted after you read it. Your value was not saved; send it again to enter it.")
+    return _(
+        "This figure was changed after you read it: it is now %(value)s (%(who)s, %(when)s). "
+        "Your value was not saved; send it again to replace that one."
+    ) % {
+        "value": num(stored_value) if stored_value is not None else "—",
+        "who": stored_by or "—",
+        "when": timezone.localtime(stored_at).strftime("%d/%m/%Y %H:%M"),
+    }
+
+
 def locked_change_refusal(
     *, value: Decimal | None, comment: str | None, stored: tuple[Decimal | None, str] | None
 ) -> str | None:

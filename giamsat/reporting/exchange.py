@@ -48,7 +48,7 @@ class ResolvedValues:
     conflicts: list[Conflict] = field(default_factory=list)
 
 
-def resolve(raws: list[RawValue]) -> ResolvedValues:
+def resolve(raws: list[RawValue], *, conditional: bool = False) -> ResolvedValues:
     """Look up codes in bulk; unknown codes and unreadable periods become conflicts."""
     result = ResolvedValues()
     # No code holds a NUL character, and PostgreSQL refuses one in a query: such codes are unknown.
@@ -82,6 +82,8 @@ def resolve(raws: list[RawValue]) -> ResolvedValues:
                     value=raw.value,
                     comment=raw.comment,
                     row=raw.row,
+                    # "" (no value when read) when a conditional write names no lastUpdated
+                    expected_version=(raw.last_updated or "") if conditional else None,
                 )
             )
     return result
@@ -202,26 +204,28 @@ def data_value_set_import(
     strategy: str = "CREATE_AND_UPDATE",
     dry_run: bool = False,
     atomic: bool = False,
+    conditional: bool = False,
 ) -> ImportSummary:
     """Import a data value set through the one value service.
 
     As in DHIS2, valid values are saved and the others reported as conflicts; with `atomic`
     nothing is saved while any conflict remains. `dry_run` checks everything and saves nothing
-    (not even the periods it had to create).
+    (not even the periods it had to create). `conditional` refuses a value whose stored one
+    changed since the `lastUpdated` the sender gives (no silent overwrite); it goes per value.
     """
     from django.db import transaction
 
     strategy = STRATEGIES.get((strategy or "CREATE_AND_UPDATE").upper())
     if strategy is None:
         raise PayloadError(_("importStrategy must be CREATE_AND_UPDATE, UPDATE, CREATE or DELETE."))
-    if strategy == "CREATE_AND_UPDATE" and len(raws) >= BULK_THRESHOLD:
+    if strategy == "CREATE_AND_UPDATE" and len(raws) >= BULK_THRESHOLD and not conditional:
         # Large imports go set-based (staging table, one merge); same checks, reasons and audit.
         from .bulk import data_values_write_bulk
 
         return data_values_write_bulk(rows=raws, by=by, channel=channel, valid_only=not atomic, dry_run=dry_run)
     summary = ImportSummary(dry_run=dry_run, strategy=strategy)
     with transaction.atomic():
-        _import(raws, summary, by=by, channel=channel, atomic=atomic)
+        _import(raws, summary, by=by, channel=channel, atomic=atomic, conditional=conditional)
         if dry_run:
             transaction.set_rollback(True)
     summary.ignored += len(summary.conflicts)
@@ -229,13 +233,15 @@ def data_value_set_import(
     return summary
 
 
-def _import(raws: list[RawValue], summary: ImportSummary, *, by, channel: str, atomic: bool) -> None:
+def _import(
+    raws: list[RawValue], summary: ImportSummary, *, by, channel: str, atomic: bool, conditional: bool = False
+) -> None:
     from django.db import transaction
 
     from .models import DataValue
     from .services import data_values_write
 
-    resolved = resolve(raws)
+    resolved = resolve(raws, conditional=conditional)
     summary.conflicts.extend(resolved.conflicts)
     inputs = resolved.inputs
     if summary.strategy in {"UPDATE", "CREATE"}:

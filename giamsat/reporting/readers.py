@@ -44,6 +44,7 @@ class RawValue:
     org_unit: str
     value: object
     comment: str | None = None
+    last_updated: str | None = None  # the stored value's lastUpdated as the sender read it (JSON only)
 
 
 class PayloadError(ValueError):
@@ -235,7 +236,7 @@ def _needs_later_default(item, seen_defaults: set[str]) -> bool:
 def _json_value(index: int, item, defaults: dict[str, str]) -> RawValue:
     if not isinstance(item, dict):
         return RawValue(index, "", defaults["period"], defaults["orgUnit"], None)
-    comment = item.get("comment")
+    comment, last_updated = item.get("comment"), item.get("lastUpdated")
     return RawValue(
         row=index,
         data_element=_text(item.get("dataElement")),
@@ -243,6 +244,7 @@ def _json_value(index: int, item, defaults: dict[str, str]) -> RawValue:
         org_unit=_text(item.get("orgUnit")) or defaults["orgUnit"],
         value=item.get("value"),
         comment=comment if isinstance(comment, str) else None,
+        last_updated=last_updated if isinstance(last_updated, str) else None,
     )
 
 

@@ -34,6 +34,7 @@ class FormField:
     previous: Decimal | None
     changed: bool
     follow_up: bool = False
+    version: str = ""  # the stored value's updated_at as the form saw it ("" for none): no silent overwrite
 
 
 @dataclass
@@ -68,6 +69,7 @@ def report_form(report: Report) -> list[FormSectionData]:
                     previous=previous,
                     changed=value is not None and previous is not None and value != previous,
                     follow_up=bool(current and current.follow_up),
+                    version=current.updated_at.isoformat() if current else "",
                 )
             )
         result.append(FormSectionData(section.name, fields))

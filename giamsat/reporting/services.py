@@ -75,6 +75,9 @@ class ValueInput:
     value: object = None
     comment: str | None = None
     row: int | None = None
+    # A conditional write: the stored value's updated_at (ISO) as the sender last saw it, "" if
+    # there was none; None writes unconditionally.
+    expected_version: str | None = None
 
 
 @dataclass
@@ -85,6 +88,7 @@ class ValueProblem:
     period: str
     value: str
     reason: str
+    stale: bool = False  # refused because it changed since the sender read it
 
 
 @dataclass
@@ -123,6 +127,27 @@ def _stored_values(inputs: list[ValueInput]) -> dict[tuple[int, int, int], tuple
     return {(e, u, p): (value, comment) for e, u, p, value, comment in rows}
 
 
+def _stored_versions(inputs: list[ValueInput]) -> dict[tuple[int, int, int], tuple]:
+    """(updated_at, value, user id, user name) of the stored values a conditional write names."""
+    if not inputs:
+        return {}
+    rows = DataValue.objects.filter(
+        org_unit_id__in={i.org_unit.pk for i in inputs},
+        period_id__in={i.period.pk for i in inputs},
+        data_element_id__in={i.data_element.pk for i in inputs},
+    ).values_list(
+        "data_element_id",
+        "org_unit_id",
+        "period_id",
+        "updated_at",
+        "value",
+        "updated_by_id",
+        "updated_by__full_name",
+        "updated_by__username",
+    )
+    return {(e, u, p): (at, value, who, name or login or "") for e, u, p, at, value, who, name, login in rows}
+
+
 @transaction.atomic
 def data_values_write(
     *,
@@ -141,11 +166,13 @@ def data_values_write(
     capture = user_scope(by, "CAPTURE")
     locked = _locked_keys(inputs)
     stored = _stored_values(inputs) if locked else {}
+    versions = _stored_versions([i for i in inputs if i.expected_version is not None])
     accepted: list[tuple[ValueInput, Decimal | None]] = []
     seen: set[tuple[int, int, int]] = set()
     for item in inputs:
         key = (item.data_element.pk, item.org_unit.pk, item.period.pk)
         parsed = None
+        stale = False
         element, unit, period = item.data_element, item.org_unit, item.period
         reason = checks.placement_refusal(
             in_scope=capture.contains(unit),
@@ -173,6 +200,16 @@ def data_values_write(
             else:
                 if key in locked:
                     reason = checks.locked_change_refusal(value=parsed, comment=item.comment, stored=stored.get(key))
+                stored_at, stored_value, stored_by_id, stored_by = versions.get(key, (None, None, None, ""))
+                # Overwriting one's own newer write is no conflict (two quick autosaves of one form).
+                if reason is None and item.expected_version is not None and stored_by_id != by.pk:
+                    reason = checks.stale_refusal(
+                        expected=item.expected_version,
+                        stored_at=stored_at,
+                        stored_value=stored_value,
+                        stored_by=stored_by,
+                    )
+                    stale = reason is not None
         seen.add(key)
         if reason:
             result.problems.append(
@@ -183,6 +220,7 @@ def data_values_write(
                     period=item.period.code,
                     value="" if item.value is None else str(item.value)[:60],
                     reason=reason,
+                    stale=stale,
                 )
             )
         else:

@@ -120,6 +120,7 @@ def value_save(request, pk: int, code: str):
     raw = request.POST.get("value", "")
     comment = request.POST.get("comment")
     error = None
+    stale = False
     if not _can_edit(request.user, report):
         error = _("This report is not open for editing.")
     else:
@@ -131,6 +132,7 @@ def value_save(request, pk: int, code: str):
                     period=report.period,
                     value=raw,
                     comment=comment,
+                    expected_version=request.POST.get("version"),
                 )
             ],
             by=request.user,
@@ -139,6 +141,7 @@ def value_save(request, pk: int, code: str):
         )
         if not result.ok:
             error = result.problems[0].reason
+            stale = result.problems[0].stale
     field = next(f for section in selectors.report_form(report) for f in section.fields if f.member.pk == member.pk)
     context = {
         "report": report,
@@ -146,6 +149,7 @@ def value_save(request, pk: int, code: str):
         "editable": True,
         "error": error,
         "raw": raw,
+        "stale": stale,
         "saved": error is None,
         "violations": report_rule_violations(report),
         "audit": selectors.report_value_audit(report, limit=50),
