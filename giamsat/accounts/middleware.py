@@ -27,6 +27,15 @@ def session_expiry_reason(*, started: float | None, last_activity: float | None,
     return None
 
 
+def session_stamp_on_login(sender, request: HttpRequest, user, **kwargs) -> None:
+    """user_logged_in receiver (AccountsConfig.ready): a new session starts its clocks at sign-in,
+    so the first page after it does not write the session again."""
+    if request is not None and hasattr(request, "session"):
+        now = time.time()
+        request.session[STARTED_KEY] = now
+        request.session[LAST_ACTIVITY_KEY] = now
+
+
 class SessionTimeoutMiddleware:
     """After AuthenticationMiddleware and MessageMiddleware. Only session sign-ins are timed:
     a request with an Authorization header (a personal API token) passes through untouched."""

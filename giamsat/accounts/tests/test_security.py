@@ -262,6 +262,11 @@ def _age_session(client: Client, **stamps: float) -> None:
     session.save()
 
 
+def test_sign_in_starts_the_session_clocks(client_a):
+    """Stamped at sign-in (force_login too), so the first page does not save the session again."""
+    assert client_a.session[STARTED_KEY] == client_a.session[LAST_ACTIVITY_KEY] > time.time() - 60
+
+
 def test_idle_session_is_signed_out_with_a_message(client_a):
     assert client_a.get("/").status_code == 200
     assert client_a.session[LAST_ACTIVITY_KEY] > 0 and client_a.session[STARTED_KEY] > 0
