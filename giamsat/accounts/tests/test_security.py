@@ -103,6 +103,12 @@ def test_admin_unlock_action(client_admin):
     assert _login(Client(REMOTE_ADDR="10.0.0.6")).status_code == 302
 
 
+def test_axes_admin_lists_attempts_in_vietnamese(client_admin):
+    _fail(Client(), 2)
+    response = client_admin.get("/admin/axes/accessattempt/")
+    assert response.status_code == 200 and "lần đăng nhập sai" in response.content.decode()
+
+
 def test_unlock_service():
     _fail(Client(), 5)
     assert user_unlock(user=User.objects.get(username=USERNAME)) == 1
