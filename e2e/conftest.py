@@ -58,5 +58,11 @@ def page(browser, live_url, django_db_blocker):
     page = context.new_page()
     page.base_url = live_url
     with django_db_blocker.unblock():
+        # Sign-ins through the live server are committed: start each test with no failed attempts,
+        # so one test's wrong passwords can never lock the next one out.
+        from axes.utils import reset
+
+        reset()
         yield page
+        reset()
     context.close()

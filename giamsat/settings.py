@@ -4,6 +4,7 @@ See README.md ("Configuration") for the list. Defaults give the embedded shape: 
 file under var/, Huey on SQLite, DEBUG on for local use.
 """
 
+import datetime as dt
 import os
 from pathlib import Path
 
@@ -44,6 +45,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "huey.contrib.djhuey",
     "ninja",
+    "axes",
     "giamsat.core",
     "giamsat.events",
     "giamsat.jobs",
@@ -66,7 +68,10 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "giamsat.accounts.middleware.SessionTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last: turns a locked-out sign-in (ours or the admin's) into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "giamsat.urls"
@@ -112,6 +117,11 @@ AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "portal:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
+# Axes first: it refuses a locked-out account or address before the password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -186,6 +196,11 @@ EMAIL_BACKEND = (
 )
 
 SESSION_COOKIE_HTTPONLY = True
+# A signed-in session ends after SESSION_IDLE_TIMEOUT_MINUTES without a request, and at the latest
+# SESSION_COOKIE_AGE_HOURS after sign-in (accounts.middleware.SessionTimeoutMiddleware).
+# API requests authenticated by a personal token carry no session and are not affected.
+SESSION_IDLE_TIMEOUT_MINUTES = int(os.environ.get("SESSION_IDLE_TIMEOUT_MINUTES", "30"))
+SESSION_COOKIE_AGE = int(float(os.environ.get("SESSION_COOKIE_AGE_HOURS", "12")) * 3600)
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG)
 CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not DEBUG)
 X_FRAME_OPTIONS = "DENY"
@@ -207,3 +222,26 @@ LOGGING = {
 # API tokens: how long a new personal token lives unless the user chooses otherwise.
 API_TOKEN_DEFAULT_DAYS = int(os.environ.get("API_TOKEN_DEFAULT_DAYS", "90"))
 API_TOKEN_MAX_DAYS = int(os.environ.get("API_TOKEN_MAX_DAYS", "365"))
+
+# Sign-in throttling (django-axes): after LOGIN_FAILURE_LIMIT wrong passwords the account, and
+# separately the client address, are refused for LOGIN_LOCKOUT_MINUTES (each new try during the
+# lockout starts the wait again). An administrator unlocks from the admin (users: "Unlock
+# sign-in", or Axes' access attempts). LOGIN_LOCKOUT_BY lists what is counted: "username",
+# "ip_address", or a combination joined by "+" ("username+ip_address"), comma separated.
+# Behind a reverse proxy set LOGIN_CLIENT_IP_HEADER (e.g. HTTP_X_REAL_IP) to the header the
+# proxy sets, or every client shares the proxy's address.
+AXES_ENABLED = env_bool("LOGIN_THROTTLING", True)
+AXES_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
+# 0 minutes: locked until an administrator unlocks.
+AXES_COOLOFF_TIME = dt.timedelta(minutes=float(os.environ.get("LOGIN_LOCKOUT_MINUTES", "15"))) or None
+AXES_LOCKOUT_PARAMETERS = [
+    item.split("+") if "+" in item else item for item in env_list("LOGIN_LOCKOUT_BY", "username,ip_address")
+]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "giamsat.accounts.lockout.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "giamsat.accounts.lockout.client_ip_address"
+LOGIN_CLIENT_IP_HEADER = os.environ.get("LOGIN_CLIENT_IP_HEADER", "")
+AXES_VERBOSE = False
+
+# Reports: the leader who approves a report may not be the person who submitted it.
+REPORT_APPROVER_NOT_SUBMITTER = env_bool("REPORT_APPROVER_NOT_SUBMITTER", True)

@@ -6,3 +6,10 @@ class AccountsConfig(AppConfig):
     name = "giamsat.accounts"
     label = "accounts"
     verbose_name = _("Accounts")
+
+    def ready(self) -> None:
+        from django.contrib.auth.signals import user_logged_in
+
+        from .middleware import session_stamp_on_login
+
+        user_logged_in.connect(session_stamp_on_login, dispatch_uid="giamsat_session_stamp_on_login")

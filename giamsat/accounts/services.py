@@ -85,6 +85,14 @@ def user_reset(
     return user
 
 
+def user_unlock(*, user: User) -> int:
+    """Forget the account's failed sign-ins, so a locked-out user can sign in again at once.
+    Returns how many attempt records were cleared."""
+    from axes.utils import reset
+
+    return reset(username=user.get_username())
+
+
 def scope_grant(*, user: User, units: list[OrgUnit], kind: str) -> None:
     """Add unit subtrees to a user's capture or view scope (existing ones are kept)."""
     for unit in units:

@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -471,6 +472,10 @@ def report_approve(*, report: Report, by: User, comment: str = "") -> Report:
     levels = report.data_set.approval_levels
     if levels == 0:
         raise ReportStateError(_("This data set has no approval step: it goes straight to the ministry."))
+    if settings.REPORT_APPROVER_NOT_SUBMITTER and report.status in {ReportStatus.SUBMITTED, ReportStatus.APPROVED_1}:
+        submitted = report.events.filter(action=ReportAction.SUBMIT).order_by("-at", "-pk").first()
+        if submitted and submitted.by_id == by.pk:
+            raise ReportStateError(_("You submitted this report, so another leader must approve it."))
     if report.status == ReportStatus.SUBMITTED:
         next_status = ReportStatus.APPROVED if levels == 1 else ReportStatus.APPROVED_1
     elif report.status == ReportStatus.APPROVED_1:

@@ -9,6 +9,11 @@ ROUTES = RouteInventory(
         "/accounts/logout/": "sign-out",
         "/accounts/profile/": "the signed-in user's own profile",
         "/accounts/tokens/": "the signed-in user's own tokens",
+        "/accounts/password/change/": "the signed-in user's own password",
+        "/accounts/password/reset/": "asks for a reset link by e-mail; says nothing about accounts",
+        "/accounts/password/reset/sent/": "static confirmation page",
+        "/accounts/password/reset/<uidb64>/<token>/": "new password for the account the signed link names",
+        "/accounts/password/reset/complete/": "static confirmation page",
         "GET /api/v1/me": "the authenticated user's own record",
     },
 )

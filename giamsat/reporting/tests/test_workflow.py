@@ -109,6 +109,34 @@ def test_rules_use_a_coarser_period_figure(quarterly, hanoi, users, value_input)
         report_submit(report=report, by=users["a.reporter"])
 
 
+def test_the_submitter_may_not_approve(report_a, users):
+    """A leader (who may also enter data) cannot approve a report they submitted themselves."""
+    report_submit(report=report_a, by=users["a.leader"])
+    with pytest.raises(ReportStateError) as error:
+        report_approve(report=report_a, by=users["a.leader"])
+    assert str(error.value) == "Bạn là người gửi báo cáo này nên một lãnh đạo khác phải phê duyệt."
+    report_approve(report=report_a, by=users["hanoi.lanhdao"])
+    report_a.refresh_from_db()
+    assert report_a.status == ReportStatus.APPROVED
+
+
+def test_the_submitter_may_not_give_the_second_approval_either(report_a, users):
+    DataSet.objects.filter(pk=report_a.data_set_id).update(approval_levels=2)
+    report_a.refresh_from_db()
+    report_submit(report=report_a, by=users["hanoi.lanhdao"])
+    report_approve(report=report_a, by=users["a.leader"])
+    with pytest.raises(ReportStateError):
+        report_approve(report=report_a, by=users["hanoi.lanhdao"])
+
+
+def test_the_submitter_may_approve_when_the_rule_is_off(report_a, users, settings):
+    settings.REPORT_APPROVER_NOT_SUBMITTER = False
+    report_submit(report=report_a, by=users["a.leader"])
+    report_approve(report=report_a, by=users["a.leader"])
+    report_a.refresh_from_db()
+    assert report_a.status == ReportStatus.APPROVED
+
+
 def test_two_levels_need_two_leaders(report_a, users):
     DataSet.objects.filter(pk=report_a.data_set_id).update(approval_levels=2)
     report_a.refresh_from_db()
