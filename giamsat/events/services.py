@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import time
 from collections.abc import Iterable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -90,9 +91,9 @@ def _kick() -> None:
     if mode == "inline":
         events_dispatch()
     elif mode == "task":
-        from .tasks import events_dispatch_task
+        from .tasks import events_dispatch_queue
 
-        events_dispatch_task()
+        events_dispatch_queue()
 
 
 def _dispatch_after_commit() -> None:
@@ -106,6 +107,7 @@ def _dispatch_after_commit() -> None:
 class DispatchSummary:
     delivered: int = 0
     failed: int = 0
+    more: bool = False  # stopped at its time limit with deliveries left
     calls: dict[str, int] = field(default_factory=dict)  # subscriber -> batches handled
 
 
@@ -151,19 +153,24 @@ def _deliver(subscriber: Subscriber, summary: DispatchSummary) -> bool:
     return True
 
 
-def events_dispatch(*, only: Iterable[str] | None = None) -> DispatchSummary:
+def events_dispatch(*, only: Iterable[str] | None = None, max_seconds: float | None = None) -> DispatchSummary:
     """Deliver every due event to its subscribers, batch by batch, until none is left.
 
     Events recorded while a subscriber works wait for its next batch, so a burst of changes
     costs one more call, not one per change. Run by one process at a time (the task holds a
     lock); a second run meanwhile would only deliver some events twice, which subscribers
-    tolerate."""
+    tolerate. With `max_seconds`, stops starting batches after that long and says whether work
+    is left (`summary.more`), so a stream of changes cannot hold a worker for good."""
     chosen = [s for s in subscribers() if only is None or s.name in set(only)]
     summary = DispatchSummary()
+    started = time.monotonic()
     progress = True
     while progress:
         progress = False
         for subscriber in chosen:
+            if max_seconds is not None and time.monotonic() - started > max_seconds:
+                summary.more = True
+                return summary
             progress |= _deliver(subscriber, summary)
     return summary
 

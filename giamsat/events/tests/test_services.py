@@ -153,3 +153,33 @@ def test_old_delivered_events_are_pruned_and_undelivered_ones_kept(recorder):
     assert not Event.objects.filter(pk=delivered.pk).exists()
     assert Event.objects.filter(pk=waiting.pk).exists()
     assert Event.objects.filter(kind=KIND).count() == 2
+
+
+def test_a_burst_of_commits_queues_one_dispatch_task_and_a_lost_mark_expires(monkeypatch):
+    from huey.contrib.djhuey import HUEY
+
+    from giamsat.events import tasks
+
+    queued = []
+    monkeypatch.setattr(tasks, "events_dispatch_task", lambda: queued.append(1))
+    HUEY.get(tasks.QUEUED)  # no mark left by another test
+    for _ in range(5):
+        tasks.events_dispatch_queue()
+    assert queued == [1]  # one task until it starts
+    HUEY.get(tasks.QUEUED)  # the task started: the next commit queues another
+    tasks.events_dispatch_queue()
+    assert queued == [1, 1]
+    HUEY.put(tasks.QUEUED, 0.0)  # a mark from a task that was lost long ago
+    tasks.events_dispatch_queue()
+    assert queued == [1, 1, 1]
+    HUEY.get(tasks.QUEUED)
+
+
+def test_a_dispatch_run_gives_the_worker_back_after_its_time(recorder, monkeypatch):
+    from giamsat.events import services
+
+    _record(3)
+    clock = iter([0.0, 0.0, 100.0, 100.0, 100.0])
+    monkeypatch.setattr(services.time, "monotonic", lambda: next(clock))
+    summary = events_dispatch(only=["test.recorder"], max_seconds=10)
+    assert summary.delivered == 3 and summary.more  # one batch, then the time was up
