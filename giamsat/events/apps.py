@@ -1,7 +1,5 @@
-from importlib import import_module
-from importlib.util import find_spec
-
-from django.apps import AppConfig, apps
+from django.apps import AppConfig
+from django.utils.module_loading import autodiscover_modules
 from django.utils.translation import gettext_lazy as _
 
 
@@ -11,8 +9,4 @@ class EventsConfig(AppConfig):
     verbose_name = _("Events")
 
     def ready(self) -> None:
-        # Every app's subscribers live in its handlers.py.
-        for config in apps.get_app_configs():
-            module = f"{config.name}.handlers"
-            if find_spec(module) is not None:
-                import_module(module)
+        autodiscover_modules("handlers")  # every app's subscribers live in its handlers.py

@@ -3,16 +3,7 @@
 import pytest
 from django.test import Client
 
-from giamsat.accounts.services import token_create
-
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def api(user_a):
-    client = Client()
-    client.defaults["HTTP_AUTHORIZATION"] = f"ApiToken {token_create(user=user_a, name='t')[1]}"
-    return client
 
 
 def test_paging_like_dhis2(api):

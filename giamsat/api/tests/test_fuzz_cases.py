@@ -1,18 +1,8 @@
 """Cases the fuzzer (`make fuzz`) found, kept as regular tests: each answered 500 once."""
 
 import pytest
-from django.test import Client
-
-from giamsat.accounts.services import token_create
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def api(user_a):
-    client = Client()
-    client.defaults["HTTP_AUTHORIZATION"] = f"ApiToken {token_create(user=user_a, name='t')[1]}"
-    return client
 
 
 @pytest.mark.parametrize("path", ["/api/v1/dataValueSets", "/api/dataValueSets"])
