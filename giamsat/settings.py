@@ -62,6 +62,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "giamsat.core.middleware.VietnameseFirstLocaleMiddleware",
     "giamsat.core.middleware.RejectNulMiddleware",
+    "giamsat.core.middleware.ContentSecurityPolicyMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -201,6 +202,16 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 # list by its owner), not a setting one site behind gov.vn can honour: `check --deploy` does not
 # ask for it unless SECURE_HSTS_PRELOAD=true is chosen.
 SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
+
+# Content-Security-Policy on every response (core/middleware.py). Scripts are static files only;
+# Alpine.js (standard build) evaluates its directives, hence 'unsafe-eval'; styles may be inline
+# (style="" attributes, the charts' own styles).
+CONTENT_SECURITY_POLICY = os.environ.get(
+    "CONTENT_SECURITY_POLICY",
+    "default-src 'self'; script-src 'self' 'unsafe-eval'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; font-src 'self'; connect-src 'self'; object-src 'none'; frame-ancestors 'none'; "
+    "base-uri 'self'; form-action 'self'",
+)
 CSRF_FAILURE_VIEW = "giamsat.core.views.csrf_failure"
 
 LOGGING = {

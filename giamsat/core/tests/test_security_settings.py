@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.test import Client, override_settings
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -49,6 +50,18 @@ def test_debug_is_off_by_default_and_then_a_secret_key_is_required(tmp_path):
     result = _manage(tmp_path, {}, "check")
     assert result.returncode != 0
     assert "SECRET_KEY must be set when DEBUG is off" in result.stderr
+
+
+@pytest.mark.django_db
+def test_pages_and_api_answers_carry_the_content_security_policy(client_a):
+    for path in ("/", "/accounts/login/", "/api/v1/me", "/api/system/info", "/healthz"):
+        response = client_a.get(path)
+        policy = response["Content-Security-Policy"]
+        assert policy == settings.CONTENT_SECURITY_POLICY
+        assert "script-src 'self' 'unsafe-eval';" in policy and "'unsafe-inline'" not in policy.split(";")[1]
+        assert "frame-ancestors 'none'" in policy
+        assert response["X-Content-Type-Options"] == "nosniff"
+        assert response["Referrer-Policy"] == "same-origin"
 
 
 @pytest.mark.django_db
