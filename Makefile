@@ -35,6 +35,11 @@ messages: $(PY_STAMP)
 
 setup: $(PY_STAMP) $(VENDOR_STAMP) messages
 
+# `make run` is the local development and demo server (runserver), not a deployment: it runs with
+# DEBUG on, which gives it a development SECRET_KEY and lets WhiteNoise find static files without
+# collectstatic, so it works on a fresh machine. DEBUG=false make run is honoured (then set
+# SECRET_KEY and run collectstatic). Production settings: README.md, "Configuration".
+run: export DEBUG ?= true
 run: setup
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_reference

@@ -90,6 +90,7 @@ def configure(options) -> None:
         os.environ.setdefault("DATABASE_URL", f"sqlite:////tmp/bench_eval{suffix(options.scale)}.sqlite3")
     os.environ.setdefault("GIAMSAT_VAR_DIR", SQLITE_VAR)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "giamsat.settings")
+    os.environ.setdefault("DEBUG", "true")  # the local shape the recorded numbers were measured in
     os.environ["EVENTS_DISPATCH"] = "task"
     if os.environ["DATABASE_URL"].startswith("postgres"):
         import psycopg

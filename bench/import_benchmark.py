@@ -64,6 +64,7 @@ def setup_django() -> None:
     elif os.environ["DATABASE_URL"].startswith("postgres"):
         create_database(os.environ["DATABASE_URL"])
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "giamsat.settings")
+    os.environ.setdefault("DEBUG", "true")  # the local shape the recorded numbers were measured in
     sys.path.insert(0, str(ROOT))
     import django
 

@@ -51,10 +51,62 @@ def browser():
         browser.close()
 
 
+# Every page of a test's browser contexts reports Content-Security-Policy violations: the DOM's
+# securitypolicyviolation event (sent to Python through an exposed function) and, as a second
+# witness, Chromium's console message. A test with any violation fails at teardown.
+CSP_LISTENER = """
+document.addEventListener("securitypolicyviolation", (event) => {
+  window.__giamsatCspViolation({
+    page: location.href,
+    directive: event.effectiveDirective,
+    blocked: event.blockedURI,
+    source: event.sourceFile + ":" + event.lineNumber,
+    sample: event.sample,
+  });
+});
+"""
+
+
+class CspRecorder:
+    """The CSP violations of every page of one browser context."""
+
+    def __init__(self, context):
+        self.violations: list[dict] = []
+        context.expose_function("__giamsatCspViolation", self._on_event)
+        context.add_init_script(CSP_LISTENER)
+        context.on("console", self._on_console)
+
+    def _on_event(self, violation: dict) -> None:
+        self.violations.append(violation)
+
+    def _on_console(self, message) -> None:
+        if "Content Security Policy" in message.text:
+            self.violations.append({"page": message.page.url if message.page else "", "console": message.text})
+
+
 @pytest.fixture
-def page(browser, live_url, django_db_blocker):
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-US")
-    context.set_default_timeout(15_000)
+def new_context(browser, live_url):
+    """Open browser contexts that record CSP violations; close them and fail on any violation."""
+    opened = []
+
+    def open_context(**options):
+        context = browser.new_context(**options)
+        context.set_default_timeout(15_000)
+        context.csp = CspRecorder(context)
+        opened.append(context)
+        return context
+
+    yield open_context
+    violations = [v for context in opened for v in context.csp.violations]
+    for context in opened:
+        context.close()
+    if violations:
+        pytest.fail("Content-Security-Policy violations:\n" + "\n".join(map(str, violations)), pytrace=False)
+
+
+@pytest.fixture
+def page(new_context, live_url, django_db_blocker):
+    context = new_context(viewport={"width": 1280, "height": 900}, locale="en-US")
     page = context.new_page()
     page.base_url = live_url
     with django_db_blocker.unblock():
@@ -65,4 +117,3 @@ def page(browser, live_url, django_db_blocker):
         reset()
         yield page
         reset()
-    context.close()

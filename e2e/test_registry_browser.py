@@ -49,8 +49,8 @@ def test_tree_date_switch_shows_63_then_34_provinces(page):
     expect(page.locator("li[data-code=P02_63]")).to_contain_text("Tỉnh Hà Giang")
 
 
-def test_phone_width_has_no_horizontal_scroll(browser, live_url):
-    context = browser.new_context(viewport={"width": 360, "height": 740})
+def test_phone_width_has_no_horizontal_scroll(new_context, live_url):
+    context = new_context(viewport={"width": 360, "height": 740})
     page = context.new_page()
     page.base_url = live_url
     sign_in(page)
@@ -58,4 +58,3 @@ def test_phone_width_has_no_horizontal_scroll(browser, live_url):
         page.goto(live_url + path)
         overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
         assert overflow <= 0, (path, overflow)
-    context.close()

@@ -1,7 +1,8 @@
 """GiamSat settings. Every deployment-specific value comes from an environment variable.
 
 See README.md ("Configuration") for the list. Defaults give the embedded shape: a SQLite
-file under var/, Huey on SQLite, DEBUG on for local use.
+file under var/, Huey on SQLite. DEBUG is off unless DEBUG=true is set (`make run` and the test
+settings set it), so a deployment that forgets it shows no tracebacks and gets HSTS.
 """
 
 import datetime as dt
@@ -26,11 +27,11 @@ def env_list(name: str, default: str) -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
-DEBUG = env_bool("DEBUG", True)
+DEBUG = env_bool("DEBUG", False)
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:
     if not DEBUG:
-        raise RuntimeError("SECRET_KEY must be set when DEBUG is off.")
+        raise RuntimeError("SECRET_KEY must be set when DEBUG is off (or set DEBUG=true for local development).")
     SECRET_KEY = "dev-only-insecure-key-change-me"  # noqa: S105 - local development only
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
@@ -64,6 +65,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "giamsat.core.middleware.VietnameseFirstLocaleMiddleware",
     "giamsat.core.middleware.RejectNulMiddleware",
+    "giamsat.core.middleware.ContentSecurityPolicyMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -204,6 +206,32 @@ SESSION_COOKIE_AGE = int(float(os.environ.get("SESSION_COOKIE_AGE_HOURS", "12"))
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG)
 CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not DEBUG)
 X_FRAME_OPTIONS = "DENY"
+
+# HTTPS. Behind a reverse proxy that terminates TLS, SECURE_PROXY_SSL_HEADER names the header it
+# sets (HTTP_X_FORWARDED_PROTO: "https"); set it only when the proxy overwrites that header.
+_proxy_ssl_header = os.environ.get("SECURE_PROXY_SSL_HEADER", "").strip()
+SECURE_PROXY_SSL_HEADER = (_proxy_ssl_header, "https") if _proxy_ssl_header else None
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
+SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0" if DEBUG else "31536000"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", not DEBUG)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = os.environ.get("REFERRER_POLICY", "same-origin")
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# HSTS preloading is a promise made for a whole registrable domain (submitted to the browsers'
+# list by its owner), not a setting one site behind gov.vn can honour: `check --deploy` does not
+# ask for it unless SECURE_HSTS_PRELOAD=true is chosen.
+SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
+
+# Content-Security-Policy on every response (core/middleware.py). Scripts are static files only;
+# Alpine.js (standard build) evaluates its directives, hence 'unsafe-eval'; styles may be inline
+# (style="" attributes, the charts' own styles).
+CONTENT_SECURITY_POLICY = os.environ.get(
+    "CONTENT_SECURITY_POLICY",
+    "default-src 'self'; script-src 'self' 'unsafe-eval'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; font-src 'self'; connect-src 'self'; object-src 'none'; frame-ancestors 'none'; "
+    "base-uri 'self'; form-action 'self'",
+)
 CSRF_FAILURE_VIEW = "giamsat.core.views.csrf_failure"
 
 LOGGING = {

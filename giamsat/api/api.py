@@ -13,6 +13,8 @@ from giamsat.jobs.api import router as jobs_router
 from giamsat.orgunits.api import router as orgunits_router
 from giamsat.reporting.api import router as reporting_router
 
+from .errors import error_handlers_register
+
 api = NinjaAPI(
     title="GiamSat API",
     version="1",
@@ -34,6 +36,13 @@ api.add_router("/", jobs_router)
 
 def _error(request, status: int, message: str, code: str, **extra):
     return api.create_response(request, {"detail": message, "code": code, **extra}, status=status)
+
+
+def _error_shape(request, status: int, message: str, code: str, error_id: str | None):
+    return _error(request, status, message, code, **({"errorId": error_id} if error_id else {}))
+
+
+error_handlers_register(api, _error_shape)
 
 
 @api.exception_handler(PermissionDenied)

@@ -4,6 +4,7 @@ clients (e.g. the official `dhis2-client`) work with a GiamSat personal token se
 """
 
 import math
+from http import HTTPStatus
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
@@ -24,6 +25,8 @@ from giamsat.reporting.choices import Channel
 from giamsat.reporting.exchange import data_value_set_import
 from giamsat.reporting.models import DataValue
 from giamsat.reporting.readers import RawValue
+
+from .errors import error_handlers_register
 
 dhis2 = NinjaAPI(
     title="GiamSat — DHIS2-compatible API",
@@ -62,10 +65,17 @@ def on_invalid_date(request, exc):
     return _message(400, "Bad Request", str(exc))
 
 
-def _message(code: int, status: str, message: str) -> JsonResponse:
+def _message(code: int, status: str, message: str, **extra) -> JsonResponse:
     return JsonResponse(
-        {"httpStatus": status, "httpStatusCode": code, "status": "ERROR", "message": message}, status=code
+        {"httpStatus": status, "httpStatusCode": code, "status": "ERROR", "message": message, **extra}, status=code
     )
+
+
+def _error_shape(request, status: int, message: str, code: str, error_id: str | None) -> JsonResponse:
+    return _message(status, HTTPStatus(status).phrase, message, **({"errorId": error_id} if error_id else {}))
+
+
+error_handlers_register(dhis2, _error_shape)
 
 
 def _page(request: HttpRequest, queryset, key: str, to_dict) -> JsonResponse:

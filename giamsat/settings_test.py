@@ -1,0 +1,14 @@
+"""Settings for the test suite (pyproject.toml): the development settings, DEBUG on at start-up.
+
+DEBUG defaults to off (giamsat/settings.py). The suite keeps the local shape it was written for:
+a development key, cookies without the Secure flag for the browser tests' http:// live server,
+static files found by WhiteNoise without collectstatic. pytest-django still runs every test with
+DEBUG off, as production does. Set in the environment, so the processes the tests start (a
+worker, a probe) read the same settings.
+"""
+
+import os
+
+os.environ.setdefault("DEBUG", "true")
+
+from giamsat.settings import *  # noqa: E402, F403
