@@ -275,7 +275,7 @@ def audit(request):
     """Changes to figures in the user's scope: who changed what, when and through which channel."""
     try:
         filters = _audit_filters(request)
-        number = selectors.audit_page_number(request.GET.get("page"))
+        number = selectors.audit_page_number(request.GET.get("page"), name=_("Page number"))
     except selectors.AuditFilterError as exc:
         return render(request, "errors/400.html", {"message": str(exc)}, status=400)
     paginator = Paginator(selectors.audit_entries(user=request.user, filters=filters), selectors.AUDIT_PAGE_SIZE)

@@ -302,3 +302,12 @@ def test_page_and_csv_bad_input(client_a, path, params, status):
     if path.endswith("csv/") and "page" in params:
         status = 200  # the export has no pages: the parameter is not read
     assert client_a.get(path, params).status_code == status
+
+
+def test_page_errors_are_in_vietnamese(client_a):
+    body = client_a.get("/reports/audit/", {"page": "abc"}).content.decode()
+    assert "“Số trang” phải là số nguyên từ 1 trở lên." in body
+    assert (
+        "Ngày bắt đầu sau ngày kết thúc."
+        in client_a.get("/reports/audit/", MARCH | {"start": "31/03/2031", "end": "01/03/2031"}).content.decode()
+    )
