@@ -5,6 +5,7 @@ import json
 
 from django.conf import settings
 from django.http import HttpResponse, JsonResponse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Query, Router
 
@@ -18,8 +19,16 @@ from giamsat.orgunits.models import OrgUnit
 from .choices import Channel
 from .exchange import data_value_set_import, values_as_adx, values_as_csv, values_as_dhis2
 from .jobs import ASYNC_THRESHOLD_BYTES, BodyTooLarge, body_spool, import_job_create
-from .models import DataValue
+from .models import DataValue, DataValueAudit
 from .readers import PayloadError, raw_from_adx, raw_from_csv, raw_from_json
+from .selectors import (
+    AUDIT_MAX_PAGE_SIZE,
+    AUDIT_PAGE_SIZE,
+    AuditFilterError,
+    audit_entries,
+    audit_filters_parse,
+    audit_page_number,
+)
 
 router = Router(tags=["data values"])
 TRUE = {"true", "1", "yes"}
@@ -220,4 +229,71 @@ def data_value_sets_export(
     body = {"dataValues": list(values_as_dhis2(values.iterator(chunk_size=2000)))}
     if dataSet:
         body["dataSet"] = dataSet
+    return JsonResponse(body, json_dumps_params={"ensure_ascii": False})
+
+
+FALSE = {"false", "0", "no", ""}
+
+
+def _decimal_text(value) -> str | None:
+    return None if value is None else format(value.normalize(), "f")
+
+
+def _audit_item(entry: DataValueAudit) -> dict:
+    return {
+        "dataElement": entry.data_element.code,
+        "orgUnit": entry.org_unit.code,
+        "period": entry.period.code,
+        "action": entry.action,
+        "oldValue": _decimal_text(entry.old_value),
+        "newValue": _decimal_text(entry.new_value),
+        "oldComment": entry.old_comment,
+        "newComment": entry.new_comment,
+        "user": entry.changed_by.username if entry.changed_by else None,
+        "time": timezone.localtime(entry.changed_at).isoformat(),
+        "channel": entry.channel,
+    }
+
+
+@router.get("/audit", summary="Changes to figures (the audit trail), newest first, in your scope")
+def audit_list(
+    request,
+    orgUnit: str | None = None,
+    children: str | None = Query(None, description="true: the unit and its subordinate units"),
+    dataElement: str | None = None,
+    period: str | None = None,
+    user: str | None = Query(None, description="The username of who made the change"),
+    channel: str | None = Query(None, description="FORM, EXCEL, API, IMPORT or DEMO"),
+    startDate: str | None = Query(None, description="First day, yyyy-mm-dd or dd/mm/yyyy"),
+    endDate: str | None = Query(None, description="Last day, included"),
+    page: str | None = Query(None, description="From 1; a page past the end is empty"),
+    pageSize: str | None = Query(None, description=f"At most {AUDIT_MAX_PAGE_SIZE}"),
+):
+    flag = (children or "").strip().lower()
+    if flag not in TRUE | FALSE:
+        return _bad_request(_("“children” must be true or false."))
+    try:
+        filters = audit_filters_parse(
+            user=request.user,
+            org_unit=orgUnit,
+            children=flag in TRUE,
+            data_element=dataElement,
+            period=period,
+            username=user,
+            channel=channel,
+            start=startDate,
+            end=endDate,
+        )
+        number = audit_page_number(page)
+        size = min(audit_page_number(pageSize, name="pageSize", default=AUDIT_PAGE_SIZE), AUDIT_MAX_PAGE_SIZE)
+    except AuditFilterError as exc:
+        return _bad_request(str(exc))
+    entries = audit_entries(user=request.user, filters=filters)
+    total = entries.count()
+    offset = (number - 1) * size
+    items = [_audit_item(e) for e in entries[offset : offset + size]] if offset < total else []
+    body = {
+        "pager": {"page": number, "pageSize": size, "total": total, "pageCount": -(-total // size)},
+        "dataValueAudits": items,
+    }
     return JsonResponse(body, json_dumps_params={"ensure_ascii": False})

@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class ReportStatus(models.TextChoices):
@@ -33,6 +34,6 @@ class Channel(models.TextChoices):
 
 
 class AuditAction(models.TextChoices):
-    CREATE = "CREATE", _("Created")
+    CREATE = "CREATE", pgettext_lazy("figure change", "Created")  # not the "Created" date of tokens
     UPDATE = "UPDATE", _("Updated")
     DELETE = "DELETE", _("Deleted")

@@ -7,17 +7,20 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from giamsat.accounts.choices import Role, ScopeKind
 from giamsat.accounts.models import User
-from giamsat.accounts.selectors import scope_filter, user_scope
-from giamsat.catalog.models import DataSet
+from giamsat.accounts.selectors import ensure_can_view, scope_filter, user_scope
+from giamsat.catalog.models import DataElement, DataSet
 from giamsat.catalog.selectors import FormSection, data_set_sections, data_set_units
-from giamsat.core.dates import today
+from giamsat.core.dates import InvalidDate, parse_date, today
+from giamsat.core.periods import InvalidPeriod
 from giamsat.core.periods import Period as PeriodValue
 from giamsat.orgunits.models import OrgUnit
 
-from .choices import EDITABLE_STATUSES, ReportStatus
+from .choices import EDITABLE_STATUSES, Channel, ReportStatus
 from .models import DataValue, DataValueAudit, Period, Report, ReportEvent
 
 # A report counts as due soon this many days before its deadline (a quarter's report is
@@ -296,3 +299,157 @@ def capture_choices(user: User) -> tuple[list[DataSet], list[OrgUnit]]:
             data_sets.append(data_set)
             units.update({u.pk: u for u in reporting_units})
     return data_sets, sorted(units.values(), key=lambda u: u.path)
+
+
+# --- The audit trail of figures: who changed what, when, through which channel -------------
+
+AUDIT_PAGE_SIZE = 50
+AUDIT_MAX_PAGE_SIZE = 1000
+
+
+class AuditFilterError(ValueError):
+    """A filter of the audit trail that cannot be read; the message says which and why."""
+
+
+@dataclass(frozen=True)
+class AuditFilters:
+    """What the audit trail is narrowed to. Codes are resolved and checked by `audit_filters_parse`."""
+
+    org_unit: OrgUnit | None = None
+    children: bool = False
+    data_element: DataElement | None = None
+    period_code: str = ""
+    username: str = ""
+    channel: str = ""
+    start: dt.date | None = None
+    end: dt.date | None = None
+
+
+def audit_filters_parse(
+    *,
+    user: User,
+    org_unit: str | None = None,
+    children: bool = False,
+    data_element: str | None = None,
+    period: str | None = None,
+    username: str | None = None,
+    channel: str | None = None,
+    start: str | None = None,
+    end: str | None = None,
+) -> AuditFilters:
+    """Read the filters as typed on the page or sent to the API (codes, dd/mm/yyyy or ISO dates).
+
+    Raises AuditFilterError for an unknown unit, element or channel, a malformed period or
+    date, or a start after the end; ScopeDenied for a unit outside the user's view scope."""
+    unit = element = None
+    unit_code = (org_unit or "").strip()
+    if unit_code:
+        unit = OrgUnit.objects.filter(code=unit_code).first()
+        if unit is None:
+            raise AuditFilterError(_("No unit has the code “%(code)s”.") % {"code": unit_code[:40]})
+        ensure_can_view(user, unit)
+    element_code = (data_element or "").strip()
+    if element_code:
+        element = DataElement.objects.filter(code=element_code).first()
+        if element is None:
+            raise AuditFilterError(_("No data element has the code “%(code)s”.") % {"code": element_code[:40]})
+    period_code = (period or "").strip()
+    if period_code:
+        try:
+            period_code = PeriodValue.parse(period_code).code
+        except InvalidPeriod as exc:
+            raise AuditFilterError(str(exc)) from None
+    channel_code = (channel or "").strip().upper()
+    if channel_code and channel_code not in Channel.values:
+        raise AuditFilterError(
+            _("Unknown channel “%(channel)s”: use one of %(choices)s.")
+            % {"channel": channel_code[:40], "choices": ", ".join(Channel.values)}
+        )
+    try:
+        start_date, end_date = parse_date(start), parse_date(end)
+    except InvalidDate as exc:
+        raise AuditFilterError(str(exc)) from None
+    if start_date and end_date and start_date > end_date:
+        raise AuditFilterError(_("The start date is after the end date."))
+    return AuditFilters(
+        org_unit=unit,
+        children=bool(children),
+        data_element=element,
+        period_code=period_code,
+        username=(username or "").strip(),
+        channel=channel_code,
+        start=start_date,
+        end=end_date,
+    )
+
+
+def audit_page_number(text: str | None, *, name: str = "page", default: int = 1) -> int:
+    """A page number or size as typed: a whole number from 1; `default` when absent."""
+    text = (text or "").strip()
+    if not text:
+        return default
+    if not (text.isascii() and text.isdigit()) or int(text) < 1:
+        raise AuditFilterError(_("“%(name)s” must be a whole number from 1.") % {"name": name})
+    return int(text)
+
+
+def _local_midnight(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+
+
+def audit_entries(*, user: User, filters: AuditFilters | None = None) -> QuerySet[DataValueAudit]:
+    """Changes to figures in the user's view scope, narrowed by `filters`, newest first.
+
+    Dates are the days of the project's time zone, both ends included. The element, unit,
+    period and user come with each row (one query for a page)."""
+    filters = filters or AuditFilters()
+    entries = scope_filter(
+        DataValueAudit.objects.select_related("data_element", "org_unit", "period", "changed_by"),
+        user,
+        kind=ScopeKind.VIEW,
+        unit_field="org_unit",
+    )
+    if filters.org_unit is not None:
+        if filters.children:
+            entries = entries.filter(org_unit__path__startswith=filters.org_unit.path)
+        else:
+            entries = entries.filter(org_unit=filters.org_unit)
+    if filters.data_element is not None:
+        entries = entries.filter(data_element=filters.data_element)
+    if filters.period_code:
+        entries = entries.filter(period__code=filters.period_code)
+    if filters.username:
+        entries = entries.filter(changed_by__username=filters.username)
+    if filters.channel:
+        entries = entries.filter(channel=filters.channel)
+    if filters.start:
+        entries = entries.filter(changed_at__gte=_local_midnight(filters.start))
+    if filters.end:
+        entries = entries.filter(changed_at__lt=_local_midnight(filters.end + dt.timedelta(days=1)))
+    return entries.order_by("-changed_at", "-pk")
+
+
+def audit_report_ids(entries: list[DataValueAudit]) -> dict[int, int]:
+    """For each audit row (by pk), a report holding its figure, when one exists (one query).
+
+    A figure belongs to a report of a data set listing its element, for the same unit and period."""
+    if not entries:
+        return {}
+    holders: dict[tuple[int, int, int], int] = {}
+    rows = (
+        Report.objects.filter(
+            org_unit_id__in={e.org_unit_id for e in entries},
+            period_id__in={e.period_id for e in entries},
+            data_set__members__data_element_id__in={e.data_element_id for e in entries},
+        )
+        .order_by("pk")
+        .values_list("data_set__members__data_element_id", "org_unit_id", "period_id", "pk")
+    )
+    for element_id, unit_id, period_id, report_id in rows:
+        holders.setdefault((element_id, unit_id, period_id), report_id)
+    result = {}
+    for entry in entries:
+        report_id = holders.get((entry.data_element_id, entry.org_unit_id, entry.period_id))
+        if report_id is not None:
+            result[entry.pk] = report_id
+    return result

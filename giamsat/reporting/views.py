@@ -1,19 +1,25 @@
 """Reporting pages: my reports, the report form (autosaved figure by figure), review, completeness."""
 
+import csv
+import io
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.core.paginator import Paginator
+from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone, translation
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from giamsat.accounts.selectors import ensure_can_view, user_scope
-from giamsat.catalog.models import DataSet
+from giamsat.catalog.models import DataElement, DataSet
 from giamsat.core.dates import today
 from giamsat.core.periods import InvalidPeriod
 from giamsat.core.periods import Period as PeriodValue
+from giamsat.core.text import csv_text
 from giamsat.orgunits.models import OrgUnit
 
 from . import selectors, services
@@ -250,3 +256,119 @@ def completeness(request):
             units = selectors.completeness_by_unit(data_set, period, request.user)
     context = {"rows": rows, "units": units, "chosen": chosen, "error": error, "period": period_code}
     return render(request, "reporting/completeness.html", context, status=400 if error else 200)
+
+
+def _audit_filters(request) -> selectors.AuditFilters:
+    """The audit trail's filters from the query string (AuditFilterError, ScopeDenied)."""
+    params = request.GET
+    return selectors.audit_filters_parse(
+        user=request.user,
+        org_unit=params.get("org_unit"),
+        children=params.get("children") == "1",
+        data_element=params.get("data_element"),
+        period=params.get("period"),
+        username=params.get("user"),
+        channel=params.get("channel"),
+        start=params.get("start"),
+        end=params.get("end"),
+    )
+
+
+@login_required
+@require_GET
+def audit(request):
+    """Changes to figures in the user's scope: who changed what, when and through which channel."""
+    try:
+        filters = _audit_filters(request)
+        number = selectors.audit_page_number(request.GET.get("page"), name=_("Page number"))
+    except selectors.AuditFilterError as exc:
+        return render(request, "errors/400.html", {"message": str(exc)}, status=400)
+    paginator = Paginator(selectors.audit_entries(user=request.user, filters=filters), selectors.AUDIT_PAGE_SIZE)
+    page = paginator.get_page(number)  # past the end: the last page
+    entries = list(page.object_list)
+    query = request.GET.copy()
+    query.pop("page", None)
+    report_ids = selectors.audit_report_ids(entries)
+    context = {
+        "page": page,
+        "rows": [(entry, report_ids.get(entry.pk)) for entry in entries],
+        "filters": filters,
+        "params": request.GET,
+        "page_query": query.urlencode(),
+        "elements": DataElement.objects.order_by("code").only("code", "name_vi", "name_en"),
+        "channels": Channel.choices,
+    }
+    return render(request, "reporting/audit.html", context)
+
+
+AUDIT_CSV_CHUNK = 500
+
+
+def _audit_csv_rows(entries, *, language: str):
+    """The CSV text, a chunk of rows at a time, written in the request's language (the
+    response is read after the view has returned)."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+
+    def flush() -> str:
+        text = out.getvalue()
+        out.seek(0)
+        out.truncate()
+        return text
+
+    with translation.override(language):
+        out.write("\ufeff")  # a byte-order mark, so that Excel reads the Vietnamese as UTF-8
+        writer.writerow(
+            [
+                _("Time"),
+                _("Unit code"),
+                _("Unit"),
+                _("Data element code"),
+                _("Data element"),
+                _("Period"),
+                _("Change"),
+                _("Old value"),
+                _("New value"),
+                _("Old comment"),
+                _("New comment"),
+                _("Changed by"),
+                _("Channel"),
+            ]
+        )
+        for number, entry in enumerate(entries, start=1):
+            writer.writerow(
+                [
+                    timezone.localtime(entry.changed_at).strftime("%d/%m/%Y %H:%M:%S"),
+                    csv_text(entry.org_unit.code),
+                    csv_text(entry.org_unit.name),
+                    csv_text(entry.data_element.code),
+                    csv_text(entry.data_element.name),
+                    csv_text(entry.period.code),
+                    entry.get_action_display(),
+                    "" if entry.old_value is None else format(entry.old_value.normalize(), "f"),
+                    "" if entry.new_value is None else format(entry.new_value.normalize(), "f"),
+                    csv_text(entry.old_comment),
+                    csv_text(entry.new_comment),
+                    csv_text(entry.changed_by.username if entry.changed_by else ""),
+                    entry.get_channel_display(),
+                ]
+            )
+            if number % AUDIT_CSV_CHUNK == 0:
+                yield flush()
+        yield flush()
+
+
+@login_required
+@require_GET
+def audit_csv(request):
+    """The filtered changes to figures as CSV (numbers with a dot, times dd/mm/yyyy hh:mm:ss)."""
+    try:
+        filters = _audit_filters(request)
+    except selectors.AuditFilterError as exc:
+        return render(request, "errors/400.html", {"message": str(exc)}, status=400)
+    entries = selectors.audit_entries(user=request.user, filters=filters).iterator(chunk_size=2000)
+    response = StreamingHttpResponse(
+        _audit_csv_rows(entries, language=get_language() or "vi"), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="audit_{today():%Y%m%d}.csv"'
+    return response

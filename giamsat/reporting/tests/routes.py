@@ -115,8 +115,29 @@ ROUTES = RouteInventory(
             data=lambda unit: {"data_set": DATA_SET, "org_unit": unit.code, "period": PERIOD},
             ok_status=frozenset({302}),
         ),
+        # The audit trail lists every unit of the scope; narrowed to another province's unit it refuses.
+        ScopedRoute("audit trail of a unit", "/reports/audit/", lambda unit: f"/reports/audit/?org_unit={unit.code}"),
+        ScopedRoute(
+            "audit trail of a unit as CSV",
+            "/reports/audit/csv/",
+            lambda unit: f"/reports/audit/csv/?org_unit={unit.code}&children=1",
+        ),
+        ScopedRoute(
+            "api audit trail of a unit",
+            "GET /api/v1/audit",
+            lambda unit: f"/api/v1/audit?orgUnit={unit.code}&children=true",
+            api=True,
+        ),
     ),
-    listed=("/reports/", "/reports/completeness/", "GET /api/v1/dataValueSets", "POST /api/v1/dataValueSets"),
+    listed=(
+        "/reports/",
+        "/reports/completeness/",
+        "/reports/audit/",
+        "/reports/audit/csv/",
+        "GET /api/v1/dataValueSets",
+        "POST /api/v1/dataValueSets",
+        "GET /api/v1/audit",
+    ),
 )
 
 # The Excel channel's routes live beside their tests; collected with ROUTES (imported last: it uses the helpers above).
