@@ -2,7 +2,9 @@
 
 from giamsat.events.choices import EventKind
 from giamsat.events.registry import subscribe
+from giamsat.jobs.services import kind_lock
 
+from .jobs import RECOMPUTE
 from .services import evaluation_recompute, evaluation_refresh
 
 # A change of these redoes every year: a target, an expression or a weight can change any
@@ -24,7 +26,9 @@ def results_refresh(events) -> None:
     catalogue or the registry, else one refresh of every unit and period whose figures changed.
     Both rewrite results from the inputs as they are now, so a second delivery changes nothing."""
     if any(event.kind in RECOMPUTE_KINDS for event in events):
-        evaluation_recompute()
+        # Not while an administrator's recompute job runs: the delivery is retried shortly.
+        with kind_lock(RECOMPUTE):
+            evaluation_recompute()
         return
     pairs = {tuple(pair) for event in events for pair in event.payload.get("pairs", [])}
     if pairs:

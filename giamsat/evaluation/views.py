@@ -1,12 +1,15 @@
 """Evaluation pages: a unit's scorecard, rankings, one indicator across units and the
 explanation of one value. They read stored results only; every unit passes the user's scope."""
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
+from giamsat.accounts.choices import Role
 from giamsat.accounts.selectors import ensure_can_view
 from giamsat.catalog.choices import Pillar
 from giamsat.catalog.models import Indicator
@@ -16,6 +19,7 @@ from giamsat.orgunits.models import OrgUnit
 
 from . import selectors
 from .choices import Status, Structure
+from .jobs import recompute_job_create
 from .models import OVERALL
 
 
@@ -126,8 +130,18 @@ def ranking(request):
         "pillar_codes": selectors.pillar_columns(rows),
         "chart_height": max(280, 22 * len(rows) + 60),
         "chart": {"labels": [r.unit.name for r in rows], "values": [round(r.value, 4) for r in rows]},
+        "can_recompute": request.user.is_superuser or request.user.role == Role.ADMIN,
     }
     return render(request, "evaluation/ranking.html", context)
+
+
+@login_required
+@require_POST
+def recompute(request):
+    """An administrator queues a full recompute and follows it on the jobs page."""
+    recompute_job_create(by=request.user)
+    messages.success(request, _("The recompute is queued; its progress is shown below."))
+    return redirect("jobs:job_list")
 
 
 @login_required

@@ -81,6 +81,12 @@ def _finish(job: Job, **fields) -> None:
     lease_drop(job.pk)
 
 
+def kind_lock(kind: str):
+    """The lock an exclusive kind runs under; other work that must not overlap it takes it too
+    (it raises TaskLockedException when held)."""
+    return HUEY.lock_task(f"giamsat-job-{kind}")
+
+
 def job_run(job_id) -> Job | None:
     """Claim a queued job and run it; a job already claimed (or finished) is left alone."""
     now = timezone.now()
@@ -94,7 +100,7 @@ def job_run(job_id) -> Job | None:
     try:
         with Heartbeat(job.pk):
             if kind.exclusive:
-                with HUEY.lock_task(f"giamsat-job-{job.kind}"):
+                with kind_lock(job.kind):
                     result = kind.run(job, Progress(job))
             else:
                 result = kind.run(job, Progress(job))

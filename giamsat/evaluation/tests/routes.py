@@ -102,6 +102,7 @@ ROUTES = RouteInventory(
         ),
     ),
     # Lists of many units: filtered by the user's view scope (tested in test_views / test_api).
+    unscoped={"/evaluation/recompute/": "an administrator's action on every unit; refused to everyone else"},
     listed=(
         "/evaluation/rankings/",
         "/evaluation/indicators/<str:code>/",
