@@ -3,6 +3,7 @@ from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 
 from giamsat.orgunits.choices import OrgUnitType
+from giamsat.orgunits.models import OrgUnit
 
 from .choices import AssignmentKind
 from .models import DataElement, DataSet, Indicator, Target, ValidationRule
@@ -98,6 +99,16 @@ class TargetForm(forms.ModelForm):
             "source",
         ]
         widgets = {"source": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Targets are set for provinces, ministries and their units, not for each of the ~14,000
+        # communes and districts: a select of every unit made the page megabytes long.
+        self.fields["org_unit"].queryset = (
+            OrgUnit.objects.exclude(type__in=[OrgUnitType.COMMUNE, OrgUnitType.DISTRICT])
+            .only("code", "name_vi", "name_en", "valid_from", "valid_to")
+            .order_by("type", "code")
+        )
 
     def clean(self):
         cleaned = super().clean()
