@@ -137,6 +137,10 @@ def second_factor_verify(request):
             # Reset by an administrator meanwhile: nothing to ask for any more.
             request.session[SECOND_FACTOR_KEY] = second_factor_state(user)
             return redirect(_next_or_home(request, next_url))
+        if not device.verify_is_allowed()[0]:
+            # The device waits after wrong codes (OTP_TOTP_THROTTLE_FACTOR); nothing is tried.
+            form.add_error("code", _("After a wrong code, wait a few seconds before entering the next one."))
+            return render(request, "accounts/second_factor_verify.html", {"form": form, "next": next_url})
         if totp_token_verify(device=device, token=form.cleaned_data["code"]):
             second_factor_mark_done(request, device)
             return redirect(_next_or_home(request, next_url))

@@ -187,6 +187,20 @@ def test_without_axes_five_wrong_codes_send_back_to_the_password(settings):
     assert "Nhập sai mã quá nhiều lần" in client.get("/accounts/login/").content.decode()
 
 
+def test_after_a_wrong_code_the_device_makes_the_next_one_wait(settings):
+    from axes.models import AccessAttempt
+
+    settings.OTP_TOTP_THROTTLE_FACTOR = 1
+    device = _device_for(LEADER)
+    client = Client()
+    _password_step(client)
+    client.post(VERIFY, {"code": _wrong_code(device)})
+    waiting = client.post(VERIFY, {"code": totp_code(_fresh(device))})
+    assert waiting.status_code == 200 and "hãy chờ vài giây" in waiting.content.decode()
+    # Only the wrong code counted as a failed sign-in.
+    assert AccessAttempt.objects.get(username=LEADER).failures_since_start == 1
+
+
 def test_a_user_without_a_device_signs_in_with_the_password_alone():
     client = Client()
     response = _password_step(client)
