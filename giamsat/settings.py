@@ -47,6 +47,8 @@ INSTALLED_APPS = [
     "huey.contrib.djhuey",
     "ninja",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "giamsat.core",
     "giamsat.events",
     "giamsat.jobs",
@@ -69,8 +71,11 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "giamsat.accounts.middleware.SessionTimeoutMiddleware",
+    # After the timeout: a session waiting for its TOTP code reaches only the code page.
+    "giamsat.accounts.middleware.SecondFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last: turns a locked-out sign-in (ours or the admin's) into the lockout page.
     "axes.middleware.AxesMiddleware",
@@ -270,6 +275,17 @@ AXES_LOCKOUT_CALLABLE = "giamsat.accounts.lockout.lockout_response"
 AXES_CLIENT_IP_CALLABLE = "giamsat.accounts.lockout.client_ip_address"
 LOGIN_CLIENT_IP_HEADER = os.environ.get("LOGIN_CLIENT_IP_HEADER", "")
 AXES_VERBOSE = False
+
+# Second factor (TOTP, django-otp): leaders and administrators may turn it on from their profile;
+# then sign-in asks for the 6-digit code after the password. TOTP_REQUIRED_ROLES (comma-separated
+# role codes, e.g. "ADMIN,MINISTRY_LEADER") makes it compulsory: those users are sent to set it
+# up right after signing in. A wrong code counts as a failed sign-in (the lockout above); after
+# SECOND_FACTOR_MAX_ATTEMPTS wrong codes the session goes back to the password step.
+TOTP_REQUIRED_ROLES = env_list("TOTP_REQUIRED_ROLES", "")
+SECOND_FACTOR_MAX_ATTEMPTS = int(os.environ.get("SECOND_FACTOR_MAX_ATTEMPTS", "5"))
+OTP_TOTP_ISSUER = "GiamSat"
+# After each wrong code the device refuses codes for 2^(n-1) × factor seconds (0: no delay).
+OTP_TOTP_THROTTLE_FACTOR = float(os.environ.get("TOTP_THROTTLE_FACTOR", "1"))
 
 # Reports: the leader who approves a report may not be the person who submitted it.
 REPORT_APPROVER_NOT_SUBMITTER = env_bool("REPORT_APPROVER_NOT_SUBMITTER", True)

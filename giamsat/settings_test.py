@@ -10,5 +10,7 @@ worker, a probe) read the same settings.
 import os
 
 os.environ.setdefault("DEBUG", "true")
+# A wrong TOTP code does not make the next, right one wait (tests never sleep).
+os.environ.setdefault("TOTP_THROTTLE_FACTOR", "0")
 
 from giamsat.settings import *  # noqa: E402, F403

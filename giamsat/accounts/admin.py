@@ -1,9 +1,10 @@
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from .models import ApiToken, User, UserScope
-from .services import user_unlock
+from .services import totp_reset, user_unlock
 
 
 class ScopeInline(admin.TabularInline):
@@ -19,7 +20,7 @@ class UserAdmin(BaseUserAdmin):
     search_fields = ["username", "full_name", "email"]
     raw_id_fields = ["home_unit"]
     inlines = [ScopeInline]
-    actions = ["unlock_sign_in"]
+    actions = ["unlock_sign_in", "reset_second_factor"]
     fieldsets = [
         *BaseUserAdmin.fieldsets,
         (_("GiamSat"), {"fields": ["full_name", "role", "home_unit", "domains"]}),
@@ -34,6 +35,40 @@ class UserAdmin(BaseUserAdmin):
             _("Sign-in unlocked for %(count)s user(s).") % {"count": queryset.count()},
             messages.SUCCESS,
         )
+
+    @admin.action(description=_("Reset two-step verification (e.g. a lost phone)"))
+    def reset_second_factor(self, request, queryset):
+        for user in queryset:
+            totp_reset(user=user, by=request.user)
+        self.message_user(
+            request,
+            _(
+                "Two-step verification reset for %(count)s user(s): they sign in with their password alone "
+                "until they set it up again."
+            )
+            % {"count": queryset.count()},
+            messages.SUCCESS,
+        )
+
+
+# django-otp's own device admin shows secrets and needs another QR library: a read-only list instead.
+if admin.site.is_registered(TOTPDevice):
+    admin.site.unregister(TOTPDevice)
+
+
+@admin.register(TOTPDevice)
+class TOTPDeviceAdmin(admin.ModelAdmin):
+    list_display = ["user", "confirmed", "created_at", "last_used_at"]
+    list_filter = ["confirmed"]
+    search_fields = ["user__username"]
+    fields = ["user", "name", "confirmed", "created_at", "last_used_at"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
 
 
 @admin.register(ApiToken)

@@ -10,6 +10,7 @@ class AccountsConfig(AppConfig):
     def ready(self) -> None:
         from django.contrib.auth.signals import user_logged_in
 
-        from .middleware import session_stamp_on_login
+        from .middleware import second_factor_on_login, session_stamp_on_login
 
         user_logged_in.connect(session_stamp_on_login, dispatch_uid="giamsat_session_stamp_on_login")
+        user_logged_in.connect(second_factor_on_login, dispatch_uid="giamsat_second_factor_on_login")

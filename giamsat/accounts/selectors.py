@@ -7,16 +7,21 @@ a set of unit subtrees; a subtree is a path prefix, so filtering is one SQL cond
 
 from __future__ import annotations
 
+import base64
 from dataclasses import dataclass
 
+import segno
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from giamsat.orgunits.models import OrgUnit
 from giamsat.orgunits.selectors import lineage_predecessor_paths
 
 from .choices import ScopeKind
+from .constants import SECOND_FACTOR_ROLES
 from .models import ApiToken, User
 
 
@@ -129,3 +134,48 @@ def user_scope_units(user: User) -> dict[str, list[OrgUnit]]:
     for scope in user.scopes.select_related("org_unit").order_by("org_unit__path"):
         result[scope.kind].append(scope.org_unit)
     return result
+
+
+# Second factor (TOTP) ---------------------------------------------------------------------------
+
+
+def second_factor_eligible(user: User) -> bool:
+    """Whether the user may turn on a TOTP second factor (leaders, administrators, and any role
+    for which settings.TOTP_REQUIRED_ROLES makes it compulsory)."""
+    return user.is_authenticated and (user.role in SECOND_FACTOR_ROLES or user.role in settings.TOTP_REQUIRED_ROLES)
+
+
+def second_factor_required(user: User) -> bool:
+    """Whether the user's role must use a second factor (settings.TOTP_REQUIRED_ROLES)."""
+    return user.is_authenticated and user.role in settings.TOTP_REQUIRED_ROLES
+
+
+def totp_device_confirmed(user: User) -> TOTPDevice | None:
+    """The user's confirmed TOTP device, or None when the second factor is off."""
+    return TOTPDevice.objects.filter(user=user, confirmed=True).order_by("pk").first()
+
+
+def totp_device_pending(user: User) -> TOTPDevice | None:
+    """The TOTP device being set up (not yet confirmed with a code), or None."""
+    return TOTPDevice.objects.filter(user=user, confirmed=False).order_by("-pk").first()
+
+
+@dataclass(frozen=True)
+class TotpSetup:
+    """What an authenticator app needs: the secret in text (base32, in groups of four), the
+    otpauth:// address and that address as a QR code (an SVG data: URI, drawn here)."""
+
+    secret: str
+    config_url: str
+    qr_data_uri: str
+
+
+def totp_setup_details(device: TOTPDevice) -> TotpSetup:
+    """The secret and QR code of a device being set up; nothing leaves the server to draw them."""
+    secret = base64.b32encode(device.bin_key).decode("ascii").rstrip("=")
+    qr = segno.make(device.config_url, error="m")
+    return TotpSetup(
+        secret=" ".join(secret[i : i + 4] for i in range(0, len(secret), 4)),
+        config_url=device.config_url,
+        qr_data_uri=qr.svg_data_uri(scale=5, border=2),
+    )

@@ -1,4 +1,4 @@
-"""Writes about users: creation with scopes, API tokens."""
+"""Writes about users: creation with scopes, API tokens, the TOTP second factor."""
 
 from __future__ import annotations
 
@@ -10,17 +10,23 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from giamsat.orgunits.models import OrgUnit
 
 from .choices import Role, ScopeKind
 from .models import ApiToken, User, UserScope
+from .selectors import second_factor_eligible, second_factor_required, totp_device_confirmed, totp_device_pending
 
 TOKEN_PREFIX = "gs_"
 
 
 class TokenError(ValueError):
     """A token request that cannot be honoured; the message says why."""
+
+
+class SecondFactorError(ValueError):
+    """A second-factor request that cannot be honoured; the message says why."""
 
 
 @transaction.atomic
@@ -146,3 +152,66 @@ def token_authenticate(raw: str) -> User | None:
     if token.last_used_at is None or now - token.last_used_at > dt.timedelta(minutes=1):
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     return token.user
+
+
+# Second factor (TOTP) ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def totp_setup_start(*, user: User) -> TOTPDevice:
+    """Draw a new secret for the user's authenticator app; it is used only once confirmed with a
+    code (totp_confirm). A secret drawn earlier and never confirmed is discarded."""
+    if not second_factor_eligible(user):
+        raise SecondFactorError(_("Two-step verification is available to leaders and administrators only."))
+    if totp_device_confirmed(user) is not None:
+        raise SecondFactorError(_("Two-step verification is already on."))
+    TOTPDevice.objects.filter(user=user, confirmed=False).delete()
+    return TOTPDevice.objects.create(user=user, name="GiamSat", confirmed=False)
+
+
+@transaction.atomic
+def totp_confirm(*, user: User, token: str) -> TOTPDevice:
+    """Turn the second factor on once the app shows a right code for the new secret."""
+    device = totp_device_pending(user)
+    if device is None or not second_factor_eligible(user):
+        raise SecondFactorError(_("Start the set-up again: no secret is waiting for confirmation."))
+    if not totp_token_verify(device=device, token=token):
+        raise SecondFactorError(_("The code is wrong or has expired. Enter the code your app shows now."))
+    device.confirmed = True
+    device.save(update_fields=["confirmed"])
+    return device
+
+
+@transaction.atomic
+def totp_disable(*, user: User, token: str = "", password: str = "") -> int:
+    """Turn the second factor off; a current code or the account password proves it is the owner.
+    Refused for a role that must use it (settings.TOTP_REQUIRED_ROLES)."""
+    device = totp_device_confirmed(user)
+    if device is None:
+        raise SecondFactorError(_("Two-step verification is not on."))
+    if second_factor_required(user):
+        raise SecondFactorError(_("Your role must use two-step verification; it cannot be turned off."))
+    proved = (token and totp_token_verify(device=device, token=token)) or (password and user.check_password(password))
+    if not proved:
+        raise SecondFactorError(_("Enter a current code from your app or your password."))
+    deleted, _rows = TOTPDevice.objects.filter(user=user).delete()
+    return deleted
+
+
+@transaction.atomic
+def totp_reset(*, user: User, by: User) -> int:
+    """An administrator removes a user's second factor (a lost phone); the user signs in with the
+    password alone until they set it up again. Returns how many devices were removed."""
+    if not by.is_superuser:
+        raise SecondFactorError(_("Only an administrator can reset another user's two-step verification."))
+    deleted, _rows = TOTPDevice.objects.filter(user=user).delete()
+    return deleted
+
+
+def totp_token_verify(*, device: TOTPDevice, token: str) -> bool:
+    """Whether the code is right for the device now. A code is accepted once (the device keeps
+    the last time step used) and a wrong one may make the device wait (OTP_TOTP_THROTTLE_FACTOR)."""
+    token = "".join((token or "").split())
+    if not (token.isdigit() and len(token) == device.digits):
+        return False
+    return device.verify_token(token)

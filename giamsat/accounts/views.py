@@ -1,17 +1,51 @@
-"""Sign-in, sign-out, password change and reset, the user's profile and personal API tokens."""
+"""Sign-in (with its TOTP second step), sign-out, password change and reset, the user's profile,
+two-step verification and personal API tokens."""
 
+from axes.handlers.proxy import AxesProxyHandler
+from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import get_object_or_404, redirect, render
+from django.contrib.auth.signals import user_login_failed
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, redirect, render, resolve_url
 from django.urls import reverse_lazy
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from .forms import LoginForm, TokenCreateForm
+from .forms import LoginForm, SecondFactorCodeForm, SecondFactorDisableForm, TokenCreateForm
+from .lockout import lockout_response
+from .middleware import (
+    PENDING,
+    SECOND_FACTOR_FAILURES_KEY,
+    SECOND_FACTOR_KEY,
+    SETUP,
+    second_factor_mark_done,
+    second_factor_state,
+)
 from .models import ApiToken
-from .selectors import user_scope_units, user_tokens
-from .services import TokenError, token_create, token_revoke, user_unlock
+from .selectors import (
+    second_factor_eligible,
+    second_factor_required,
+    totp_device_confirmed,
+    totp_device_pending,
+    totp_setup_details,
+    user_scope_units,
+    user_tokens,
+)
+from .services import (
+    SecondFactorError,
+    TokenError,
+    token_create,
+    token_revoke,
+    totp_confirm,
+    totp_disable,
+    totp_setup_start,
+    totp_token_verify,
+    user_unlock,
+)
 
 
 class LoginView(auth_views.LoginView):
@@ -63,7 +97,144 @@ class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
 
 @login_required
 def profile(request):
-    return render(request, "accounts/profile.html", {"scope_units": user_scope_units(request.user)})
+    user = request.user
+    eligible = second_factor_eligible(user)
+    return render(
+        request,
+        "accounts/profile.html",
+        {
+            "scope_units": user_scope_units(user),
+            "second_factor_eligible": eligible,
+            "second_factor_on": eligible and totp_device_confirmed(user) is not None,
+        },
+    )
+
+
+def _next_or_home(request, next_url: str) -> str:
+    if next_url and url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return next_url
+    return resolve_url(settings.LOGIN_REDIRECT_URL)
+
+
+@login_required
+def second_factor_verify(request):
+    """The sign-in's second step: the code from the authenticator app. A wrong code counts as a
+    failed sign-in (django-axes); after SECOND_FACTOR_MAX_ATTEMPTS the password is asked again."""
+    next_url = request.POST.get("next", request.GET.get("next", ""))
+    if request.session.get(SECOND_FACTOR_KEY) != PENDING:
+        return redirect(_next_or_home(request, next_url))
+    user = request.user
+    form = SecondFactorCodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        credentials = {"username": user.get_username()}
+        if settings.AXES_ENABLED and AxesProxyHandler.is_locked(request, credentials):
+            logout(request)
+            return lockout_response(request, credentials=credentials)
+        device = totp_device_confirmed(user)
+        if device is None:
+            # Reset by an administrator meanwhile: nothing to ask for any more.
+            request.session[SECOND_FACTOR_KEY] = second_factor_state(user)
+            return redirect(_next_or_home(request, next_url))
+        if not device.verify_is_allowed()[0]:
+            # The device waits after wrong codes (OTP_TOTP_THROTTLE_FACTOR); nothing is tried.
+            form.add_error("code", _("After a wrong code, wait a few seconds before entering the next one."))
+            return render(request, "accounts/second_factor_verify.html", {"form": form, "next": next_url})
+        if totp_token_verify(device=device, token=form.cleaned_data["code"]):
+            second_factor_mark_done(request, device)
+            return redirect(_next_or_home(request, next_url))
+        failures = request.session.get(SECOND_FACTOR_FAILURES_KEY, 0) + 1
+        request.session[SECOND_FACTOR_FAILURES_KEY] = failures
+        user_login_failed.send(sender=__name__, credentials=credentials, request=request)
+        if getattr(request, "axes_locked_out", False):
+            logout(request)
+            return lockout_response(request, credentials=credentials)
+        if failures >= settings.SECOND_FACTOR_MAX_ATTEMPTS:
+            logout(request)
+            messages.error(request, _("Too many wrong codes. Sign in again with your password."))
+            return redirect("accounts:login")
+        form.add_error("code", _("The code is wrong or has expired. Enter the code your app shows now."))
+    return render(request, "accounts/second_factor_verify.html", {"form": form, "next": next_url})
+
+
+def _second_factor_page(request, *, confirm_form=None, disable_form=None, status: int = 200):
+    user = request.user
+    device = totp_device_confirmed(user)
+    pending = None if device else totp_device_pending(user)
+    return render(
+        request,
+        "accounts/second_factor.html",
+        {
+            "device": device,
+            "pending": pending,
+            "setup": totp_setup_details(pending) if pending else None,
+            "required": second_factor_required(user),
+            "must_set_up": request.session.get(SECOND_FACTOR_KEY) == SETUP,
+            "confirm_form": confirm_form or SecondFactorCodeForm(),
+            "disable_form": disable_form or SecondFactorDisableForm(),
+        },
+        status=status,
+    )
+
+
+def _ensure_eligible(request) -> None:
+    if not second_factor_eligible(request.user):
+        raise PermissionDenied(_("Two-step verification is available to leaders and administrators only."))
+
+
+@login_required
+def second_factor(request):
+    """Two-step verification: its state, the set-up (QR code, secret, confirmation) or turning it off."""
+    _ensure_eligible(request)
+    return _second_factor_page(request)
+
+
+@login_required
+@require_POST
+def second_factor_setup(request):
+    """Draw a new secret and show it with its QR code."""
+    _ensure_eligible(request)
+    try:
+        totp_setup_start(user=request.user)
+    except SecondFactorError as exc:
+        messages.error(request, str(exc))
+    return redirect("accounts:second_factor")
+
+
+@login_required
+@require_POST
+def second_factor_confirm(request):
+    """Turn two-step verification on with a first code from the app."""
+    _ensure_eligible(request)
+    form = SecondFactorCodeForm(request.POST)
+    if form.is_valid():
+        try:
+            device = totp_confirm(user=request.user, token=form.cleaned_data["code"])
+        except SecondFactorError as exc:
+            form.add_error("code", str(exc))
+        else:
+            second_factor_mark_done(request, device)
+            messages.success(request, _("Two-step verification is on. Sign-in will ask for a code from your app."))
+            return redirect("accounts:profile")
+    return _second_factor_page(request, confirm_form=form, status=400)
+
+
+@login_required
+@require_POST
+def second_factor_disable(request):
+    """Turn two-step verification off, with a current code or the password."""
+    _ensure_eligible(request)
+    form = SecondFactorDisableForm(request.POST)
+    if form.is_valid():
+        try:
+            totp_disable(user=request.user, token=form.cleaned_data["code"], password=form.cleaned_data["password"])
+        except SecondFactorError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("Two-step verification is off."))
+            return redirect("accounts:profile")
+    return _second_factor_page(request, disable_form=form, status=400)
 
 
 @login_required
