@@ -196,6 +196,17 @@ class ImportSummary:
         }
 
 
+def takes_set_based_path(*, strategy: str | None, count: int | None, conditional: bool = False) -> bool:
+    """The one place that chooses how values are written: set-based (bulk.py: staging table, one
+    merge) or per value (services.data_values_write). Both give the same outcome; set-based is
+    faster from BULK_THRESHOLD values and serves create-and-update writes only. A conditional
+    write (no silent overwrite) compares each value with the stored one: per value. `count`
+    None is a stream of unknown length (a background import), which is large."""
+    if conditional or STRATEGIES.get((strategy or "CREATE_AND_UPDATE").upper()) != "CREATE_AND_UPDATE":
+        return False
+    return count is None or count >= BULK_THRESHOLD
+
+
 def data_value_set_import(
     *,
     raws: list[RawValue],
@@ -218,7 +229,7 @@ def data_value_set_import(
     strategy = STRATEGIES.get((strategy or "CREATE_AND_UPDATE").upper())
     if strategy is None:
         raise PayloadError(_("importStrategy must be CREATE_AND_UPDATE, UPDATE, CREATE or DELETE."))
-    if strategy == "CREATE_AND_UPDATE" and len(raws) >= BULK_THRESHOLD and not conditional:
+    if takes_set_based_path(strategy=strategy, count=len(raws), conditional=conditional):
         # Large imports go set-based (staging table, one merge); same checks, reasons and audit.
         from .bulk import data_values_write_bulk
 

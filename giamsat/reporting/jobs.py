@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy
 from giamsat.jobs.registry import job_kind
 from giamsat.jobs.services import JobFailed, Progress, job_create
 
-from .exchange import STRATEGIES, data_value_set_import
+from .exchange import data_value_set_import, takes_set_based_path
 from .readers import (
     MAX_ROWS,
     PayloadError,
@@ -94,7 +94,8 @@ def import_run(job, progress: Progress):
     progress(0, stage="parsing")
     try:
         with job.file.open("rb") as handle:
-            if STRATEGIES.get(str(strategy).upper()) == "CREATE_AND_UPDATE" and "xml" not in content_type:
+            # ADX is read whole (its values are grouped); JSON and CSV stream into the chosen path.
+            if "xml" not in content_type and takes_set_based_path(strategy=strategy, count=None):
                 # Streamed from the file, set-based, with progress as chunks are written.
                 reader = iter_csv_values if "csv" in content_type else iter_json_values
                 progress(0, stage="importing")

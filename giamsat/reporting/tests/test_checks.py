@@ -83,3 +83,21 @@ def test_placement_refusal(fields, expected):
 )
 def test_locked_change_refusal(value, comment, stored, refused):
     assert (checks.locked_change_refusal(value=value, comment=comment, stored=stored) is not None) is refused
+
+
+@pytest.mark.parametrize(
+    "strategy, count, conditional, expected",
+    [
+        ("CREATE_AND_UPDATE", 1999, False, False),
+        ("CREATE_AND_UPDATE", 2000, False, True),
+        (None, 5000, False, True),
+        ("create_and_update", None, False, True),  # a background stream: large
+        ("CREATE_AND_UPDATE", 5000, True, False),  # no silent overwrite compares value by value
+        ("UPDATE", 5000, False, False),
+        ("DELETE", None, False, False),
+    ],
+)
+def test_the_write_path_is_chosen_in_one_place(strategy, count, conditional, expected):
+    from giamsat.reporting.exchange import takes_set_based_path
+
+    assert takes_set_based_path(strategy=strategy, count=count, conditional=conditional) is expected
