@@ -813,6 +813,7 @@ def main() -> None:
         statuses_by_kind[kind][str(status)] += 1
         if status not in EXPECTED.get(kind, (200,)):
             errors_by_kind[kind] += 1
+    last_answer = max((r[1] + r[2] for r in records), default=t0)
     pages = [s for k, v in by_kind.items() if k.startswith("page:") for s in v]
     server_times = access_log(access)
     server_pages = [s for k, v in server_times.items() if k.startswith("page:") for s in v]
@@ -835,7 +836,9 @@ def main() -> None:
         "requests": len(records),
         "requests_started_in_window": len(in_window),
         "requests_per_s": round(len(in_window) / options.seconds, 1),
-        "last_answer_after_stop_s": round(max((r[1] + r[2] for r in records), default=t0) - (t0 + options.seconds), 1),
+        "last_answer_after_stop_s": round(last_answer - (t0 + options.seconds), 1),
+        # Throughput: every answer, over the time from the start to the last answer.
+        "answers_per_s": round(len(records) / max(1e-9, last_answer - t0), 1),
         "errors": sum(errors_by_kind.values()),
         "errors_by_kind": dict(errors_by_kind),
         "statuses_by_kind": {k: dict(v) for k, v in statuses_by_kind.items()},
