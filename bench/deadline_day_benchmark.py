@@ -390,9 +390,15 @@ class VirtualUser(threading.Thread):
         return response.status, (response.getheader("Location") if response.status in (301, 302) else text)
 
     def think(self) -> bool:
+        """Sleep one think time; False (after sleeping only until then) when the run ends first."""
         low, high = self.options.think
-        time.sleep(self.rnd.uniform(low, high))
-        return time.monotonic() < self.stop_at
+        delay = self.rnd.uniform(low, high)
+        remaining = self.stop_at - time.monotonic()
+        if delay >= remaining:
+            time.sleep(max(0.0, remaining))
+            return False
+        time.sleep(delay)
+        return True
 
     def get(self, path: str, kind: str):
         return self.request("GET", path, kind)
