@@ -48,14 +48,11 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import http.client
-import io
 import json
 import math
 import os
-import platform
 import random
 import re
-import sqlite3
 import statistics
 import subprocess
 import sys
@@ -64,86 +61,23 @@ import time
 from collections import Counter, defaultdict
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-PG_BASE = "postgres://postgres@127.0.0.1:5432"
+import _common
+from _common import SUBSCRIBER, loadavg, log_lines, machine, pending_count, percentile, prepare, setup_django, stop
+
 PG_NAME = "giamsat_bench_coalesce"
 REDIS = "redis://127.0.0.1:6379/6"
 SQLITE_DB = "/tmp/bench_coalesce.sqlite3"
 VAR_DIR = "/tmp/bench_coalesce_var"
 USER_PREFIX = "bench.reporter."
 DATA_SET = "BC_TINH_MONTHLY"  # the provinces' monthly report
-SUBSCRIBER = "evaluation.results"
 
 
 def configure(options) -> None:
     """Point the settings at the benchmark's database (before Django starts)."""
-    if options.database == "postgresql":
-        os.environ.setdefault("DATABASE_URL", f"{PG_BASE}/{PG_NAME}")
-        os.environ.setdefault("REDIS_URL", REDIS)
-    else:
-        os.environ.setdefault("DATABASE_URL", f"sqlite:///{SQLITE_DB}")
-        os.environ.pop("REDIS_URL", None)
-    os.environ.setdefault("GIAMSAT_VAR_DIR", VAR_DIR)
-    Path(os.environ["GIAMSAT_VAR_DIR"]).mkdir(parents=True, exist_ok=True)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "giamsat.settings")
-    os.environ["EVENTS_DISPATCH"] = "task"
-    os.environ["HUEY_IMMEDIATE"] = "0"
-    os.environ.setdefault("DEBUG", "0")  # as in production: no query log in the server's memory
-    os.environ.setdefault("SECRET_KEY", os.urandom(24).hex())
-    if os.environ["DATABASE_URL"].startswith("postgres"):
-        import psycopg
-
-        url = os.environ["DATABASE_URL"]
-        name = url.rsplit("/", 1)[1]
-        with psycopg.connect(url.rsplit("/", 1)[0] + "/postgres", autocommit=True) as conn:
-            if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
-                conn.execute(f'CREATE DATABASE "{name}"')
-
-
-def setup_django() -> None:
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
-
-
-def loadavg() -> str:
-    return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+    _common.configure(options.database, pg_name=PG_NAME, redis=REDIS, sqlite_db=SQLITE_DB, var_dir=VAR_DIR)
 
 
 # --- 1. the database ------------------------------------------------------------------------
-
-
-def prepare(history: str) -> dict:
-    from django.core.management import call_command
-
-    from giamsat.catalog.models import DataElement
-    from giamsat.evaluation.models import IndicatorValue
-    from giamsat.orgunits.models import OrgUnit
-    from giamsat.reporting.models import Report
-
-    info = {}
-    started = time.perf_counter()
-    call_command("migrate", verbosity=0, interactive=False)
-    if not OrgUnit.objects.exists():
-        call_command("load_reference", "--quiet", stdout=io.StringIO())
-    if not DataElement.objects.exists():
-        call_command("load_catalog", stdout=io.StringIO())
-    info["setup_seconds"] = round(time.perf_counter() - started, 1)
-    if not Report.objects.exists():
-        first, last = history.split(":")
-        started = time.perf_counter()
-        out = io.StringIO()
-        call_command("load_demo_history", "--first", first, "--last", last, "--quiet", stdout=out)
-        info["history"] = out.getvalue().strip()
-        info["history_seconds"] = round(time.perf_counter() - started, 1)
-    if not IndicatorValue.objects.exists():
-        started = time.perf_counter()
-        out = io.StringIO()
-        call_command("recompute", "--quiet", stdout=out)
-        info["recompute"] = out.getvalue().strip()
-        info["recompute_seconds"] = round(time.perf_counter() - started, 1)
-    return info
 
 
 def reporters() -> list[tuple[str, str]]:
@@ -219,57 +153,7 @@ def months_this_year() -> list[str]:
 
 
 def start_processes(port: int, server_workers: int) -> tuple[subprocess.Popen, subprocess.Popen, Path, Path]:
-    var = Path(os.environ["GIAMSAT_VAR_DIR"])
-    worker_log, server_log = var / "bench_coalesce_huey.log", var / "bench_coalesce_gunicorn.log"
-    env = os.environ.copy()
-    worker = subprocess.Popen(
-        [sys.executable, str(ROOT / "manage.py"), "run_huey", "--workers", "1"],
-        cwd=ROOT,
-        env=env,
-        stdout=open(worker_log, "w"),  # noqa: SIM115
-        stderr=subprocess.STDOUT,
-    )
-    server = subprocess.Popen(
-        [
-            str(Path(sys.executable).parent / "gunicorn"),
-            "giamsat.wsgi",
-            "--workers",
-            str(server_workers),
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--timeout",
-            "120",
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=open(server_log, "w"),  # noqa: SIM115
-        stderr=subprocess.STDOUT,
-    )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-            conn.request("GET", "/api/v1/me")
-            conn.getresponse().read()
-            conn.close()
-            break
-        except OSError:
-            time.sleep(0.5)
-    else:
-        raise SystemExit(f"the server did not answer within 60 s; see {server_log}")
-    time.sleep(2)  # the worker starts
-    return server, worker, server_log, worker_log
-
-
-def stop(process: subprocess.Popen) -> None:
-    process.terminate()
-    try:
-        process.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
+    return _common.start_processes(port, server_workers, log_prefix="bench_coalesce")
 
 
 # --- 3. clients ---------------------------------------------------------------------------------
@@ -343,13 +227,6 @@ def pending_now() -> dict[int, set[tuple[int, int]]]:
     return {i: {(u, years.get(p)) for u, p in (payload or {}).get("pairs", [])} for i, payload in rows}
 
 
-def pending_count() -> int:
-    from giamsat.events.choices import DeliveryStatus
-    from giamsat.events.models import EventDelivery
-
-    return EventDelivery.objects.filter(subscriber=SUBSCRIBER, status=DeliveryStatus.PENDING).count()
-
-
 def batches(base_event: int, stopped_at, pending: dict[int, set[tuple[int, int]]], durations: list[float]) -> dict:
     """Batches (one delivered_at each) of this run's deliveries: during the run, after it, and
     those that delivered events still pending at the stop. `durations` are the refreshes'
@@ -388,49 +265,6 @@ def batches(base_event: int, stopped_at, pending: dict[int, set[tuple[int, int]]
         "batch_size_median": statistics.median(sizes) if sizes else 0,
         "batch_size_max": sizes[-1] if sizes else 0,
     }
-
-
-def percentile(ordered: list[float], q: float) -> float:
-    return ordered[max(0, math.ceil(q * len(ordered)) - 1)] if ordered else float("nan")
-
-
-def machine() -> dict[str, str]:
-    from django.db import connection
-
-    cpu = next(
-        (
-            line.split(":", 1)[1].strip()
-            for line in Path("/proc/cpuinfo").read_text().splitlines()
-            if "model name" in line
-        ),
-        platform.processor(),
-    )
-    memory = next(
-        (
-            line.split(":", 1)[1].strip()
-            for line in Path("/proc/meminfo").read_text().splitlines()
-            if "MemTotal" in line
-        ),
-        "?",
-    )
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute("SELECT version()")
-            database = cursor.fetchone()[0].split(" on ")[0]
-            cursor.execute("SHOW shared_buffers")
-            database += f" (shared_buffers {cursor.fetchone()[0]})"
-        else:
-            database = f"SQLite {sqlite3.sqlite_version} (file {connection.settings_dict['NAME']})"
-    return {
-        "cpu": f"{os.cpu_count()} × {cpu}",
-        "memory": memory,
-        "python": platform.python_version(),
-        "database": database,
-    }
-
-
-def log_lines(path: Path, needles: tuple[str, ...]) -> list[str]:
-    return [line.rstrip() for line in path.read_text(errors="replace").splitlines() if any(n in line for n in needles)]
 
 
 def main() -> None:
