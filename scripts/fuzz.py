@@ -2,7 +2,7 @@
 
 Runs every property-based test (`-m property`: schemathesis on both OpenAPI documents and the
 Hypothesis properties) again and again under the "fuzz" Hypothesis profile, which draws fresh
-random examples on each run and 20 times as many as the suite. Stops when the time is up,
+random examples on each run and 5 times as many as the suite. Stops when the time is up,
 prints each failing case (Hypothesis' falsifying example and the reproduction blob) and exits
 non-zero if there was one. Every case found belongs in a regular test: `make test` is
 derandomized and never finds anything new by itself.

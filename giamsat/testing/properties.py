@@ -12,7 +12,7 @@ import os
 from hypothesis import settings
 
 PROFILE_ENV = "HYPOTHESIS_PROFILE"
-FUZZ_SCALE = 20
+FUZZ_SCALE = 5  # a round (every property test once) takes a minute or two; make fuzz runs rounds until its time is up
 
 settings.register_profile("repeatable", derandomize=True, database=None, print_blob=True)
 settings.register_profile("fuzz", derandomize=False, database=None, print_blob=True)
