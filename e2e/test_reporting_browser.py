@@ -82,7 +82,9 @@ def test_monthly_report_from_entry_to_acceptance(page, hanoi_history):
     # Fixed: the draft is saved figure by figure, then submitted after confirmation.
     fill(page, "DOSSIERS_ONLINE", "45.000")
     expect(page.get_by_test_id("rule-violation")).to_have_count(0)
-    expect(page.get_by_test_id("audit")).to_contain_text("DOSSIERS_ONLINE")
+    # The change history names the figure; its code is on hover.
+    expect(page.get_by_test_id("audit")).to_contain_text("Số hồ sơ nộp trực tuyến")
+    expect(page.get_by_test_id("audit").locator('[title="DOSSIERS_ONLINE"]').first).to_be_visible()
     page.get_by_test_id("submit-report").click()
     expect(page.locator(".badge.status-SUBMITTED")).to_be_visible()
     sign_out(page)

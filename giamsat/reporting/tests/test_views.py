@@ -188,3 +188,14 @@ def test_page_titles_are_plain_text(client_leader, url):
     html = client_leader.get(url).content.decode()
     title = re.search(r"<title>(.*?)</title>", html, re.S).group(1)
     assert "<" not in title and len(title) < 120
+
+
+def test_change_history_names_the_figures_with_their_code_on_hover(report_a):
+    client = client_for("a.reporter")
+    client.post(f"/reports/{report_a.pk}/values/DOSSIERS_TOTAL/", {"value": "50.000"})
+    html = client.get(f"/reports/{report_a.pk}/").content.decode()
+    audit = html[html.index('data-testid="audit"') :]
+    audit = audit[: audit.index("</ul>")]
+    assert '<span class="element" title="DOSSIERS_TOTAL">Tổng số hồ sơ' in audit
+    assert "— → 50.000" in audit
+    assert "<code>DOSSIERS_TOTAL</code>" not in audit
