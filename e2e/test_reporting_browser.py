@@ -45,9 +45,10 @@ def hanoi_history(live_url):
     DataValueAudit.objects.filter(org_unit=hanoi, period__code__in=periods).delete()
 
 
-def open_report(page, data_set_name, period_label):
+def open_report(page, data_set_name, period_label, unit_name="Thành phố Hà Nội"):
     page.goto(page.base_url + "/reports/")
-    page.get_by_role("button", name=f"{data_set_name} — {period_label}").first.click()
+    # The accessible name says which report: data set, unit and period.
+    page.get_by_role("button", name=f"{data_set_name} — {unit_name} — {period_label}").first.click()
     expect(page.get_by_role("heading", name=data_set_name)).to_be_visible()
 
 
