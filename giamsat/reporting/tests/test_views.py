@@ -239,3 +239,9 @@ def test_report_links_say_which_report(report_a):
     audit = client.get("/reports/audit/").content.decode()
     names = [name for name, attrs in _report_links(audit) if "audit-report" in attrs]
     assert names and names[0].startswith(f"Mở báo cáo của {report_a.org_unit.name_vi}, ")
+
+
+def test_completeness_links_to_the_units_reports(report_a, client_a):
+    html = client_a.get("/reports/completeness/", {"period": "202510", "data_set": "BC_TINH_MONTHLY"}).content.decode()
+    units = html[html.index('data-testid="completeness-units"') :]
+    assert f'<a href="/reports/{report_a.pk}/">{report_a.org_unit.name_vi}</a>' in units
