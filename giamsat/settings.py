@@ -72,6 +72,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "giamsat.accounts.middleware.SessionTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # With DEBUG on, the Vietnamese 404 page rather than Django's technical one.
+    "giamsat.core.middleware.FriendlyNotFoundMiddleware",
     # Last: turns a locked-out sign-in (ours or the admin's) into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
