@@ -45,9 +45,10 @@ def hanoi_history(live_url):
     DataValueAudit.objects.filter(org_unit=hanoi, period__code__in=periods).delete()
 
 
-def open_report(page, data_set_name, period_label):
+def open_report(page, data_set_name, period_label, unit_name="Thành phố Hà Nội"):
     page.goto(page.base_url + "/reports/")
-    page.get_by_role("button", name=f"{data_set_name} — {period_label}").first.click()
+    # The accessible name says which report: data set, unit and period.
+    page.get_by_role("button", name=f"{data_set_name} — {unit_name} — {period_label}").first.click()
     expect(page.get_by_role("heading", name=data_set_name)).to_be_visible()
 
 
@@ -82,7 +83,9 @@ def test_monthly_report_from_entry_to_acceptance(page, hanoi_history):
     # Fixed: the draft is saved figure by figure, then submitted after confirmation.
     fill(page, "DOSSIERS_ONLINE", "45.000")
     expect(page.get_by_test_id("rule-violation")).to_have_count(0)
-    expect(page.get_by_test_id("audit")).to_contain_text("DOSSIERS_ONLINE")
+    # The change history names the figure; its code is on hover.
+    expect(page.get_by_test_id("audit")).to_contain_text("Số hồ sơ nộp trực tuyến")
+    expect(page.get_by_test_id("audit").locator('[title="DOSSIERS_ONLINE"]').first).to_be_visible()
     page.get_by_test_id("submit-report").click()
     expect(page.locator(".badge.status-SUBMITTED")).to_be_visible()
     sign_out(page)

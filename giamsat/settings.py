@@ -77,6 +77,8 @@ MIDDLEWARE = [
     # After the timeout: a session waiting for its TOTP code reaches only the code page.
     "giamsat.accounts.middleware.SecondFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # With DEBUG on, the Vietnamese 404 page rather than Django's technical one.
+    "giamsat.core.middleware.FriendlyNotFoundMiddleware",
     # Last: turns a locked-out sign-in (ours or the admin's) into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]

@@ -40,6 +40,8 @@ class UserScope(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["user", "org_unit", "kind"], name="user_scope_unique"),
         ]
+        verbose_name = _("user scope")
+        verbose_name_plural = _("user scopes")
 
     def __str__(self) -> str:
         return f"{self.user} {self.kind} {self.org_unit.code}"
@@ -67,6 +69,8 @@ class ApiToken(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"

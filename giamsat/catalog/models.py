@@ -31,6 +31,8 @@ class Domain(BilingualName, models.Model):
 
     class Meta:
         ordering = ["sort_order", "code"]
+        verbose_name = _("domain")
+        verbose_name_plural = _("domains")
 
     def __str__(self) -> str:
         return self.name_vi
@@ -47,6 +49,8 @@ class DomainOwnership(models.Model):
     class Meta:
         ordering = ["domain", "valid_from"]
         constraints = [models.UniqueConstraint(fields=["domain", "owner"], name="domain_owner_unique")]
+        verbose_name = _("domain ownership")
+        verbose_name_plural = _("domain ownerships")
 
     def __str__(self) -> str:
         return f"{self.domain.code}: {self.owner.code}"
@@ -72,6 +76,8 @@ class DataElement(BilingualName, models.Model):
 
     class Meta:
         ordering = ["domain__sort_order", "code"]
+        verbose_name = _("data element")
+        verbose_name_plural = _("data elements")
 
     def __str__(self) -> str:
         return f"{self.code} — {self.name_vi}"
@@ -101,6 +107,8 @@ class Indicator(BilingualName, models.Model):
 
     class Meta:
         ordering = ["domain__sort_order", "code"]
+        verbose_name = _("indicator")
+        verbose_name_plural = _("indicators")
 
     def __str__(self) -> str:
         return f"{self.code} — {self.name_vi}"
@@ -123,6 +131,8 @@ class DataSet(BilingualName, models.Model):
 
     class Meta:
         ordering = ["code"]
+        verbose_name = _("data set")
+        verbose_name_plural = _("data sets")
 
     def __str__(self) -> str:
         return self.name_vi
@@ -136,6 +146,8 @@ class DataSetSection(BilingualName, models.Model):
 
     class Meta:
         ordering = ["data_set", "sort_order"]
+        verbose_name = _("data set section")
+        verbose_name_plural = _("data set sections")
 
     def __str__(self) -> str:
         return self.name_vi
@@ -153,6 +165,8 @@ class DataSetElement(models.Model):
     class Meta:
         ordering = ["data_set", "section__sort_order", "sort_order"]
         constraints = [models.UniqueConstraint(fields=["data_set", "data_element"], name="data_set_element_unique")]
+        verbose_name = _("data set element")
+        verbose_name_plural = _("data set elements")
 
     def __str__(self) -> str:
         return f"{self.data_set.code}: {self.data_element.code}"
@@ -168,6 +182,10 @@ class DataSetAssignment(models.Model):
     unit_type = models.CharField(max_length=20, blank=True)
     valid_from = models.DateField(null=True, blank=True)
     valid_to = models.DateField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("data set assignment")
+        verbose_name_plural = _("data set assignments")
 
     def __str__(self) -> str:
         target = self.org_unit or self.group or self.unit_type
@@ -189,6 +207,8 @@ class ValidationRule(BilingualName, models.Model):
 
     class Meta:
         ordering = ["code"]
+        verbose_name = _("validation rule")
+        verbose_name_plural = _("validation rules")
 
     def __str__(self) -> str:
         return f"{self.code}: {self.left_expression} {self.operator} {self.right_expression}"
@@ -216,6 +236,8 @@ class Target(models.Model):
 
     class Meta:
         ordering = ["indicator", "year"]
+        verbose_name = _("target")
+        verbose_name_plural = _("targets")
 
     def __str__(self) -> str:
         return f"{self.indicator.code} {self.year}: {self.value}"

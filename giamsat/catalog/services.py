@@ -52,7 +52,7 @@ def expression_check(text: str, *, known: set[str] | None = None) -> list[str]:
     try:
         compiled = validate_expression(text, known if known is not None else known_element_codes())
     except ExpressionError as exc:
-        raise CatalogError(str(exc)) from exc
+        raise CatalogError(exc.describe(_)) from exc
     return sorted(compiled.references)
 
 

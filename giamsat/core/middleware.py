@@ -5,10 +5,14 @@ browsers but work in Vietnamese, and the ministry wants the Vietnamese UI by def
 """
 
 from django.conf import settings
-from django.core.exceptions import BadRequest
+from django.core.exceptions import BadRequest, MiddlewareNotUsed
+from django.http import Http404
 from django.middleware.locale import LocaleMiddleware
+from django.urls import Resolver404, resolve
 from django.utils import translation
 from django.utils.translation import gettext as _
+
+from .views import error_404
 
 
 class VietnameseFirstLocaleMiddleware(LocaleMiddleware):
@@ -51,3 +55,26 @@ class ContentSecurityPolicyMiddleware:
         if self.policy and "Content-Security-Policy" not in response:
             response["Content-Security-Policy"] = self.policy
         return response
+
+
+class FriendlyNotFoundMiddleware:
+    """With DEBUG on, Django answers a 404 with its English technical page listing every URL pattern;
+    show the Vietnamese page of production instead (a 403 already goes to handler403 in both modes).
+    Unused when DEBUG is off: handler404 then does it."""
+
+    def __init__(self, get_response):
+        if not settings.DEBUG:
+            raise MiddlewareNotUsed
+        self.get_response = get_response
+
+    def __call__(self, request):
+        try:
+            resolve(request.path_info, getattr(request, "urlconf", None))
+        except Resolver404 as exc:
+            return error_404(request, exc)
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if isinstance(exception, Http404):
+            return error_404(request, exception)
+        return None

@@ -52,6 +52,7 @@ class IndexMethodology(BilingualName, models.Model):
     class Meta:
         ordering = ["valid_from"]
         verbose_name = _("index methodology")
+        verbose_name_plural = _("index methodologies")
 
     def __str__(self) -> str:
         return self.name_vi
@@ -67,6 +68,8 @@ class PillarWeight(models.Model):
     class Meta:
         ordering = ["methodology", "pillar"]
         constraints = [models.UniqueConstraint(fields=["methodology", "pillar"], name="pillar_weight_unique")]
+        verbose_name = _("pillar weight")
+        verbose_name_plural = _("pillar weights")
 
     def __str__(self) -> str:
         return f"{self.methodology.code} {self.pillar}: {self.weight}"
@@ -94,6 +97,8 @@ class ElementFigure(ChannelsMixin, models.Model):
             models.UniqueConstraint(fields=["org_unit", "period", "data_element"], name="element_figure_unique")
         ]
         indexes = [models.Index(fields=["period"])]
+        verbose_name = _("element figure")
+        verbose_name_plural = _("element figures")
 
     def __str__(self) -> str:
         return f"{self.data_element_id}/{self.org_unit_id}/{self.period_id} = {self.value}"
@@ -126,6 +131,8 @@ class IndicatorValue(ChannelsMixin, models.Model):
             models.UniqueConstraint(fields=["org_unit", "period", "indicator"], name="indicator_value_unique")
         ]
         indexes = [models.Index(fields=["period", "indicator"])]
+        verbose_name = _("indicator value")
+        verbose_name_plural = _("indicator values")
 
     def __str__(self) -> str:
         return f"{self.indicator_id}/{self.org_unit_id}/{self.period_id} = {self.value} ({self.status})"
@@ -154,6 +161,8 @@ class IndexValue(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["org_unit", "period", "pillar"], name="index_value_unique")]
         indexes = [models.Index(fields=["period", "pillar"])]
+        verbose_name = _("index value")
+        verbose_name_plural = _("index values")
 
     def __str__(self) -> str:
         return f"{self.pillar} {self.org_unit_id}/{self.period_id} = {self.value:.4f}"
@@ -180,6 +189,8 @@ class GroupIndicatorValue(ChannelsMixin, models.Model):
             models.UniqueConstraint(fields=["group", "period", "indicator"], name="group_indicator_value_unique")
         ]
         indexes = [models.Index(fields=["period", "indicator"])]
+        verbose_name = _("group indicator value")
+        verbose_name_plural = _("group indicator values")
 
     def __str__(self) -> str:
         return f"{self.indicator_id}/{self.group_id}/{self.period_id} = {self.value}"

@@ -1,9 +1,12 @@
 from django.urls import path
+from django.views.generic import RedirectView
 
 from . import views
 
 app_name = "evaluation"
 urlpatterns = [
+    # The section's own address leads to its main page.
+    path("", RedirectView.as_view(pattern_name="evaluation:ranking"), name="index"),
     path("units/<str:code>/", views.unit_scorecard, name="unit_scorecard"),
     path("rankings/", views.ranking, name="ranking"),
     path("recompute/", views.recompute, name="recompute"),

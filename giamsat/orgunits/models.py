@@ -96,6 +96,8 @@ class OrgUnitGroupSet(BilingualName, models.Model):
 
     class Meta:
         ordering = ["code"]
+        verbose_name = _("unit group set")
+        verbose_name_plural = _("unit group sets")
 
     def __str__(self) -> str:
         return self.name_vi
@@ -115,6 +117,8 @@ class OrgUnitGroup(BilingualName, models.Model):
 
     class Meta:
         ordering = ["code"]
+        verbose_name = _("unit group")
+        verbose_name_plural = _("unit groups")
 
     def __str__(self) -> str:
         return self.name_vi
@@ -130,6 +134,8 @@ class OrgUnitGroupMembership(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["group", "org_unit"], name="group_membership_unique")]
+        verbose_name = _("unit group membership")
+        verbose_name_plural = _("unit group memberships")
 
     def __str__(self) -> str:
         return f"{self.group.code}: {self.org_unit.code}"
@@ -147,6 +153,8 @@ class RestructuringEvent(BilingualName, models.Model):
 
     class Meta:
         ordering = ["date", "code"]
+        verbose_name = _("restructuring event")
+        verbose_name_plural = _("restructuring events")
 
     def __str__(self) -> str:
         return f"{self.name_vi} ({self.date:%d/%m/%Y})"
@@ -169,6 +177,8 @@ class OrgUnitLineage(models.Model):
             models.UniqueConstraint(fields=["predecessor", "successor"], name="lineage_unique"),
         ]
         indexes = [models.Index(fields=["successor", "predecessor"])]
+        verbose_name = _("unit lineage")
+        verbose_name_plural = _("unit lineages")
 
     def __str__(self) -> str:
         return f"{self.predecessor.code} → {self.successor.code}"

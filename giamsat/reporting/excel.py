@@ -436,7 +436,8 @@ def _instructions(ws, data_set: DataSet, units: list[OrgUnit], periods: list[Per
         ),
         ("", _("Percentages are numbers from 0 to 100: type 81,5 for 81,5 %.")),
         ("", _("Yes/no figures: type 1 for yes, 0 for no.")),
-        ("", _("Figures marked (*) are compulsory.")),
+        # Only when some row carries the mark: a hint about a mark nobody sees confuses.
+        *([("", _("Figures marked (*) are compulsory."))] if data_set.members.filter(compulsory=True).exists() else []),
         (
             "",
             _(

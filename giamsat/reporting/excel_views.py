@@ -106,6 +106,8 @@ def _page_context(request, **extra) -> dict:
         "pick_data_sets": data_sets,
         "pick_units": units,
         "all_data_sets": DataSet.objects.all(),
+        # The export preselects a data set the user's units report, not the first code of the catalogue.
+        "export_default": data_sets[0].code if data_sets else "",
         "max_mb": excel.MAX_UPLOAD_BYTES // (1024 * 1024),
         "max_template_periods": excel.MAX_TEMPLATE_PERIODS,
         **extra,

@@ -22,6 +22,8 @@ class Period(models.Model):
     class Meta:
         ordering = ["start_date", "period_type"]
         indexes = [models.Index(fields=["period_type", "start_date"])]
+        verbose_name = _("period")
+        verbose_name_plural = _("periods")
 
     def __str__(self) -> str:
         return self.code
@@ -65,6 +67,8 @@ class DataValue(models.Model):
             models.UniqueConstraint(fields=["data_element", "org_unit", "period"], name="data_value_unique"),
         ]
         indexes = [models.Index(fields=["org_unit", "period"])]
+        verbose_name = _("data value")
+        verbose_name_plural = _("data values")
 
     def __str__(self) -> str:
         return f"{self.data_element_id}/{self.org_unit_id}/{self.period_id} = {self.value}"
@@ -104,6 +108,8 @@ class DataValueAudit(models.Model):
     class Meta:
         ordering = ["-changed_at", "-pk"]
         indexes = [models.Index(fields=["org_unit", "period", "data_element"])]
+        verbose_name = _("data value change")
+        verbose_name_plural = _("data value changes")
 
     def __str__(self) -> str:
         return f"{self.action} {self.data_element_id}: {self.old_value} → {self.new_value}"
@@ -128,6 +134,8 @@ class Report(models.Model):
             models.UniqueConstraint(fields=["data_set", "org_unit", "period"], name="report_unique"),
         ]
         indexes = [models.Index(fields=["status", "deadline"]), models.Index(fields=["org_unit", "period"])]
+        verbose_name = _("report")
+        verbose_name_plural = _("reports")
 
     def __str__(self) -> str:
         return f"{self.data_set.code} {self.org_unit.code} {self.period.code}"
@@ -155,6 +163,8 @@ class ReportEvent(models.Model):
 
     class Meta:
         ordering = ["at", "pk"]
+        verbose_name = _("report event")
+        verbose_name_plural = _("report events")
 
     def __str__(self) -> str:
         return f"{self.report_id} {self.action} {self.from_status}→{self.to_status}"

@@ -82,3 +82,11 @@ def test_profile_and_navigation_by_role(client_a, client_admin):
 def test_logout_is_post_only(client_a):
     assert client_a.post("/accounts/logout/").status_code == 302
     assert client_a.get("/").status_code == 302
+
+
+def test_token_page_shows_the_header_placeholder(client_a):
+    html = client_a.get("/accounts/tokens/").content.decode()
+    intro = html[html.index('data-testid="token-intro"') :]
+    intro = intro[: intro.index("</p>")]
+    assert "Authorization: Bearer &lt;mã truy cập&gt;" in intro
+    assert "<mã" not in intro

@@ -41,7 +41,7 @@ from __future__ import annotations
 
 import math
 import numbers
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from decimal import Decimal
 from functools import lru_cache
@@ -51,7 +51,7 @@ import numpy as np
 from lark import Lark, Token, Tree
 from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
 
-__all__ = ["CompiledExpression", "ExpressionError", "compile_expression", "validate_expression"]
+__all__ = ["CompiledExpression", "ExpressionError", "Message", "compile_expression", "validate_expression"]
 
 MAX_LENGTH = 2000
 MAX_DEPTH = 100
@@ -136,16 +136,69 @@ _CHAR_HINTS = {
 }
 
 
-class ExpressionError(ValueError):
-    """An invalid expression, with the 0-based character ``position`` of the problem and a short ``reason``."""
+class Message:
+    """An English message template with its parameters, translated by whoever shows it.
 
-    def __init__(self, reason: str, position: int) -> None:
-        self.reason = reason
-        self.position = position
-        super().__init__(f"{reason} (at position {position + 1})")
+    The engine knows nothing of Django: ``render(gettext)`` translates the template (an msgid of the
+    project's catalogue) and every parameter that is itself a Message; ``str()`` is the English text.
+    A list parameter is a list of Messages joined with ", ".
+    """
+
+    def __init__(self, template: str, **params: Any) -> None:
+        self.template = template
+        self.params = params
+
+    def render(self, gettext: Callable[[str], str] = str) -> str:
+        text = gettext(self.template)
+        if not self.params:
+            return text
+        return text % {key: _render(value, gettext) for key, value in self.params.items()}
+
+    def __str__(self) -> str:
+        return self.render()
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Message) and (self.template, self.params) == (other.template, other.params)
+
+    def __hash__(self) -> int:
+        return hash(self.template)
 
     def __reduce__(self):
-        return (type(self), (self.reason, self.position))
+        return (_message, (self.template, self.params))
+
+
+def _message(template: str, params: dict[str, Any]) -> Message:
+    return Message(template, **params)
+
+
+def _render(value: Any, gettext: Callable[[str], str]) -> Any:
+    if isinstance(value, Message):
+        return value.render(gettext)
+    if isinstance(value, list):
+        return ", ".join(str(_render(item, gettext)) for item in value)
+    return value
+
+
+class ExpressionError(ValueError):
+    """An invalid expression, with the 0-based character ``position`` of the problem and a short ``reason``.
+
+    ``reason`` is the English text; ``message`` the translatable Message, shown with ``describe(gettext)``.
+    """
+
+    def __init__(self, reason: str | Message, position: int) -> None:
+        self.message = reason if isinstance(reason, Message) else Message(reason)
+        self.reason = str(reason)
+        self.position = position
+        super().__init__(f"{self.reason} (at position {position + 1})")
+
+    def describe(self, gettext: Callable[[str], str] = str) -> str:
+        """The reason and the 1-based position, translated with ``gettext``."""
+        return Message("%(reason)s (at position %(position)s)", reason=self.message, position=self.position + 1).render(
+            gettext
+        )
+
+    def __reduce__(self):
+        return (type(self), (self.message, self.position))
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -490,15 +543,24 @@ def validate_expression(text: str, known_codes: set[str] | frozenset[str] | None
         if unknown:
             codes = list(dict.fromkeys(code for code, _ in unknown))
             listed = ", ".join(f"'{code}'" for code in codes)
-            noun = "code" if len(codes) == 1 else "codes"
-            raise ExpressionError(f"unknown data element {noun} {listed}", unknown[0][1])
+            template = (
+                "unknown data element code %(codes)s" if len(codes) == 1 else "unknown data element codes %(codes)s"
+            )
+            raise ExpressionError(Message(template, codes=listed), unknown[0][1])
     return compiled
 
 
 @lru_cache(maxsize=2048)
 def _compile(text: str) -> CompiledExpression:
     if len(text) > MAX_LENGTH:
-        raise ExpressionError(f"expression is too long ({len(text)} characters, at most {MAX_LENGTH})", MAX_LENGTH)
+        raise ExpressionError(
+            Message(
+                "expression is too long (%(length)s characters, at most %(maximum)s)",
+                length=len(text),
+                maximum=MAX_LENGTH,
+            ),
+            MAX_LENGTH,
+        )
     if not text.strip():
         raise ExpressionError("expression is empty", 0)
     try:
@@ -523,7 +585,8 @@ def _check_depth(tree: Tree | Token) -> None:
             depth += 1
         if depth > MAX_DEPTH:
             raise ExpressionError(
-                f"expression is nested too deeply (more than {MAX_DEPTH} levels)", node.meta.start_pos
+                Message("expression is nested too deeply (more than %(depth)s levels)", depth=MAX_DEPTH),
+                node.meta.start_pos,
             )
         stack.extend((child, depth) for child in reversed(node.children))
 
@@ -536,7 +599,7 @@ def _build(node: Tree | Token, references: list[tuple[str, int]]) -> _Node:
             return _Reference(node.value[2:-1])
         value = float(node.value)  # NUMBER
         if not math.isfinite(value):
-            raise ExpressionError(f"number {node.value} is too large", node.start_pos)
+            raise ExpressionError(Message("number %(number)s is too large", number=node.value), node.start_pos)
         return _Constant(value)
     kind, children = node.data, node.children
     if kind == "paren":
@@ -569,12 +632,14 @@ def _check_arity(name: str, count: int, position: int) -> None:
     if low <= count and (high is None or count <= high):
         return
     if low == high:
-        expected = f"exactly {low} argument{'s' if low != 1 else ''}"
+        expected = Message("exactly 1 argument" if low == 1 else "exactly %(count)s arguments", count=low)
     elif high is None:
-        expected = f"at least {low} argument{'s' if low != 1 else ''}"
+        expected = Message("at least 1 argument" if low == 1 else "at least %(count)s arguments", count=low)
     else:
-        expected = f"{low} or {high} arguments"
-    raise ExpressionError(f"{name}() takes {expected}, got {count}", position)
+        expected = Message("%(low)s or %(high)s arguments", low=low, high=high)
+    raise ExpressionError(
+        Message("%(name)s() takes %(expected)s, got %(count)s", name=name, expected=expected, count=count), position
+    )
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -593,33 +658,38 @@ def _syntax_error(text: str, exc: UnexpectedInput) -> ExpressionError:
     if isinstance(exc, UnexpectedToken):
         return _token_error(text, exc.token, set(exc.expected))
     position = getattr(exc, "pos_in_stream", None) or 0  # pragma: no cover - LALR raises only the two above
-    return ExpressionError("invalid expression", position)  # pragma: no cover
+    return ExpressionError(Message("invalid expression"), position)  # pragma: no cover
 
 
 def _character_error(text: str, position: int) -> ExpressionError:
     char = text[position]
     if char == "#":
         return _reference_error(text, position)
-    reason = f"unexpected character {_describe_char(char)}"
     if char in _CHAR_HINTS:
-        reason += f" ({_CHAR_HINTS[char]})"
+        reason = Message(
+            "unexpected character %(char)s (%(hint)s)", char=_describe_char(char), hint=Message(_CHAR_HINTS[char])
+        )
+    else:
+        reason = Message("unexpected character %(char)s", char=_describe_char(char))
     return ExpressionError(reason, position)
 
 
 def _reference_error(text: str, position: int) -> ExpressionError:
     """Explain why the text at ``position`` ('#') is not a valid ``#{CODE}`` reference."""
     if not text.startswith("#{", position):
-        return ExpressionError("'#' must start a reference written #{CODE}", position)
+        return ExpressionError(Message("'#' must start a reference written #{CODE}"), position)
     close = text.find("}", position + 2)
     if close == -1:
-        return ExpressionError("reference is not closed: missing '}'", position)
+        return ExpressionError(Message("reference is not closed: missing '}'"), position)
     if close == position + 2:
-        return ExpressionError("empty reference '#{}': a data element code is missing", position)
+        return ExpressionError(Message("empty reference '#{}': a data element code is missing"), position)
     for offset in range(position + 2, close):
         if text[offset] not in _CODE_CHARS:
             return ExpressionError(
-                f"invalid character {_describe_char(text[offset])} in reference "
-                "(codes may contain only letters, digits and '_')",
+                Message(
+                    "invalid character %(char)s in reference (codes may contain only letters, digits and '_')",
+                    char=_describe_char(text[offset]),
+                ),
                 offset,
             )
     raise AssertionError("the lexer refused a valid reference")  # pragma: no cover
@@ -630,49 +700,57 @@ def _token_error(text: str, token: Token, expected: set[str]) -> ExpressionError
     if token.type == "NAME":
         after = text[token.end_pos :].lstrip()
         if after.startswith("("):
-            return ExpressionError(f"unknown function '{token.value}'", position)
+            return ExpressionError(Message("unknown function '%(name)s'", name=token.value), position)
         return ExpressionError(
-            f"unknown name '{token.value}' (data element references are written #{{CODE}})", position
+            Message("unknown name '%(name)s' (data element references are written #{CODE})", name=token.value),
+            position,
         )
     if token.type == "$END":
         if "_RPAR" in expected and "NUMBER" not in expected:
-            return ExpressionError("'(' is never closed", _unclosed_parenthesis(text))
+            return ExpressionError(Message("'(' is never closed"), _unclosed_parenthesis(text))
         last = text[position:].rstrip()  # lark places the end at the last token
-        return ExpressionError(f"expression is incomplete after '{last}'", position)
+        return ExpressionError(Message("expression is incomplete after '%(last)s'", last=last), position)
     if token.type == "_RPAR" and _open_parentheses(text, position) == 0:
-        return ExpressionError("unmatched ')'", position)
+        return ExpressionError(Message("unmatched ')'"), position)
     if token.type == "COMP_OP" and "NUMBER" not in expected and "COMP_OP" not in expected:
-        return ExpressionError("comparisons cannot be chained; combine them with 'and'", position)
+        return ExpressionError(Message("comparisons cannot be chained; combine them with 'and'"), position)
     # LALR states are shared: ',' and ')' only make sense inside '(', and the end only outside.
     expected -= {"$END"} if _open_parentheses(text, position) else {"_COMMA", "_RPAR"}
-    return ExpressionError(f"unexpected {_describe_token(token)}, expected {_describe_expected(expected)}", position)
+    return ExpressionError(
+        Message(
+            "unexpected %(found)s, expected %(expected)s",
+            found=_describe_token(token),
+            expected=_describe_expected(expected),
+        ),
+        position,
+    )
 
 
-def _describe_token(token: Token) -> str:
+def _describe_token(token: Token) -> Message | str:
     if token.type == "NUMBER":
-        return f"number '{token.value}'"
+        return Message("number '%(value)s'", value=token.value)
     if token.type == "REF":
-        return f"reference '{token.value}'"
+        return Message("reference '%(value)s'", value=token.value)
     return f"'{token.value}'"
 
 
-def _describe_expected(expected: set[str]) -> str:
-    parts = []
+def _describe_expected(expected: set[str]) -> Message | str:
+    parts: list[Message | str] = []
     if "NUMBER" in expected:
-        parts.append("a number, a #{CODE} reference, a function or '('")
+        parts.append(Message("a number, a #{CODE} reference, a function or '('"))
     elif "_LPAR" in expected:
         parts.append("'('")
     if expected & _OPERATORS and "NUMBER" not in expected:  # where a value is expected '+'/'-' are signs
-        parts.append("an operator")
+        parts.append(Message("an operator"))
     if "_COMMA" in expected:
         parts.append("','")
     if "_RPAR" in expected:
         parts.append("')'")
     if "$END" in expected:
-        parts.append("the end of the expression")
+        parts.append(Message("the end of the expression"))
     if not parts:  # pragma: no cover - every parser state expects one of the above
-        return "something else"
-    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " or " + parts[-1]
+        return Message("something else")
+    return parts[0] if len(parts) == 1 else Message("%(first)s or %(last)s", first=parts[:-1], last=parts[-1])
 
 
 def _open_parentheses(text: str, end: int) -> int:

@@ -799,3 +799,45 @@ def test_property_float_columns_match_rows(text, cells):
     column = np.array(cells)
     rows = [dict.fromkeys(CODES, value) for value in cells]
     assert_columns_match_rows(compiled, rows, dict.fromkeys(CODES, column))
+
+
+def test_messages_are_translatable():
+    """Every message the engine can give is an msgid of the catalogue with a Vietnamese translation."""
+    import re
+    from pathlib import Path
+
+    import polib
+
+    from giamsat.catalog.engine import expressions
+
+    source = Path(expressions.__file__).read_text(encoding="utf-8")
+    templates = set(re.findall(r'Message\(\s*"((?:[^"\\]|\\.)*)"', source))
+    templates |= set(re.findall(r'else "([^"]*%\([^"]*)"', source))
+    templates |= set(re.findall(r'"([^"]*%\([^"]*)" if ', source))
+    templates |= set(expressions._CHAR_HINTS.values())
+    catalogue = polib.pofile(str(Path(__file__).resolve().parents[3] / "locale/vi/LC_MESSAGES/django.po"))
+    translated = {entry.msgid for entry in catalogue.translated_entries() if not entry.obsolete}
+    assert len(templates) > 35
+    assert sorted(templates - translated) == []
+
+
+def test_error_described_in_another_language():
+    words = {
+        "%(reason)s (at position %(position)s)": "%(reason)s (@%(position)s)",
+        "reference is not closed: missing '}'": "REF OPEN",
+        "unexpected %(found)s, expected %(expected)s": "GOT %(found)s WANT %(expected)s",
+        "number '%(value)s'": "NUM %(value)s",
+        "an operator": "OP",
+        "%(first)s or %(last)s": "%(first)s OR %(last)s",
+    }
+    with pytest.raises(ExpressionError) as info:
+        compile_expression("#{HH_SMART_DEVICE} / #{HH_TOTAL")
+    error = info.value
+    assert error.describe() == str(error) == "reference is not closed: missing '}' (at position 22)"
+    assert error.describe(lambda text: words.get(text, text)) == "REF OPEN (@22)"
+    with pytest.raises(ExpressionError) as info:
+        compile_expression("round(1 2)")
+    described = info.value.describe(lambda text: words.get(text, text))
+    assert described == "GOT NUM 2 WANT OP, ',' OR ')' (@9)"
+    restored = pickle.loads(pickle.dumps(info.value))
+    assert restored.describe(lambda text: words.get(text, text)) == described

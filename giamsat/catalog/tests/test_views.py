@@ -204,3 +204,29 @@ def test_reporters_cannot_change_data_sets(client_a):
         ).status_code
         == 403
     )
+
+
+def test_expression_errors_speak_vietnamese():
+    import html as html_lib
+
+    client = client_for("phantich.vienthong")
+    indicator = Indicator.objects.get(code="HH_SMART_DEVICE_RATE")
+    data = {
+        "name_vi": indicator.name_vi,
+        "name_en": indicator.name_en,
+        "domain": indicator.domain_id,
+        "pillar": indicator.pillar,
+        "expression": "#{HH_SMART_DEVICE} / #{HH_TOTAL",
+        "unit_vi": "%",
+        "unit_en": "%",
+        "direction": indicator.direction,
+        "decimals": 1,
+    }
+    response = client.post("/catalog/indicators/HH_SMART_DEVICE_RATE/edit/", data)
+    text = html_lib.unescape(response.content.decode())
+    assert response.status_code == 400
+    assert "tham chiếu chưa được đóng: thiếu '}' (tại vị trí 22)" in text
+    assert "reference is not closed" not in text
+    data["expression"] = "round(#{HH_TOTAL} 2)"
+    text = html_lib.unescape(client.post("/catalog/indicators/HH_SMART_DEVICE_RATE/edit/", data).content.decode())
+    assert "không mong đợi số '2', cần một phép toán, ',' hoặc ')' (tại vị trí 19)" in text

@@ -21,3 +21,37 @@ def test_unknown_page_is_a_vietnamese_404(client_a):
 
 def test_healthz():
     assert Client().get("/healthz").json()["status"] == "ok"
+
+
+@pytest.fixture
+def debug(settings):
+    settings.DEBUG = True
+
+
+def _friendly(response, status, heading):
+    body = response.content.decode()
+    assert response.status_code == status
+    assert heading in body
+    assert "Page not found at" not in body and "URLconf" not in body and "Using the URLconf" not in body
+
+
+def test_unknown_address_is_a_vietnamese_404_even_with_debug(debug, client_a):
+    _friendly(client_a.get("/evaluation/khong-co/"), 404, "Không tìm thấy trang")
+
+
+def test_a_missing_object_is_a_vietnamese_404_even_with_debug(debug, client_a):
+    _friendly(client_a.get("/evaluation/explain/ADULT_EID_RATE/P01/2019Q1/"), 404, "Không tìm thấy trang")
+
+
+def test_refusal_is_a_vietnamese_403_even_with_debug(debug, client_a):
+    from django.utils import translation
+
+    with translation.override("vi"):
+        heading = translation.gettext("You do not have access to this page")
+    _friendly(client_a.get("/catalog/indicators/HH_SMART_DEVICE_RATE/edit/"), 403, heading)
+
+
+def test_api_404_stays_json_with_debug(debug, client_a):
+    response = client_a.get("/api/v1/evaluation/scorecards/NOPE")
+    assert response.status_code in (401, 404)
+    assert response["Content-Type"].startswith("application/json")

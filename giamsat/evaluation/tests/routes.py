@@ -102,7 +102,10 @@ ROUTES = RouteInventory(
         ),
     ),
     # Lists of many units: filtered by the user's view scope (tested in test_views / test_api).
-    unscoped={"/evaluation/recompute/": "an administrator's action on every unit; refused to everyone else"},
+    unscoped={
+        "/evaluation/recompute/": "an administrator's action on every unit; refused to everyone else",
+        "/evaluation/": "a redirect to the rankings",
+    },
     listed=(
         "/evaluation/rankings/",
         "/evaluation/indicators/<str:code>/",

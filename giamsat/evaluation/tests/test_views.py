@@ -245,3 +245,24 @@ def test_ranking_of_many_units_comes_in_pages_of_100(client_leader):
     assert [r.unit.code for r in second.context["rows"]] == [c.code for c in communes[100:]]
     # A page is read from the database on its own: the queries do not depend on its size.
     assert _queries(client_leader, url + "&page=2") == _queries(client_leader, url)
+
+
+def test_evaluation_root_leads_to_the_rankings(client_a):
+    response = client_a.get("/evaluation/")
+    assert response.status_code == 302 and response["Location"] == "/evaluation/rankings/"
+
+
+def test_explanation_page_has_a_title_and_a_way_back(client_a, unit):
+    results_for(unit("P01"))
+    body = client_a.get(f"/evaluation/explain/{INDICATOR}/P01/{QUARTERS[-1]}/").content.decode()
+    assert "<h1>Cách tính giá trị này</h1>" in body
+    crumbs = body[body.index('data-testid="explain-crumbs"') :]
+    crumbs = crumbs[: crumbs.index("</nav>")]
+    assert 'href="/evaluation/rankings/"' in crumbs and 'href="/evaluation/units/P01/"' in crumbs
+    assert f'href="/evaluation/indicators/{INDICATOR}/?period={QUARTERS[-1]}"' in crumbs
+    assert 'data-testid="explain-back"' in body
+
+
+def test_registry_page_links_to_the_scorecard(client_a):
+    body = client_a.get("/units/P01/").content.decode()
+    assert 'href="/evaluation/units/P01/" data-testid="scorecard-link"' in body

@@ -528,3 +528,30 @@ def test_page_offers_template_upload_and_export(client_a, client_leader):
     assert 'data-testid="template-form"' in html and 'data-testid="upload-form"' in html
     assert 'data-testid="export-form"' in html and "Thành phố Hà Nội" in html
     assert 'data-testid="template-form"' not in client_leader.get("/reports/excel/").content.decode()
+
+
+def test_compulsory_hint_only_when_a_row_carries_the_mark(client_a):
+    hint = vi("Figures marked (*) are compulsory.")
+    members = DataSet.objects.get(code=MONTHLY).members
+
+    def readme_and_names():
+        wb = template(client_a).wb
+        names = [str(c.value) for c in wb.worksheets[0]["D"] if c.value]
+        return "\n".join(str(c.value) for c in wb.worksheets[1]["A"] if c.value), names
+
+    members.update(compulsory=False)
+    readme, names = readme_and_names()
+    assert hint not in readme and not any(name.endswith("(*)") for name in names)
+    members.filter(data_element__code="DOSSIERS_TOTAL").update(compulsory=True)
+    readme, names = readme_and_names()
+    assert hint in readme and "Tổng số hồ sơ thủ tục hành chính đã tiếp nhận (*)" in names
+
+
+def test_export_preselects_a_data_set_the_user_reports(client_a):
+    import re
+
+    html = client_a.get("/reports/excel/").content.decode()
+    export = html[html.index('id="exp-data-set"') :]
+    export = export[: export.index("</select>")]
+    selected = re.findall(r'<option value="([^"]+)" selected>', export)
+    assert selected == [MONTHLY] or (len(selected) == 1 and selected[0].startswith("BC_TINH")), selected

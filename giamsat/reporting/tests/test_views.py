@@ -188,3 +188,60 @@ def test_page_titles_are_plain_text(client_leader, url):
     html = client_leader.get(url).content.decode()
     title = re.search(r"<title>(.*?)</title>", html, re.S).group(1)
     assert "<" not in title and len(title) < 120
+
+
+def test_change_history_names_the_figures_with_their_code_on_hover(report_a):
+    client = client_for("a.reporter")
+    client.post(f"/reports/{report_a.pk}/values/DOSSIERS_TOTAL/", {"value": "50.000"})
+    html = client.get(f"/reports/{report_a.pk}/").content.decode()
+    audit = html[html.index('data-testid="audit"') :]
+    audit = audit[: audit.index("</ul>")]
+    assert '<span class="element" title="DOSSIERS_TOTAL">Tổng số hồ sơ' in audit
+    assert "— → 50.000" in audit
+    assert "<code>DOSSIERS_TOTAL</code>" not in audit
+
+
+def _report_links(html):
+    """(accessible name, target) of every link or button that opens a report."""
+    import re
+
+    links = []
+    for tag in re.finditer(r"<(a|button)\b([^>]*)>(.*?)</\1>", html, flags=re.S):
+        attrs, text = tag.group(2), tag.group(3)
+        href = re.search(r'href="(/reports/\d+/)"', attrs)
+        if not href and 'class="linklike"' not in attrs:
+            continue
+        label = re.search(r'aria-label="([^"]*)"', attrs)
+        links.append((label.group(1) if label else re.sub(r"<[^>]+>", "", text).strip(), attrs))
+    return links
+
+
+def test_report_links_say_which_report(report_a):
+    import datetime as dt
+    from types import SimpleNamespace
+
+    from django.template.loader import render_to_string
+    from django.utils import translation
+
+    client = client_for("a.reporter")
+    client.post(f"/reports/{report_a.pk}/values/DOSSIERS_TOTAL/", {"value": "50.000"})
+    entry = {"data_set": report_a.data_set, "org_unit": report_a.org_unit, "period": report_a.period}
+    items = [
+        SimpleNamespace(**entry, report=report_a, deadline=dt.date(2025, 11, 10), days_left=-3, days_late=3),
+        SimpleNamespace(**entry, report=None, deadline=dt.date(2025, 11, 10), days_left=2, days_late=0),
+    ]
+    with translation.override("vi"):
+        page = render_to_string("reporting/_expected_list.html", {"items": items, "title": "", "testid": "x"})
+    links = _report_links(page)
+    assert len(links) == 2
+    for name, _attrs in links:
+        assert name == f"{report_a.data_set.name_vi} — {report_a.org_unit.name_vi} — {report_a.period.label}"
+    audit = client.get("/reports/audit/").content.decode()
+    names = [name for name, attrs in _report_links(audit) if "audit-report" in attrs]
+    assert names and names[0].startswith(f"Mở báo cáo của {report_a.org_unit.name_vi}, ")
+
+
+def test_completeness_links_to_the_units_reports(report_a, client_a):
+    html = client_a.get("/reports/completeness/", {"period": "202510", "data_set": "BC_TINH_MONTHLY"}).content.decode()
+    units = html[html.index('data-testid="completeness-units"') :]
+    assert f'<a href="/reports/{report_a.pk}/">{report_a.org_unit.name_vi}</a>' in units
