@@ -14,3 +14,11 @@ os.environ.setdefault("DEBUG", "true")
 os.environ.setdefault("TOTP_THROTTLE_FACTOR", "0")
 
 from giamsat.settings import *  # noqa: E402, F403
+
+# Each pytest-xdist worker has a queue store of its own (Huey's SQLite file, or its own name on
+# Redis): locks, leases and marks that tests take must never be seen by the other worker's tests.
+_worker = os.environ.get("PYTEST_XDIST_WORKER")
+if _worker:
+    HUEY = {**HUEY, "name": f"{HUEY['name']}-{_worker}"}  # noqa: F405
+    if "filename" in HUEY:
+        HUEY["filename"] = str(VAR_DIR / f"huey-{_worker}.sqlite3")  # noqa: F405

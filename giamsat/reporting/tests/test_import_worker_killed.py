@@ -76,6 +76,7 @@ def _worker(var_dir: str) -> subprocess.Popen:
         "REDIS_URL": "",
         "EVENTS_DISPATCH": "off",
         "DB_CONN_MAX_AGE": "0",
+        "PYTEST_XDIST_WORKER": "",  # the queue store named above, not the test worker's own
     }
     return subprocess.Popen(
         [sys.executable, "manage.py", "run_huey", "--workers", "1", "--no-periodic"],
