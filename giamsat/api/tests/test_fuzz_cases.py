@@ -29,3 +29,17 @@ def test_a_page_past_the_last_is_empty(api, path):
         response = api.get(path, {"page": page})
         assert response.status_code == 200
         assert response.json()[key] == []
+
+
+def test_the_suite_draws_the_same_examples_on_every_run():
+    """A red CI on unchanged code cost whole submissions: in `make test` Hypothesis (and so
+    schemathesis) derives its examples from each test's name and keeps no example database.
+    `make fuzz` (HYPOTHESIS_PROFILE=fuzz) is where new random cases are drawn."""
+    import os
+
+    from hypothesis import settings
+
+    if os.environ.get("HYPOTHESIS_PROFILE") == "fuzz":
+        pytest.skip("the fuzzer draws fresh cases on purpose")
+    assert settings.default.derandomize is True
+    assert settings.default.database is None
