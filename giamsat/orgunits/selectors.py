@@ -64,6 +64,34 @@ def orgunit_search(units: QuerySet[OrgUnit], query: str, *, on: dt.date | None, 
     return qs.select_related("parent").order_by("level", "name_vi")[:limit]
 
 
+@dataclass
+class FormerMatch:
+    """A unit no longer in force that matches a search, and what it became."""
+
+    unit: OrgUnit
+    successors: list[OrgUnit]
+    date: dt.date | None  # of the restructuring that ended it
+
+
+def orgunit_search_former(units: QuerySet[OrgUnit], query: str, *, on: dt.date, limit: int = 20) -> list[FormerMatch]:
+    """Units matching the query that ended before `on` (a former province searched by its name
+    today), each with the units it went into: "Quảng Nam → Đà Nẵng, 01/07/2025"."""
+    words = fold(query).split()
+    if not words:
+        return []
+    qs = units.filter(valid_to__lt=on)
+    for word in words[:8]:
+        qs = qs.filter(search_text__contains=word)
+    former = list(qs.select_related("parent").order_by("level", "name_vi")[:limit])
+    links = OrgUnitLineage.objects.filter(predecessor__in=former).select_related("successor", "event")
+    successors: dict[int, list[OrgUnit]] = {}
+    dates: dict[int, dt.date] = {}
+    for link in links.order_by("-is_primary", "successor__name_vi"):
+        successors.setdefault(link.predecessor_id, []).append(link.successor)
+        dates[link.predecessor_id] = link.event.date
+    return [FormerMatch(unit, successors.get(unit.pk, []), dates.get(unit.pk)) for unit in former]
+
+
 def orgunit_ancestors(unit: OrgUnit) -> list[OrgUnit]:
     """The chain from the root down to the unit's parent, in one query."""
     codes = unit.ancestor_codes

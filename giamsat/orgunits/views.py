@@ -49,6 +49,7 @@ def tree(request):
     }
     if query:
         context["results"] = list(selectors.orgunit_search(visible, query, on=on))
+        context["former"] = selectors.orgunit_search_former(visible, query, on=on)
     else:
         roots = list(selectors.orgunit_roots(visible, on=on))
         context["roots"] = [

@@ -31,6 +31,21 @@ def test_search_without_diacritics(client_leader):
     assert results.index("Thành phố Hà Nội") < results.index("Sở Khoa học và Công nghệ thành phố Hà Nội")
 
 
+def test_a_former_province_found_by_its_name_today_says_what_it_became(client_leader):
+    """Searching "quang nam" today found only a commune of Cao Bằng: the former province is
+    listed under the current units, with Đà Nẵng, which it went into on 01/07/2025."""
+    html = client_leader.get("/units/", {"q": "quang nam"}).content.decode()
+    former = html[html.index('data-testid="former-results"') :]
+    assert "Tỉnh Quảng Nam" in former
+    entry = former[former.index("Tỉnh Quảng Nam") :].split("</li>")[0]
+    assert "Thành phố Đà Nẵng" in entry and "01/07/2025" in entry
+
+
+def test_former_units_are_searched_within_scope(client_a):
+    html = client_a.get("/units/", {"q": "ha giang"}).content.decode()
+    assert "Tỉnh Hà Giang" not in html  # province B's predecessor: not province A's reporter's to see
+
+
 def test_search_partial_for_htmx(client_leader):
     response = client_leader.get("/units/", {"q": "dak lak"}, headers={"HX-Request": "true", "HX-Target": "tree-body"})
     html = response.content.decode()
