@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -210,7 +211,9 @@ def _edit(request, instance, form_class, save, domain_code, redirect_name, title
             messages.success(request, _("Saved."))
             return redirect(redirect_name, code=item.code)
     status = 400 if request.method == "POST" else 200
-    return render(request, "catalog/edit.html", {"form": form, "item": instance, "title": title}, status=status)
+    back = reverse(redirect_name, kwargs={"code": instance.code}) if instance is not None and instance.pk else None
+    context = {"form": form, "item": instance, "title": title, "back_url": back}
+    return render(request, "catalog/edit.html", context, status=status)
 
 
 @login_required
@@ -321,4 +324,5 @@ def target_edit(request, code: str, pk: int | None = None):
         return redirect("catalog:indicator", code=indicator.code)
     status = 400 if request.method == "POST" else 200
     title = _("Target for %(name)s") % {"name": indicator.name}
-    return render(request, "catalog/edit.html", {"form": form, "item": indicator, "title": title}, status=status)
+    context = {"form": form, "item": indicator, "title": title, "back_url": reverse("catalog:indicator", args=[code])}
+    return render(request, "catalog/edit.html", context, status=status)

@@ -230,3 +230,11 @@ def test_expression_errors_speak_vietnamese():
     data["expression"] = "round(#{HH_TOTAL} 2)"
     text = html_lib.unescape(client.post("/catalog/indicators/HH_SMART_DEVICE_RATE/edit/", data).content.decode())
     assert "không mong đợi số '2', cần một phép toán, ',' hoặc ')' (tại vị trí 19)" in text
+
+
+def test_edit_pages_have_a_breadcrumb_back_to_the_item(client_admin):
+    html = client_admin.get("/catalog/indicators/HH_FIBER_RATE/edit/").content.decode()
+    crumbs = html[html.index('class="crumbs"') :].split("</nav>")[0]
+    assert 'href="/catalog/"' in crumbs and 'href="/catalog/indicators/HH_FIBER_RATE/"' in crumbs
+    new = client_admin.get("/catalog/indicators/new/").content.decode()
+    assert 'href="/catalog/"' in new[new.index('class="crumbs"') :].split("</nav>")[0]

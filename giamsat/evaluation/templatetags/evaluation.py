@@ -55,3 +55,14 @@ def unit_type_label(code) -> str:
         return str(OrgUnitType(code).label)
     except ValueError:
         return str(code)
+
+
+@register.filter
+def formula_names(expression: str, inputs) -> str:
+    """An indicator's formula in words: each #{CODE} replaced by its element's name (the inputs
+    of the explanation), * and / as × and ÷, for people who do not read codes."""
+    import re
+
+    names = {i.element.code: i.element.name for i in inputs}
+    spelled = re.sub(r"#\{([^}]+)\}", lambda m: f"[{names.get(m.group(1), m.group(1))}]", expression)
+    return spelled.replace("*", "×").replace("/", "÷")

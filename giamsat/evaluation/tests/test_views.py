@@ -152,6 +152,9 @@ def test_explanation_lists_inputs_with_basis_formula_target_and_score(client_a, 
     body = fragment.content.decode()
     assert fragment.status_code == 200 and "<html" not in body
     assert "#{ADULTS_EID} / #{POP_ADULT} * 100" in body
+    formula = body[body.index('data-testid="formula"') :].split("</dd>")[0]
+    assert "÷" in formula and "× 100" in formula and formula.index("[") < formula.index("÷")
+    assert "[ADULTS_EID]" not in formula  # the elements' names, not their codes, in words
     assert "700.000" in body and "1.000.000" in body  # the quarter's count, the year's population
     assert "Năm 2026" in body  # the yearly input is read at the containing year
     assert "Excel" in body  # the population is the unit's own value, entered through Excel
