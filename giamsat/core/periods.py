@@ -7,6 +7,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -169,3 +170,39 @@ def periods_between(period_type: str, first: dt.date, last: dt.date) -> list[Per
         result.append(period)
         period = period.next()
     return result
+
+
+# How far back the period picker reaches by default, per type (older periods can still be typed
+# into the address, and a chosen one outside the range is kept in the list).
+PICKER_DEPTH = {PeriodType.MONTHLY: 36, PeriodType.QUARTERLY: 16, PeriodType.YEARLY: 8}
+
+
+def picker_choices(
+    types: Iterable[str], *, today: dt.date, selected: str = ""
+) -> list[tuple[str, list[tuple[str, str]]]]:
+    """The periods a picker offers, newest first, grouped by type: [(group label, [(code,
+    label)])]. The period in progress comes first; `selected` is always among them."""
+    labels = {
+        PeriodType.MONTHLY: _("Months"),
+        PeriodType.QUARTERLY: _("Quarters"),
+        PeriodType.YEARLY: _("Years"),
+    }
+    groups = []
+    found = False
+    for period_type in (PeriodType.MONTHLY, PeriodType.QUARTERLY, PeriodType.YEARLY):
+        if period_type not in set(types):
+            continue
+        period = Period.containing(period_type, today)
+        options = []
+        for _step in range(PICKER_DEPTH[period_type]):
+            options.append((period.code, period.label))
+            found |= period.code == selected
+            period = period.previous()
+        groups.append((str(labels[period_type]), options))
+    if selected and not found:
+        try:
+            chosen = Period.parse(selected)
+        except InvalidPeriod:
+            return groups
+        groups.insert(0, (str(_("Chosen")), [(chosen.code, chosen.label)]))
+    return groups

@@ -13,7 +13,8 @@ from giamsat.accounts.choices import Role
 from giamsat.accounts.selectors import ensure_can_view
 from giamsat.catalog.choices import Pillar
 from giamsat.catalog.models import Indicator
-from giamsat.core.periods import InvalidPeriod
+from giamsat.core.dates import today
+from giamsat.core.periods import InvalidPeriod, picker_choices
 from giamsat.core.periods import Period as PeriodValue
 from giamsat.orgunits.models import OrgUnit
 
@@ -21,6 +22,8 @@ from . import selectors
 from .choices import Status, Structure
 from .jobs import recompute_job_create
 from .models import OVERALL
+
+RANK_OF_TYPE = {"MONTHLY": 1, "QUARTERLY": 2, "YEARLY": 3}  # a finer indicator is shown at coarser periods too
 
 
 class BadRequest(Exception):
@@ -168,9 +171,12 @@ def indicator_detail(request, code: str):
         if period
         else []
     )
+    finest = selectors.finest_type(indicator)
+    coarser = [t for t in ("MONTHLY", "QUARTERLY", "YEARLY") if RANK_OF_TYPE[t] >= RANK_OF_TYPE.get(finest, 0)]
     context = {
         "indicator": indicator,
         "period": period,
+        "period_choices": picker_choices(coarser, today=today(), selected=period.code if period else ""),
         "structure": structure,
         "structures": Structure.choices,
         "unit_type": unit_type,

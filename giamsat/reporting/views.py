@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 from giamsat.accounts.selectors import ensure_can_view, user_scope
 from giamsat.catalog.models import DataElement, DataSet
 from giamsat.core.dates import today
-from giamsat.core.periods import InvalidPeriod
+from giamsat.core.periods import InvalidPeriod, picker_choices
 from giamsat.core.periods import Period as PeriodValue
 from giamsat.core.text import csv_text
 from giamsat.orgunits.models import OrgUnit
@@ -254,7 +254,16 @@ def completeness(request):
         rows.append(selectors.completeness(data_set, period, request.user))
         if chosen:
             units = selectors.completeness_by_unit(data_set, period, request.user)
-    context = {"rows": rows, "units": units, "chosen": chosen, "error": error, "period": period_code}
+    shown = period_code or (rows[0].period.code if rows else "")
+    types = [chosen.period_type] if chosen else [d.period_type for d in DataSet.objects.all()]
+    context = {
+        "rows": rows,
+        "units": units,
+        "chosen": chosen,
+        "error": error,
+        "period": shown,
+        "period_choices": picker_choices(types, today=today(), selected=shown),
+    }
     return render(request, "reporting/completeness.html", context, status=400 if error else 200)
 
 

@@ -76,3 +76,21 @@ def test_adx_periods(code, adx):
 def test_adx_periods_refused(text):
     with pytest.raises(InvalidPeriod, match="P1M"):
         Period.from_adx(text)
+
+
+def test_the_period_picker_offers_recent_periods_newest_first_and_keeps_the_chosen_one():
+    import datetime as dt
+
+    from django.utils import translation
+
+    from giamsat.core.periods import PICKER_DEPTH, picker_choices
+
+    with translation.override("vi"):
+        groups = picker_choices(["MONTHLY", "YEARLY"], today=dt.date(2026, 12, 7), selected="202612")
+        assert [label for label, _options in groups] == ["Tháng", "Năm"]
+        months = groups[0][1]
+        assert months[0] == ("202612", "Tháng 12/2026") and months[1][0] == "202611"
+        assert len(months) == PICKER_DEPTH["MONTHLY"] and groups[1][1][0] == ("2026", "Năm 2026")
+        older = picker_choices(["QUARTERLY"], today=dt.date(2026, 12, 7), selected="2019Q2")
+        assert older[0] == ("Đã chọn", [("2019Q2", "Quý II/2019")])
+        assert picker_choices(["QUARTERLY"], today=dt.date(2026, 12, 7), selected="x")[0][0] == "Quý"

@@ -269,3 +269,12 @@ def test_explanation_page_has_a_title_and_a_way_back(client_a, unit):
 def test_registry_page_links_to_the_scorecard(client_a):
     body = client_a.get("/units/P01/").content.decode()
     assert 'href="/evaluation/units/P01/" data-testid="scorecard-link"' in body
+
+
+def test_indicator_page_picks_its_period_from_the_shared_picker(client_leader, unit):
+    """A quarterly indicator offers quarters and years (not months), the shown one selected."""
+    results_for(unit("P01"))
+    html = client_leader.get(f"/evaluation/indicators/{INDICATOR}/?period={QUARTERS[-1]}").content.decode()
+    picker = html[html.index('<select id="period"') :].split("</select>")[0]
+    assert f'<option value="{QUARTERS[-1]}" selected>' in picker
+    assert 'label="Quý"' in picker and 'label="Năm"' in picker and 'label="Tháng"' not in picker

@@ -245,3 +245,9 @@ def test_completeness_links_to_the_units_reports(report_a, client_a):
     html = client_a.get("/reports/completeness/", {"period": "202510", "data_set": "BC_TINH_MONTHLY"}).content.decode()
     units = html[html.index('data-testid="completeness-units"') :]
     assert f'<a href="/reports/{report_a.pk}/">{report_a.org_unit.name_vi}</a>' in units
+
+
+def test_completeness_period_is_chosen_with_the_shared_picker(client_a):
+    html = client_a.get("/reports/completeness/", {"data_set": "BC_TINH_MONTHLY", "period": "202510"}).content.decode()
+    picker = html[html.index('<select id="period"') :].split("</select>")[0]
+    assert '<option value="202510" selected>' in picker and "<optgroup" in picker and "Quý" not in picker
