@@ -58,3 +58,42 @@ def test_phone_width_has_no_horizontal_scroll(new_context, live_url):
         page.goto(live_url + path)
         overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
         assert overflow <= 0, (path, overflow)
+
+
+def test_on_a_phone_the_chart_axis_name_stays_clear_of_the_legend(new_context, live_url):
+    """The axis name "sự kiện" ran into the legend on a 360 px phone (the legend is now below)."""
+    context = new_context(viewport={"width": 360, "height": 740})
+    page = context.new_page()
+    page.base_url = live_url
+    sign_in(page, "lanhdao.bo")
+    page.goto(live_url + "/")
+    expect(page.locator("#timeline-chart svg text").first).to_be_attached()
+    boxes = page.evaluate(
+        """() => [...document.querySelectorAll('#timeline-chart svg text')].map((t) => {
+             const r = t.getBoundingClientRect();
+             return {text: t.textContent, x: r.left, y: r.top, w: r.width, h: r.height};
+           })"""
+    )
+    name = next(b for b in boxes if b["text"] == "sự kiện")
+    for other in boxes:
+        if other is name or not other["w"]:
+            continue
+        apart = (
+            other["x"] >= name["x"] + name["w"]
+            or name["x"] >= other["x"] + other["w"]
+            or other["y"] >= name["y"] + name["h"]
+            or name["y"] >= other["y"] + other["h"]
+        )
+        assert apart, (name, other)
+
+
+def test_the_language_buttons_stay_on_one_line_on_the_sign_in_page(new_context, live_url):
+    context = new_context(viewport={"width": 360, "height": 740})
+    page = context.new_page()
+    page.goto(live_url + "/accounts/login/")
+    button = page.get_by_test_id("lang-vi")
+    expect(button).to_be_visible()
+    lines = button.evaluate("(b) => b.getClientRects().length === 1 && b.scrollHeight <= b.clientHeight + 1")
+    height = button.evaluate("(b) => b.getBoundingClientRect().height")
+    other = page.get_by_test_id("lang-en").evaluate("(b) => b.getBoundingClientRect().height")
+    assert lines and abs(height - other) < 1, (height, other)

@@ -9,8 +9,9 @@
   const chart = echarts.init(el, null, { renderer: "svg" });
   chart.setOption({
     tooltip: { trigger: "axis" },
-    legend: { top: 0 },
-    grid: { left: 48, right: 16, top: 36, bottom: 32 },
+    // The legend below the chart: at the top it ran into the axis name on a phone.
+    legend: { bottom: 0, type: "scroll" },
+    grid: { left: 48, right: 16, top: 40, bottom: 64 },
     xAxis: { type: "category", data: data.dates },
     yAxis: { type: "value", name: data.yLabel, axisLabel: { formatter: (v) => number.format(v) } },
     series: data.series.map((s) => ({ name: s.name, type: "bar", stack: "events", data: s.values })),
