@@ -31,6 +31,11 @@ def django_db_setup(request, django_test_environment, django_db_blocker, django_
     # Tests that look at evaluation results ask for them; the rest do not pay for a refresh.
     settings.EVENTS_DISPATCH = "off"
 
+    # Locks left in this worker's queue store by an interrupted run must not hold the next one.
+    from huey.contrib.djhuey import HUEY
+
+    HUEY.flush_locks()
+
     with django_db_blocker.unblock():
         databases = setup_databases(verbosity=0, interactive=False)
         call_command("load_reference", "--quiet", stdout=io.StringIO())

@@ -192,6 +192,9 @@ else:
 # An idle consumer looks for work at least every 0.1 s (Huey's default backs off to 10 s), so a
 # submitted value's refresh starts at once; polling SQLite that often costs next to nothing.
 HUEY["consumer"] = {"workers": 1, "worker_type": "thread", "initial_delay": 0.05, "backoff": 1.15, "max_delay": 0.1}
+# A worker that starts again releases the task locks a killed one left held (an exclusive
+# recompute's, the event dispatcher's); with several worker machines set HUEY_FLUSH_LOCKS=false.
+HUEY["consumer"]["flush_locks"] = env_bool("HUEY_FLUSH_LOCKS", True)
 
 # E-mail: console in development; SMTP when EMAIL_HOST is set.
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
