@@ -32,8 +32,10 @@ def django_db_setup(request, django_test_environment, django_db_blocker, django_
     settings.EVENTS_DISPATCH = "off"
 
     # Locks left in this worker's queue store by an interrupted run must not hold the next one.
+    from django.utils.module_loading import autodiscover_modules
     from huey.contrib.djhuey import HUEY
 
+    autodiscover_modules("tasks")  # as the consumer does: every task lock's name is known
     HUEY.flush_locks()
 
     with django_db_blocker.unblock():

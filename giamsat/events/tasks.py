@@ -11,7 +11,8 @@ from .services import events_dispatch, events_prune
 
 log = logging.getLogger(__name__)
 
-LOCK = "giamsat-events-dispatch"
+# Made at import, so a worker that starts again releases it if a killed one held it.
+DISPATCH_LOCK = HUEY.lock_task("giamsat-events-dispatch")
 QUEUED = "giamsat-events-dispatch-queued"
 QUEUED_MARK_SECONDS = 60
 # A dispatch run gives the worker back after this long (imports and scans queue behind it) and
@@ -37,7 +38,7 @@ def events_dispatch_queue() -> None:
 def events_dispatch_task() -> None:
     HUEY.get(QUEUED)  # reading without peek clears the mark
     try:
-        with HUEY.lock_task(LOCK):
+        with DISPATCH_LOCK:
             summary = events_dispatch(max_seconds=RUN_SECONDS)
     except TaskLockedException:
         # Another worker is dispatching; it may have read the outbox before this event committed,

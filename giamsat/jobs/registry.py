@@ -6,6 +6,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from huey.contrib.djhuey import HUEY
+
 
 @dataclass(frozen=True)
 class JobKind:
@@ -14,6 +16,7 @@ class JobKind:
     label: Any  # what the jobs page calls it (lazy translation)
     exclusive: bool = False  # one run at a time across workers (a full recompute)
     interrupted: Any = None  # what an interruption means for this kind's data (lazy translation)
+    lock: Any = None  # the exclusive kind's lock in the queue's store
 
 
 _kinds: dict[str, JobKind] = {}
@@ -23,7 +26,10 @@ def job_kind(name: str, *, label, exclusive: bool = False, interrupted=None):
     """Register the decorated function as the runner of jobs of kind `name`."""
 
     def register(run):
-        _kinds[name] = JobKind(name=name, run=run, label=label, exclusive=exclusive, interrupted=interrupted)
+        # Made at registration, so the queue knows the lock's name and a worker that starts
+        # again releases it if a killed one held it (consumer flush_locks).
+        lock = HUEY.lock_task(f"giamsat-job-{name}") if exclusive else None
+        _kinds[name] = JobKind(name=name, run=run, label=label, exclusive=exclusive, interrupted=interrupted, lock=lock)
         return run
 
     return register

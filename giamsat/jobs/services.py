@@ -84,7 +84,8 @@ def _finish(job: Job, **fields) -> None:
 def kind_lock(kind: str):
     """The lock an exclusive kind runs under; other work that must not overlap it takes it too
     (it raises TaskLockedException when held)."""
-    return HUEY.lock_task(f"giamsat-job-{kind}")
+    registered = kind_get(kind)
+    return registered.lock if registered and registered.lock else HUEY.lock_task(f"giamsat-job-{kind}")
 
 
 def job_run(job_id) -> Job | None:
