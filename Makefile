@@ -61,7 +61,7 @@ format: $(PY_STAMP)
 	$(BIN)/ruff check --fix .
 
 test: setup lint
-	DJANGO_SETTINGS_MODULE=giamsat.settings_test $(BIN)/python manage.py makemigrations --check --dry-run >/dev/null || (echo "Missing migrations: run manage.py makemigrations" && exit 1)
+	$(BIN)/python manage.py makemigrations --check --dry-run >/dev/null || (echo "Missing migrations: run manage.py makemigrations" && exit 1)
 	DB_CONN_MAX_AGE=0 $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 FUZZ_MINUTES ?= 10

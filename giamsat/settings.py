@@ -29,10 +29,18 @@ def env_list(name: str, default: str) -> list[str]:
 
 DEBUG = env_bool("DEBUG", False)
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
-if not SECRET_KEY:
-    if not DEBUG:
-        raise RuntimeError("SECRET_KEY must be set when DEBUG is off (or set DEBUG=true for local development).")
+if not SECRET_KEY and DEBUG:
     SECRET_KEY = "dev-only-insecure-key-change-me"  # noqa: S105 - local development only
+elif not SECRET_KEY:
+    # No key given: one is made once and kept in var/ (owner-readable only), so every
+    # manage.py command works on a fresh machine. Several machines must share SECRET_KEY.
+    _key_file = VAR_DIR / "secret_key"
+    if not _key_file.exists():
+        import secrets
+
+        _key_file.touch(mode=0o600)
+        _key_file.write_text(secrets.token_urlsafe(50))
+    SECRET_KEY = _key_file.read_text().strip()
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 

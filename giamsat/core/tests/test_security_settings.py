@@ -46,10 +46,18 @@ def test_deploy_checks_see_a_missing_https_redirect(tmp_path):
     assert "security.W008" in result.stderr
 
 
-def test_debug_is_off_by_default_and_then_a_secret_key_is_required(tmp_path):
+def test_debug_is_off_by_default_and_a_key_is_made_once_when_none_is_given(tmp_path):
+    """With nothing set, DEBUG is off and every manage.py command still works: a strong key is
+    made once in var/, readable by its owner only, and kept for the next command."""
     result = _manage(tmp_path, {}, "check")
-    assert result.returncode != 0
-    assert "SECRET_KEY must be set when DEBUG is off" in result.stderr
+    assert result.returncode == 0, result.stderr
+    key_file = tmp_path / "secret_key"
+    key = key_file.read_text()
+    assert len(key) >= 50 and key_file.stat().st_mode & 0o777 == 0o600
+    assert _manage(tmp_path, {}, "makemigrations", "--check", "--dry-run").returncode == 0
+    assert key_file.read_text() == key
+    debug = _manage(tmp_path, {}, "shell", "-c", "from django.conf import settings; print(settings.DEBUG)")
+    assert debug.stdout.strip().splitlines()[-1] == "False"
 
 
 @pytest.mark.django_db
