@@ -73,6 +73,7 @@ Steps:
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import http.client
 import json
@@ -592,11 +593,9 @@ class Sampler(threading.Thread):
             pids = []
             for entry in Path("/proc").iterdir():
                 if entry.name.isdigit():
-                    try:
+                    with contextlib.suppress(OSError):  # the process ended while we looked
                         if needle in (entry / "cmdline").read_bytes().replace(b"\0", b" ") + b" ":
                             pids.append(int(entry.name))
-                    except OSError:
-                        pass
             groups["postgres backends"] = pids
         result = {}
         for group, pids in groups.items():

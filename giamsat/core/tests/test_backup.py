@@ -3,6 +3,7 @@
 Restores go into a scratch copy (a file, or the database `<test database>_restore`), never into
 the test database that the other tests of this worker share."""
 
+import io
 import shutil
 import sqlite3
 from contextlib import closing
@@ -88,13 +89,13 @@ def test_postgresql_round_trip_gives_back_every_table_exactly(tmp_path):
 @pytest.mark.django_db
 def test_backup_command_writes_a_timestamped_file_under_var_backups(settings, tmp_path):
     settings.VAR_DIR = tmp_path
-    call_command("backup", "--verify", stdout=(out := _Output()))
+    call_command("backup", "--verify", stdout=(out := io.StringIO()))
     [written] = (tmp_path / "backups").iterdir()
     assert written.name.startswith("giamsat-20") and written.suffix in {".sqlite3", ".dump"}
     assert written.stat().st_mode & 0o777 == 0o600
-    assert str(written) in out.text
+    assert str(written) in out.getvalue()
     with pytest.raises(CommandError):  # never overwrites
-        call_command("backup", str(written), stdout=_Output())
+        call_command("backup", str(written), stdout=io.StringIO())
 
 
 @pytest.mark.parametrize(
@@ -131,17 +132,6 @@ def test_restore_command_asks_for_yes(tmp_path):
     with closing(sqlite3.connect(backup)) as db:
         db.execute("CREATE TABLE t (x)")
     with pytest.raises(CommandError, match="--yes"):
-        call_command("restore", str(backup), stdout=_Output())
+        call_command("restore", str(backup), stdout=io.StringIO())
     with pytest.raises(CommandError, match="missing"):
-        call_command("restore", str(tmp_path / "missing"), "--yes", stdout=_Output())
-
-
-class _Output:
-    def __init__(self):
-        self.text = ""
-
-    def write(self, text):
-        self.text += text
-
-    def flush(self):
-        pass
+        call_command("restore", str(tmp_path / "missing"), "--yes", stdout=io.StringIO())

@@ -80,13 +80,13 @@ def test_dispatch_waits_for_the_commit(recorder, django_capture_on_commit_callba
     assert len(callbacks) == 1
     assert len(recorder.applied) == 3
 
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        try:
-            with transaction.atomic():
-                _record(1)
-                raise RuntimeError("the change fails")
-        except RuntimeError:
-            pass
+    with (
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+        pytest.raises(RuntimeError),
+        transaction.atomic(),
+    ):
+        _record(1)
+        raise RuntimeError("the change fails")
     assert callbacks == [] and len(recorder.applied) == 3
 
 
