@@ -41,13 +41,18 @@ def configure(database: str, *, pg_name: str, redis: str, sqlite_db: str, var_di
     os.environ.setdefault("DEBUG", "0")  # as in production: no query log in the server's memory
     os.environ.setdefault("SECRET_KEY", os.urandom(24).hex())
     if os.environ["DATABASE_URL"].startswith("postgres"):
-        import psycopg
+        create_database(os.environ["DATABASE_URL"])
 
-        url = os.environ["DATABASE_URL"]
-        name = url.rsplit("/", 1)[1]
-        with psycopg.connect(url.rsplit("/", 1)[0] + "/postgres", autocommit=True) as conn:
-            if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
-                conn.execute(f'CREATE DATABASE "{name}"')
+
+def create_database(url: str) -> None:
+    """Create the PostgreSQL database the URL names when it does not exist yet."""
+    import psycopg
+
+    base, name = url.rsplit("/", 1)
+    name = name.split("?", 1)[0]
+    with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+            conn.execute(f'CREATE DATABASE "{name}"')
 
 
 def setup_django() -> None:
@@ -209,3 +214,32 @@ def machine() -> dict[str, str]:
 
 def log_lines(path: Path, needles: tuple[str, ...]) -> list[str]:
     return [line.rstrip() for line in path.read_text(errors="replace").splitlines() if any(n in line for n in needles)]
+
+
+def add_run_arguments(parser, *, port: int) -> None:
+    """The options every load bench takes: which database, where the server listens, the
+    backlog wait, the demo history to load and whether to reuse the database as it is."""
+    parser.add_argument("--database", choices=["postgresql", "sqlite"], default="postgresql")
+    parser.add_argument("--port", type=int, default=port)
+    parser.add_argument("--drain-timeout", type=float, default=180.0, help="seconds to wait for the backlog")
+    parser.add_argument("--history", default="2025-01:2025-12", help="demo history loaded, FIRST:LAST months")
+    parser.add_argument("--skip-generate", action="store_true", help="use the database as it is (still migrates)")
+
+
+def start_database(options) -> str:
+    """After django.setup(): production's DEBUG, the database migrated (and loaded unless
+    --skip-generate); returns the load average it started at."""
+    import json
+
+    from django.conf import settings
+    from django.core.management import call_command
+    from huey.contrib.djhuey import HUEY
+
+    settings.DEBUG = False
+    load = loadavg()
+    print(f"Database: {os.environ['DATABASE_URL']}; Huey: {type(HUEY).__name__}; load average {load}", flush=True)
+    if options.skip_generate:
+        call_command("migrate", verbosity=0, interactive=False)
+    else:
+        print("prepare:", json.dumps(prepare(options.history), ensure_ascii=False), flush=True)
+    return load

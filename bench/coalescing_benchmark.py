@@ -62,7 +62,7 @@ from collections import Counter, defaultdict
 from pathlib import Path
 
 import _common
-from _common import SUBSCRIBER, loadavg, log_lines, machine, pending_count, percentile, prepare, setup_django, stop
+from _common import SUBSCRIBER, loadavg, log_lines, machine, pending_count, percentile, setup_django, stop
 
 PG_NAME = "giamsat_bench_coalesce"
 REDIS = "redis://127.0.0.1:6379/6"
@@ -269,21 +269,15 @@ def batches(base_event: int, stopped_at, pending: dict[int, set[tuple[int, int]]
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--database", choices=["postgresql", "sqlite"], default="postgresql")
     parser.add_argument("--seconds", type=float, default=60.0, help="how long the clients post")
     parser.add_argument("--clients", type=int, default=34, help="clients, one per province (at most 34)")
     parser.add_argument("--figures", type=int, default=5, help="values per post")
     parser.add_argument("--server-workers", type=int, default=3, help="gunicorn sync workers")
-    parser.add_argument("--port", type=int, default=8765)
-    parser.add_argument("--drain-timeout", type=float, default=180.0, help="seconds to wait for the backlog")
-    parser.add_argument("--history", default="2025-01:2025-12", help="demo history loaded, FIRST:LAST months")
-    parser.add_argument("--skip-generate", action="store_true", help="use the database as it is (still migrates)")
+    _common.add_run_arguments(parser, port=8765)
     options = parser.parse_args()
 
     configure(options)
     setup_django()
-    from django.conf import settings
-    from django.core.management import call_command
     from django.db import connection
     from django.utils import timezone
     from huey.contrib.djhuey import HUEY
@@ -292,12 +286,7 @@ def main() -> None:
     from giamsat.events.models import Event
     from giamsat.events.services import BATCH_SIZE, events_dispatch
 
-    settings.DEBUG = False
-    print(f"Database: {os.environ['DATABASE_URL']}; Huey: {type(HUEY).__name__}; load average {loadavg()}", flush=True)
-    if options.skip_generate:
-        call_command("migrate", verbosity=0, interactive=False)
-    else:
-        print("prepare:", json.dumps(prepare(options.history), ensure_ascii=False), flush=True)
+    _common.start_database(options)
     clients = reporters()[: options.clients]
     elements = figures(options.figures)
     months = months_this_year()

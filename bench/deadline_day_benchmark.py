@@ -90,7 +90,7 @@ from collections import Counter, defaultdict
 from pathlib import Path
 
 import _common
-from _common import loadavg, log_lines, machine, pending_count, percentile, prepare, setup_django, stop
+from _common import loadavg, log_lines, machine, pending_count, percentile, setup_django, stop
 
 PG_NAME = "giamsat_bench_deadline"
 REDIS = "redis://127.0.0.1:6379/7"
@@ -688,25 +688,19 @@ def stats(values: list[float]) -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--database", choices=["postgresql", "sqlite"], default="postgresql")
     parser.add_argument("--seconds", type=float, default=300.0, help="how long the users work")
     parser.add_argument("--per-province", type=int, default=20, help="simulated users per province")
     parser.add_argument("--provinces", type=int, default=34, help="provinces (the first by path; at most 34)")
     parser.add_argument("--workers", type=int, default=3, help="gunicorn sync workers")
-    parser.add_argument("--port", type=int, default=8766)
     parser.add_argument("--think", type=float, nargs=2, default=(1.0, 3.0), metavar=("MIN", "MAX"))
     parser.add_argument("--revisions", type=int, default=2, help="saves of each figure (the last one final)")
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--client-timeout", type=float, default=300.0, help="seconds a user waits for an answer")
-    parser.add_argument("--drain-timeout", type=float, default=180.0, help="seconds to wait for the backlog")
-    parser.add_argument("--history", default="2025-01:2025-12", help="demo history loaded, FIRST:LAST months")
-    parser.add_argument("--skip-generate", action="store_true", help="use the database as it is (still migrates)")
+    _common.add_run_arguments(parser, port=8766)
     options = parser.parse_args()
 
     configure(options)
     setup_django()
-    from django.conf import settings
-    from django.core.management import call_command
     from django.db import connection
     from huey.contrib.djhuey import HUEY
 
@@ -714,15 +708,7 @@ def main() -> None:
     from giamsat.events.services import events_dispatch
     from giamsat.reporting.models import DataValue, Report
 
-    settings.DEBUG = False
-    load_before = loadavg()
-    print(
-        f"Database: {os.environ['DATABASE_URL']}; Huey: {type(HUEY).__name__}; load average {load_before}", flush=True
-    )
-    if options.skip_generate:
-        call_command("migrate", verbosity=0, interactive=False)
-    else:
-        print("prepare:", json.dumps(prepare(options.history), ensure_ascii=False), flush=True)
+    load_before = _common.start_database(options)
     started = time.perf_counter()
     people = bench_users(options.per_province)
     provinces = sorted({p["province"] for p in people})[: options.provinces]

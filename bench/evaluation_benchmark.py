@@ -93,13 +93,9 @@ def configure(options) -> None:
     os.environ.setdefault("DEBUG", "true")  # the local shape the recorded numbers were measured in
     os.environ["EVENTS_DISPATCH"] = "task"
     if os.environ["DATABASE_URL"].startswith("postgres"):
-        import psycopg
+        from _common import create_database
 
-        url = os.environ["DATABASE_URL"]
-        name = url.rsplit("/", 1)[1]
-        with psycopg.connect(url.rsplit("/", 1)[0] + "/postgres", autocommit=True) as conn:
-            if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
-                conn.execute(f'CREATE DATABASE "{name}"')
+        create_database(os.environ["DATABASE_URL"])
 
 
 def setup_django() -> None:

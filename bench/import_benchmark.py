@@ -32,7 +32,6 @@ import argparse
 import csv
 import json
 import os
-import platform
 import random
 import resource
 import subprocess
@@ -41,21 +40,12 @@ import tempfile
 import time
 from pathlib import Path
 
+from _common import create_database, machine
+
 ROOT = Path(__file__).resolve().parent.parent
 USERNAME = "bench.importer"
 BARE_TABLE = "bench_raw_values"
 FIRST_MONTH = (2025, 7)  # the current communes exist from 1 July 2025
-
-
-def create_database(url: str) -> None:
-    """Create the PostgreSQL database the URL names when it does not exist yet."""
-    import psycopg
-
-    base, name = url.rsplit("/", 1)
-    name = name.split("?", 1)[0]
-    with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
-            conn.execute(f'CREATE DATABASE "{name}"')
 
 
 def setup_django() -> None:
@@ -369,43 +359,6 @@ def child_main(step: str, args: list[str]) -> None:
 
 
 # --- report ----------------------------------------------------------------------------------
-
-
-def machine() -> dict[str, str]:
-    from django.db import connection
-
-    cpu = next(
-        (
-            line.split(":", 1)[1].strip()
-            for line in Path("/proc/cpuinfo").read_text().splitlines()
-            if "model name" in line
-        ),
-        platform.processor(),
-    )
-    memory = next(
-        (
-            line.split(":", 1)[1].strip()
-            for line in Path("/proc/meminfo").read_text().splitlines()
-            if "MemTotal" in line
-        ),
-        "?",
-    )
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute("SELECT version()")
-            database = cursor.fetchone()[0].split(" on ")[0]
-            cursor.execute("SHOW shared_buffers")
-            database += f" (shared_buffers {cursor.fetchone()[0]})"
-        else:
-            import sqlite3
-
-            database = f"SQLite {sqlite3.sqlite_version} (file {connection.settings_dict['NAME']})"
-    return {
-        "cpu": f"{os.cpu_count()} × {cpu}",
-        "memory": memory,
-        "python": platform.python_version(),
-        "database": database,
-    }
 
 
 def rate(result: dict) -> float:
