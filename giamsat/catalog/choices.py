@@ -17,6 +17,14 @@ class Aggregation(models.TextChoices):
     MAX = "MAX", _("Maximum")
 
 
+class LineageRule(models.TextChoices):
+    """How a yes/no figure of former units makes the figure of the unit they became."""
+
+    ALL = "ALL", _("Yes when every former unit says yes")
+    ANY = "ANY", _("Yes when any former unit says yes")
+    SHARE = "SHARE", _("Share of the former units that say yes")
+
+
 class PeriodTypeChoice(models.TextChoices):
     WEEKLY = "WEEKLY", _("Weekly")
     MONTHLY = "MONTHLY", _("Monthly")

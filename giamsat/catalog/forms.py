@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from giamsat.orgunits.choices import OrgUnitType
 from giamsat.orgunits.models import OrgUnit
 
-from .choices import AssignmentKind
+from .choices import AssignmentKind, ValueType
 from .models import DataElement, DataSet, Indicator, Target, ValidationRule
 
 code_validator = RegexValidator(r"^[A-Z][A-Z0-9_]{1,59}$", _("Use upper case letters, digits and underscores."))
@@ -37,6 +37,7 @@ class DataElementForm(forms.ModelForm):
             "unit_vi",
             "unit_en",
             "aggregation",
+            "lineage_rule",
             "period_type",
             "min_value",
             "max_value",
@@ -44,6 +45,12 @@ class DataElementForm(forms.ModelForm):
             "notes",
         ]
         widgets = {"notes": forms.Textarea(attrs={"rows": 3})}
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("lineage_rule") and cleaned.get("value_type") != ValueType.BOOLEAN:
+            self.add_error("lineage_rule", _("Only yes/no figures have a rule through restructuring."))
+        return cleaned
 
 
 class IndicatorForm(forms.ModelForm):

@@ -10,6 +10,7 @@ from .choices import (
     Aggregation,
     AssignmentKind,
     Direction,
+    LineageRule,
     PeriodTypeChoice,
     Pillar,
     RuleOperator,
@@ -67,6 +68,15 @@ class DataElement(BilingualName, models.Model):
     unit_vi = models.CharField(_("unit of measure (Vietnamese)"), max_length=60, blank=True)
     unit_en = models.CharField(_("unit of measure (English)"), max_length=60, blank=True)
     aggregation = models.CharField(_("aggregation"), max_length=20, choices=Aggregation.choices)
+    # Yes/no figures are counted up the hierarchy (how many provinces say yes) but never summed
+    # through a merger: a province made of two says yes by this rule, not "2".
+    lineage_rule = models.CharField(
+        _("yes/no through restructuring"),
+        max_length=10,
+        choices=LineageRule.choices,
+        blank=True,
+        help_text=_("For yes/no figures: how the former units' answers make the new unit's answer."),
+    )
     period_type = models.CharField(_("period type"), max_length=20, choices=PeriodTypeChoice.choices)
     reported_by = models.CharField(_("reported by"), max_length=120, blank=True)
     min_value = models.DecimalField(_("minimum"), max_digits=20, decimal_places=6, null=True, blank=True)

@@ -13,7 +13,7 @@ from giamsat.events.services import event_record
 from giamsat.orgunits.models import OrgUnit
 
 from . import seed
-from .choices import AssignmentKind
+from .choices import AssignmentKind, LineageRule, ValueType
 from .engine.expressions import ExpressionError, validate_expression
 from .models import (
     DataElement,
@@ -99,6 +99,8 @@ def _load_elements(domains: dict[str, Domain], summary: CatalogSummary) -> dict[
                 "unit_vi": row["unit_vi"],
                 "unit_en": row["unit_en"],
                 "aggregation": row["aggregation"],
+                # A merged province has a DX resolution when each of its former provinces had one.
+                "lineage_rule": LineageRule.ALL if row["value_type"] == ValueType.BOOLEAN else "",
                 "period_type": row["period_type"],
                 "reported_by": row["reported_by"],
                 "min_value": low,

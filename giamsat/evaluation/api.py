@@ -15,7 +15,7 @@ from giamsat.orgunits.models import OrgUnit
 from giamsat.reporting.models import Period
 
 from . import selectors
-from .choices import Structure
+from .choices import ReportsState, Structure
 from .models import OVERALL, IndicatorValue
 
 router = Router(tags=["evaluation"])
@@ -52,6 +52,34 @@ class IndicatorValueFilters(Schema):
     offset: int = Field(0, ge=0, le=MAX_OFFSET)
 
 
+class CompletenessOut(Schema):
+    """How complete and how final the data behind an index value are (the missing-data policy)."""
+
+    inputsExpected: int = Field(description="Inputs (indicator scores) the unit's peers have for the period.")
+    inputsReported: int = Field(description="Of those, reported by the unit for the period.")
+    inputsCarried: int = Field(description="Carried from an earlier period (monthly and quarterly index).")
+    inputsMissing: int = Field(description="No data: they earn no points.")
+    reportsState: str = Field(
+        description="The least final of the reports behind it: NONE, ENTERED, SUBMITTED, FINAL, ACCEPTED."
+    )
+    provisional: bool = Field(description="True until its reports are submitted (approved where approval is required).")
+    completeAndAccepted: bool
+
+
+def completeness_out(row) -> CompletenessOut | None:
+    if row is None:
+        return None
+    return CompletenessOut(
+        inputsExpected=row.inputs_expected,
+        inputsReported=row.inputs_reported,
+        inputsCarried=row.inputs_carried,
+        inputsMissing=row.inputs_missing,
+        reportsState=ReportsState(row.reports_state).name,
+        provisional=row.provisional,
+        completeAndAccepted=row.complete_and_accepted,
+    )
+
+
 class RankOut(Schema):
     orgUnit: str
     orgUnitName: str
@@ -60,6 +88,7 @@ class RankOut(Schema):
     previousRank: int | None
     peers: int | None
     pillars: dict[str, float]
+    completeness: CompletenessOut | None
 
 
 class RankingOut(Schema):
@@ -76,6 +105,7 @@ class RankingFilters(Schema):
     pillar: str = Field(OVERALL, description="OVERALL or a pillar code.")
     type: str = Field("PROVINCE", description="Unit type ranked.")
     structure: Structure = Field(Structure.PERIOD, description="PERIOD: units in force then; CURRENT: today's.")
+    complete: bool = Field(False, description="Only units whose data are complete and accepted by the ministry.")
     limit: int = Field(100, ge=1, le=MAX_PAGE)
     offset: int = Field(0, ge=0, le=MAX_OFFSET)
 
@@ -88,6 +118,9 @@ class ScorecardIndicatorOut(Schema):
     target: float | None
     status: str | None
     score: float | None
+    input: str = Field(description="How it enters the index: REPORTED, CARRIED (from carriedFrom) or MISSING.")
+    carriedFrom: str | None = None
+    carriedValue: float | None = None
 
 
 class ScorecardPillarOut(Schema):
@@ -95,6 +128,7 @@ class ScorecardPillarOut(Schema):
     value: float | None
     rank: int | None
     peers: int | None
+    completeness: CompletenessOut | None
     indicators: list[ScorecardIndicatorOut]
 
 
@@ -107,6 +141,7 @@ class ScorecardOut(Schema):
     rank: int | None
     previousRank: int | None
     peers: int | None
+    completeness: CompletenessOut | None
     pillars: list[ScorecardPillarOut]
 
 
@@ -178,7 +213,12 @@ def index_value_list(request, filters: Query[RankingFilters]):
     if period is None:
         raise Http404(_("No index is stored yet."))
     ranking = selectors.ranking_get(
-        user=request.user, period=period, pillar=pillar, unit_type=filters.type.upper(), structure=filters.structure
+        user=request.user,
+        period=period,
+        pillar=pillar,
+        unit_type=filters.type.upper(),
+        structure=filters.structure,
+        complete_only=filters.complete,
     )
     return RankingOut(
         period=period.code,
@@ -195,6 +235,7 @@ def index_value_list(request, filters: Query[RankingFilters]):
                 previousRank=r.previous_rank,
                 peers=r.peers,
                 pillars=r.pillars,
+                completeness=completeness_out(r.index),
             )
             for r in ranking.rows[filters.offset : filters.offset + filters.limit]
         ],
@@ -248,6 +289,7 @@ def scorecard_get(request, code: str, period: str | None = None, structure: Stru
                 value=block.index.value if block.index else None,
                 rank=block_rank,
                 peers=block_peers,
+                completeness=completeness_out(block.index),
                 indicators=[
                     ScorecardIndicatorOut(
                         indicator=row.indicator.code,
@@ -257,6 +299,9 @@ def scorecard_get(request, code: str, period: str | None = None, structure: Stru
                         target=row.value.target if row.value else None,
                         status=row.value.status if row.value else None,
                         score=row.value.score if row.value else None,
+                        input=row.input_state,
+                        carriedFrom=row.carried.period.code if row.carried else None,
+                        carriedValue=row.carried.value if row.carried else None,
                     )
                     for row in block.rows
                 ],
@@ -271,5 +316,6 @@ def scorecard_get(request, code: str, period: str | None = None, structure: Stru
         rank=rank,
         previousRank=previous,
         peers=peers,
+        completeness=completeness_out(card.overall),
         pillars=pillars,
     )

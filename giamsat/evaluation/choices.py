@@ -26,3 +26,13 @@ class Structure(models.TextChoices):
 
     PERIOD = "PERIOD", _("Structure of the period")
     CURRENT = "CURRENT", _("Today's structure")
+
+
+class ReportsState(models.IntegerChoices):
+    """How final the reports behind a unit's index for a period are (the least final counts)."""
+
+    NONE = 0, _("No report")
+    ENTERED = 1, _("Being entered")
+    SUBMITTED = 2, _("Submitted, awaiting approval")
+    FINAL = 3, _("Approved")
+    ACCEPTED = 4, _("Accepted by the ministry")

@@ -6,6 +6,8 @@ The composite index's weights are data with a validity period (IndexMethodology)
 methodology is a new version and past rankings keep the weights they were made with.
 """
 
+from decimal import Decimal
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -16,7 +18,7 @@ from giamsat.orgunits.models import OrgUnit, OrgUnitGroup
 from giamsat.reporting.choices import Channel
 from giamsat.reporting.models import Period
 
-from .choices import Basis, Status
+from .choices import Basis, ReportsState, Status
 
 OVERALL = "OVERALL"
 # Results are derived data, rewritten by the evaluation services in bulk (millions of rows at
@@ -48,6 +50,27 @@ class IndexMethodology(BilingualName, models.Model):
     valid_from = models.DateField(_("valid from"))
     valid_to = models.DateField(_("valid to"), null=True, blank=True)
     legal_basis = models.CharField(_("legal basis"), max_length=255, blank=True)
+    # The missing-data policy, versioned with the weights.
+    carry_periods = models.PositiveSmallIntegerField(
+        _("periods a score is carried"),
+        default=2,
+        help_text=_(
+            "Monthly and quarterly index: how many periods an indicator's last score stands in, marked as "
+            "carried, when the unit has not reported it; beyond that the input has no data. The yearly index "
+            "carries nothing."
+        ),
+    )
+    min_coverage = models.DecimalField(
+        _("minimum share of inputs"),
+        max_digits=4,
+        decimal_places=2,
+        default=Decimal("0.50"),
+        help_text=_(
+            "Monthly and quarterly index: a unit with fewer of its peers' inputs (reported or carried) gets no "
+            "index for the period rather than one made of zeros."
+        ),
+    )
+    missing_data_notes = models.TextField(_("missing-data policy"), blank=True)
 
     class Meta:
         ordering = ["valid_from"]
@@ -56,6 +79,10 @@ class IndexMethodology(BilingualName, models.Model):
 
     def __str__(self) -> str:
         return self.name_vi
+
+    @property
+    def min_coverage_percent(self) -> int:
+        return round(self.min_coverage * 100)
 
 
 class PillarWeight(models.Model):
@@ -157,6 +184,14 @@ class IndexValue(models.Model):
     rank_current = models.PositiveIntegerField(null=True)
     previous_rank_current = models.PositiveIntegerField(null=True)
     peers_current = models.PositiveIntegerField(null=True)
+    # Completeness: of the inputs its peers have, how many the unit reported for the period,
+    # how many were carried from an earlier period, and how final its reports are.
+    inputs_expected = models.PositiveSmallIntegerField(_("inputs expected"), db_default=0)
+    inputs_reported = models.PositiveSmallIntegerField(_("inputs reported"), db_default=0)
+    inputs_carried = models.PositiveSmallIntegerField(_("inputs carried"), db_default=0)
+    reports_state = models.PositiveSmallIntegerField(
+        _("state of the reports"), choices=ReportsState.choices, db_default=ReportsState.NONE
+    )
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["org_unit", "period", "pillar"], name="index_value_unique")]
@@ -166,6 +201,18 @@ class IndexValue(models.Model):
 
     def __str__(self) -> str:
         return f"{self.pillar} {self.org_unit_id}/{self.period_id} = {self.value:.4f}"
+
+    @property
+    def inputs_missing(self) -> int:
+        return max(0, self.inputs_expected - self.inputs_reported - self.inputs_carried)
+
+    @property
+    def provisional(self) -> bool:
+        return self.reports_state < ReportsState.FINAL
+
+    @property
+    def complete_and_accepted(self) -> bool:
+        return self.inputs_missing == 0 and self.inputs_carried == 0 and self.reports_state == ReportsState.ACCEPTED
 
 
 class GroupIndicatorValue(ChannelsMixin, models.Model):

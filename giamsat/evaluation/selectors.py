@@ -10,7 +10,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, Max, Min, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, F, Max, Min, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from giamsat.accounts.models import User
@@ -20,11 +20,19 @@ from giamsat.catalog.engine.expressions import compile_expression
 from giamsat.catalog.models import DataElement, Indicator
 from giamsat.core.periods import Period as PeriodValue
 from giamsat.core.periods import PeriodType
-from giamsat.orgunits.models import OrgUnit, OrgUnitGroupMembership
+from giamsat.orgunits.models import OrgUnit, OrgUnitGroupMembership, OrgUnitLineage
 from giamsat.reporting.models import DataValue, Period
 
-from .choices import Basis, Structure
-from .models import OVERALL, ElementFigure, GroupIndicatorValue, IndexValue, IndicatorValue, channel_bit
+from .choices import Basis, ReportsState, Structure
+from .models import (
+    OVERALL,
+    ElementFigure,
+    GroupIndicatorValue,
+    IndexMethodology,
+    IndexValue,
+    IndicatorValue,
+    channel_bit,
+)
 
 RANKS = {PeriodType.WEEKLY: 0, PeriodType.MONTHLY: 1, PeriodType.QUARTERLY: 2, PeriodType.YEARLY: 3}
 SPARK_POINTS = 24
@@ -101,6 +109,16 @@ class ScorecardRow:
     period_label: str
     value: IndicatorValue | None
     trend: list[SparkPoint] = field(default_factory=list)
+    # The index's stand-in where the unit has not reported the as-of period: its latest value
+    # within the methodology's carry window (monthly and quarterly index only).
+    carried: IndicatorValue | None = None
+
+    @property
+    def input_state(self) -> str:
+        """How this indicator enters the unit's index: REPORTED, CARRIED or MISSING."""
+        if self.value is not None:
+            return "REPORTED"
+        return "CARRIED" if self.carried is not None else "MISSING"
 
 
 @dataclass
@@ -131,6 +149,14 @@ def rank_of(row: IndexValue | None, structure: str) -> tuple[int | None, int | N
     if structure == Structure.CURRENT:
         return row.rank_current, row.previous_rank_current, row.peers_current
     return row.rank_period, row.previous_rank_period, row.peers_period
+
+
+def _earlier(period: PeriodValue, count: int) -> list[PeriodValue]:
+    found = []
+    for _ in range(count):
+        period = period.previous()
+        found.append(period)
+    return found
 
 
 def indicators_with_inputs() -> list[Indicator]:
@@ -171,6 +197,8 @@ def scorecard_get(*, unit: OrgUnit, period: Period, structure: str = Structure.P
         by_indicator[row.indicator_id].append(row)
 
     index_rows = {r.pillar: r for r in IndexValue.objects.filter(org_unit=unit, period=period)}
+    methodology = methodology_in_force(period.end_date)
+    carry = 0 if period.period_type == PeriodType.YEARLY or methodology is None else methodology.carry_periods
     labels = dict(Pillar.choices)
     blocks: dict[str, PillarBlock] = {}
     for indicator in indicators:
@@ -184,6 +212,10 @@ def scorecard_get(*, unit: OrgUnit, period: Period, structure: str = Structure.P
         )
         block.index = index_rows.get(indicator.pillar)
         last = history[-1] if history[-1].period.code == current.code else None
+        carried = None
+        if last is None and carry:
+            window = {p.code for p in _earlier(current, carry)}
+            carried = next((r for r in reversed(history) if r.period.code in window), None)
         block.rows.append(
             ScorecardRow(
                 indicator=indicator,
@@ -191,6 +223,7 @@ def scorecard_get(*, unit: OrgUnit, period: Period, structure: str = Structure.P
                 period_label=current.label,
                 value=last,
                 trend=[SparkPoint(r.period.code, r.period.label, r.value) for r in history[-SPARK_POINTS:]],
+                carried=carried,
             )
         )
     order = list(labels)
@@ -209,6 +242,7 @@ class RankingRow:
     previous_rank: int | None
     peers: int | None
     pillars: dict[str, float]
+    index: IndexValue | None = None  # the stored row: completeness, carried inputs, report state
 
     @property
     def change(self) -> int | None:
@@ -239,7 +273,9 @@ class RankedUnits(Sequence):
     def __getitem__(self, index):
         if not isinstance(index, slice):
             return self[index : index + 1][0]
-        rows = [RankingRow(row.org_unit, row.value, *rank_of(row, self._structure), {}) for row in self._ranked[index]]
+        rows = [
+            RankingRow(row.org_unit, row.value, *rank_of(row, self._structure), {}, row) for row in self._ranked[index]
+        ]
         by_unit = {row.unit.pk: row for row in rows}
         pillars = self._base.filter(
             org_unit_id__in=list(by_unit), **{f"{_rank_field(self._structure)}__isnull": False}
@@ -263,14 +299,24 @@ def _rank_field(structure: str) -> str:
     return "rank_current" if structure == Structure.CURRENT else "rank_period"
 
 
-def ranking_get(*, user: User, period: Period, pillar: str, unit_type: str, structure: str) -> Ranking:
+def complete_and_accepted_q() -> Q:
+    """Index rows whose every input was reported for the period, in reports the ministry accepted."""
+    return Q(inputs_reported=F("inputs_expected"), inputs_carried=0, reports_state=ReportsState.ACCEPTED)
+
+
+def ranking_get(
+    *, user: User, period: Period, pillar: str, unit_type: str, structure: str, complete_only: bool = False
+) -> Ranking:
     """Units of a type ranked on a pillar (or the overall index) for a period, in the period's
-    structure (units in force at its end) or today's; only the units in the user's view scope.
-    One query, then two per window of rows read (see RankedUnits)."""
+    structure (units in force at its end) or today's; only the units in the user's view scope,
+    and with `complete_only` only those whose data are complete and accepted (their ranks stay
+    those among all peers). One query, then two per window of rows read (see RankedUnits)."""
     rank_field = _rank_field(structure)
     base = scope_filter(IndexValue.objects.filter(period=period), user, unit_field="org_unit")
     unit_types = sorted(set(base.filter(pillar=OVERALL).values_list("org_unit__type", flat=True).distinct()))
     of_type = base.filter(org_unit__type=unit_type, **{f"{rank_field}__isnull": False})
+    if complete_only:
+        of_type = of_type.filter(complete_and_accepted_q())
     return Ranking(
         period=period,
         pillar=pillar,
@@ -278,6 +324,16 @@ def ranking_get(*, user: User, period: Period, pillar: str, unit_type: str, stru
         structure=structure,
         rows=RankedUnits(of_type.filter(pillar=pillar), base, structure),
         unit_types=unit_types,
+    )
+
+
+def methodology_in_force(day: dt.date) -> IndexMethodology | None:
+    """The index methodology (weights and missing-data policy) in force on a day."""
+    return (
+        IndexMethodology.objects.filter(valid_from__lte=day)
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=day))
+        .order_by("-valid_from")
+        .first()
     )
 
 
@@ -353,11 +409,21 @@ def indicator_values_query(
 
 
 @dataclass
+class Part:
+    """A former unit's share of a figure made through restructuring."""
+
+    unit: OrgUnit
+    value: float
+    as_of: PeriodValue | None  # for a stock: the period of the former unit's latest figure within the period
+
+
+@dataclass
 class Input:
     element: DataElement
     period_code: str
     period_label: str
     figure: ElementFigure | None
+    parts: list[Part] = field(default_factory=list)
 
 
 @dataclass
@@ -378,6 +444,7 @@ class Explanation:
     value: IndicatorValue | None
     inputs: list[Input]
     peers: PeerRange | None
+    index: IndexValue | None = None  # the unit's index for the period: completeness, report state
 
     @property
     def higher_is_better(self) -> bool:
@@ -388,7 +455,7 @@ def explanation_get(*, user: User, indicator: Indicator, unit: OrgUnit, period: 
     """Why an indicator has its value, status and score for a unit and period: its inputs (each
     at the period, or at the containing coarser period for a coarser input) with their basis,
     the stored target path, and the peers' range. Reads stored rows only (a unit's own figures
-    are its reported values); five queries."""
+    are its reported values); eight queries at most."""
     text = indicator.expression
     references = sorted(compile_expression(text).references, key=lambda code: text.find("#{" + code + "}"))
     elements = {e.code: e for e in DataElement.objects.filter(code__in=references)}
@@ -436,17 +503,74 @@ def explanation_get(*, user: User, indicator: Indicator, unit: OrgUnit, period: 
         for code in references
         if code in elements
     ]
+    _lineage_parts(unit, [i for i in inputs if i.figure is not None and i.figure.basis == Basis.LINEAGE])
     peers = None
     if value is not None:
+        # Peers as the engine scores them: same type and level, in the same structure (the 63
+        # provinces in force at the period's end, or the 34 shown over a period before they began).
+        end = period.end
+        in_force = Q(org_unit__valid_from__isnull=True) | Q(org_unit__valid_from__lte=end)
+        in_force &= Q(org_unit__valid_to__isnull=True) | Q(org_unit__valid_to__gte=end)
+        unit_in_force = (unit.valid_from is None or unit.valid_from <= end) and (
+            unit.valid_to is None or unit.valid_to >= end
+        )
         peer_rows = IndicatorValue.objects.filter(
             indicator=indicator, period_id=value.period_id, org_unit__type=unit.type, org_unit__level=unit.level
-        )
+        ).filter(in_force if unit_in_force else ~in_force)
         scope = user_scope(user)
         seen = {} if scope.everything else {"seen": Count("pk", filter=scope.q("org_unit"))}
         stats = peer_rows.aggregate(low=Min("value"), high=Max("value"), count=Count("pk"), **seen)
         visible = scope.everything or stats["seen"] == stats["count"]
         peers = PeerRange(stats["low"], stats["high"], stats["count"], visible)
-    return Explanation(indicator=indicator, unit=unit, period=period, value=value, inputs=inputs, peers=peers)
+    index = IndexValue.objects.filter(org_unit=unit, period__code=period.code, pillar=OVERALL).first()
+    return Explanation(
+        indicator=indicator, unit=unit, period=period, value=value, inputs=inputs, peers=peers, index=index
+    )
+
+
+STOCKS = {"SUM_LAST", "LAST"}
+
+
+def _lineage_parts(unit: OrgUnit, inputs: list[Input]) -> None:
+    """Each former unit's figure behind a figure made through restructuring (Đà Nẵng over 2024:
+    the former Đà Nẵng's and Quảng Nam's), and for a stock the period it dates from (a former
+    province that last reported in November counts with November's figure). Three queries."""
+    if not inputs:
+        return
+    former = [link.predecessor for link in OrgUnitLineage.objects.filter(successor=unit).select_related("predecessor")]
+    if not former:
+        return
+    periods = [PeriodValue.parse(i.period_code) for i in inputs]
+    window = {
+        "period__start_date__gte": min(p.start for p in periods),
+        "period__end_date__lte": max(p.end for p in periods),
+    }
+    elements = [i.element.pk for i in inputs]
+    found: dict[tuple[int, int], list[tuple[PeriodValue, float]]] = defaultdict(list)
+    for element_id, unit_id, code, number in ElementFigure.objects.filter(
+        org_unit__in=former, data_element_id__in=elements, **window
+    ).values_list("data_element_id", "org_unit_id", "period__code", "value"):
+        found[(element_id, unit_id)].append((PeriodValue.parse(code), number))
+    for element_id, unit_id, code, number in DataValue.objects.filter(
+        org_unit__in=former, data_element_id__in=elements, value__isnull=False, **window
+    ).values_list("data_element_id", "org_unit_id", "period__code", "value"):
+        found[(element_id, unit_id)].append((PeriodValue.parse(code), float(number)))
+    for item, period in zip(inputs, periods, strict=True):
+        for predecessor in former:
+            rows = [
+                (p, v)
+                for p, v in found.get((item.element.pk, predecessor.pk), [])
+                if period.start <= p.start and p.end <= period.end
+            ]
+            whole = next((v for p, v in rows if p.code == period.code), None)
+            if whole is None:
+                continue
+            as_of = None
+            if item.element.aggregation in STOCKS:
+                native = item.element.period_type
+                finer = sorted((p for p, _v in rows if p.type == native and p.code != period.code), key=lambda p: p.end)
+                as_of = finer[-1] if finer else None
+            item.parts.append(Part(predecessor, whole, as_of))
 
 
 def group_values(*, user: User, indicator: Indicator, period: Period) -> list[GroupIndicatorValue]:

@@ -36,13 +36,15 @@ from giamsat.core.db import analyze, plan_for_large_reads
 from giamsat.core.periods import Period as PeriodValue
 from giamsat.core.periods import PeriodType
 from giamsat.orgunits.models import OrgUnit, OrgUnitGroupMembership, OrgUnitLineage
-from giamsat.reporting.models import DataValue, Period
+from giamsat.reporting.choices import ReportStatus
+from giamsat.reporting.models import DataValue, Period, Report
 from giamsat.reporting.services import periods_get
 
-from .choices import Basis
+from .choices import Basis, ReportsState
 from .engine import scoring
 from .engine.aggregate import (
     AGGREGATION_CODES,
+    LINEAGE_RULE_CODES,
     RANKS,
     Figures,
     IndicatorSpec,
@@ -50,7 +52,7 @@ from .engine.aggregate import (
     evaluate_indicators,
     first_per_key,
     map_values,
-    roll_up_time,
+    roll_up_figures,
 )
 from .engine.contributors import (
     FAR_FUTURE,
@@ -97,6 +99,7 @@ class Context:
     unit_end: np.ndarray
     type_codes: dict[str, int]
     aggregation: np.ndarray  # by element id
+    lineage_rule: np.ndarray  # by element id: RULE_* of yes/no figures through restructuring
     element_rank: dict[int, int]
     specs: list[IndicatorSpec]
     direction: dict[int, int]  # indicator id -> +1 / -1
@@ -152,11 +155,13 @@ def context_load() -> Context:
         unit_start[pk] = start.toordinal() if start else 1
         unit_end[pk] = end.toordinal() if end else dt.date.max.toordinal()
 
-    elements = list(DataElement.objects.values_list("pk", "code", "aggregation", "period_type"))
+    elements = list(DataElement.objects.values_list("pk", "code", "aggregation", "period_type", "lineage_rule"))
     aggregation = np.zeros(max((e[0] for e in elements), default=0) + 1, dtype=np.int64)
+    lineage_rule = np.zeros(len(aggregation), dtype=np.int64)
     codes, element_rank = {}, {}
-    for pk, code, agg, period_type in elements:
+    for pk, code, agg, period_type, rule in elements:
         aggregation[pk] = AGGREGATION_CODES.get(agg, 0)
+        lineage_rule[pk] = LINEAGE_RULE_CODES.get(rule, 0)
         codes[code] = pk
         element_rank[pk] = RANKS[period_type]
 
@@ -200,6 +205,7 @@ def context_load() -> Context:
         unit_end=unit_end,
         type_codes=type_codes,
         aggregation=aggregation,
+        lineage_rule=lineage_rule,
         element_rank=element_rank,
         specs=specs,
         direction=direction,
@@ -293,9 +299,18 @@ def compute_figures(ctx: Context, yp: YearPeriods, targets: np.ndarray | None) -
         contributors=contributors,
         periods=yp.table,
         channel=channel,
+        lineage_rule=ctx.lineage_rule,
     )
-    figures = roll_up_time(native, aggregation=ctx.aggregation, periods=yp.table)
-    # roll_up_time puts the native figures first; those counting only the unit's own value
+    reported = Figures(element, source, period, value, np.zeros(len(value), dtype=np.int8), channel)
+    figures = roll_up_figures(
+        native,
+        reported,
+        aggregation=ctx.aggregation,
+        periods=yp.table,
+        contributors=contributors,
+        lineage_rule=ctx.lineage_rule,
+    )
+    # roll_up_figures puts the native figures first; those counting only the unit's own value
     # (basis SELF, a single contribution of weight 1) equal that reported value exactly.
     own = np.zeros(len(figures), dtype=bool)
     own[: len(native)] = native.basis == SELF
@@ -565,8 +580,10 @@ def judge(
     projected = scoring.project_year_end(value, start_of_year, months)
     status = scoring.classify(value, projected, milestone, goal, start, direction)
 
-    # Peers: the same indicator, period, type of unit and level.
-    groups = _group_ids(indicator, period, ctx.unit_type[unit], ctx.unit_level[unit])
+    # Peers: the same indicator, period, type of unit and level, in the same structure.
+    groups = _group_ids(
+        indicator, period, ctx.unit_type[unit], ctx.unit_level[unit], in_structure_of(ctx, unit, yp.table.end[period])
+    )
     worst = scoring.peer_worst(groups, value, direction)
     reference = np.where(np.isfinite(baseline), baseline, np.where(direction > 0, 0.0, worst))
     score = np.where(
@@ -591,6 +608,13 @@ def judge(
         status=np.asarray(status, dtype=object),
         score=score,
     )
+
+
+def in_structure_of(ctx: Context, unit: np.ndarray, end: np.ndarray) -> np.ndarray:
+    """1 where the unit was in force at the period's end (the structure of that time: the 63
+    provinces before July 2025), 0 for a unit shown over a period before it began (the 34
+    over 2024, built from their former units). Peers are compared within one structure only."""
+    return ((ctx.unit_start[unit] <= end) & (end <= ctx.unit_end[unit])).astype(np.int64)
 
 
 def _group_ids(*keys: np.ndarray) -> np.ndarray:
@@ -649,14 +673,106 @@ def _score_key(ctx: Context, indicator, unit, period_pk) -> np.ndarray:
 PERIOD_KEY_SPACE = 1 << 24
 
 
+def _earlier_codes(code: str | None, count: int) -> list[str | None]:
+    """The `count` periods of the same type before `code`, latest first."""
+    codes: list[str | None] = []
+    current = None if code is None else PeriodValue.parse(code)
+    for _ in range(count):
+        current = None if current is None else current.previous()
+        codes.append(None if current is None else current.code)
+    return codes
+
+
+def _carried_scores(ctx, scores: ScoreTable, members, units, as_of: list[str | None], carry: int):
+    """Each unit's score of each member indicator at its as-of period, or, where the unit has
+    none, its latest score within the `carry` periods before (the live index's policy), and
+    which ones were carried."""
+
+    def lookup(codes: list[str | None]) -> np.ndarray:
+        pks = np.array([scores.period_pk.get(c, -1) if c else -1 for c in codes], dtype=np.int64)
+        keys = _score_key(ctx, members[None, :], units[:, None], pks[None, :])
+        return np.where(pks[None, :] >= 0, scores.lookup.get(keys.ravel()).reshape(keys.shape), np.nan)
+
+    matrix = lookup(as_of)
+    carried = np.zeros(matrix.shape, dtype=bool)
+    earlier = [_earlier_codes(c, carry) for c in as_of]
+    for k in range(carry):
+        gap = np.isnan(matrix)
+        if not gap.any():
+            break
+        older = lookup([codes[k] for codes in earlier])
+        fill = gap & ~np.isnan(older)
+        matrix = np.where(fill, older, matrix)
+        carried |= fill
+    return matrix, carried
+
+
+def report_states(ctx: Context, yp: YearPeriods) -> Lookup:
+    """(unit, local period) -> the least final state (ReportsState) of the reports behind the
+    unit's figures for the period: its own reports of the period and of the periods within it,
+    its former units' (through lineage) and its units' below. Absent: no report."""
+    rows = list(
+        Report.objects.filter(period_id__in=yp.pks.tolist()).values_list(
+            "org_unit_id", "period_id", "status", "data_set__approval_levels"
+        )
+    )
+    if not rows:
+        return Lookup(np.zeros(0, dtype=np.int64), np.zeros(0))
+    unit = np.array([r[0] for r in rows], dtype=np.int64)
+    local = _local(yp.index, np.array([r[1] for r in rows], dtype=np.int64))
+    state = np.array([_report_state(status, levels) for _u, _p, status, levels in rows], dtype=np.float64)
+    # A report counts for its period and every coarser period of the year containing it.
+    parts_unit, parts_period, parts_state = [unit], [local], [state]
+    for rank in (RANKS["MONTHLY"], RANKS["QUARTERLY"], RANKS["YEARLY"]):
+        parent = yp.table.parent[rank, local]
+        inside = parent >= 0
+        parts_unit.append(unit[inside])
+        parts_period.append(parent[inside])
+        parts_state.append(state[inside])
+    unit, local, state = (np.concatenate(p) for p in (parts_unit, parts_period, parts_state))
+    # The least final wins: the largest "distance from accepted" across contributors.
+    mapped = map_values(
+        element=np.zeros(len(unit), dtype=np.int64),
+        source=unit,
+        period=local,
+        value=ReportsState.ACCEPTED - state,
+        aggregation=np.array([AGGREGATION_CODES["MAX"]]),
+        contributors=ctx.contributors,
+        periods=yp.table,
+    )
+    n_periods = len(yp.table.start)
+    return Lookup(mapped.unit * n_periods + mapped.period, ReportsState.ACCEPTED - mapped.value)
+
+
+def _report_state(status: str, approval_levels: int) -> int:
+    if status == ReportStatus.ACCEPTED:
+        return ReportsState.ACCEPTED
+    if status == ReportStatus.APPROVED or (status == ReportStatus.SUBMITTED and not approval_levels):
+        return ReportsState.FINAL
+    if status in (ReportStatus.SUBMITTED, ReportStatus.APPROVED_1):
+        return ReportsState.SUBMITTED
+    return ReportsState.ENTERED
+
+
 def compute_index(
-    ctx: Context, yp: YearPeriods, scores: ScoreTable, previous_ranks: dict, periods: list[Period]
+    ctx: Context,
+    yp: YearPeriods,
+    scores: ScoreTable,
+    previous_ranks: dict,
+    periods: list[Period],
+    states: Lookup | None = None,
 ) -> tuple[np.ndarray, ...]:
     """Pillar values and the overall index per unit for the year's months and the year itself.
 
     `scores` holds this year's and last year's scores (as-of references reach back);
     `previous_ranks` maps (pillar, period code) to (units, rank in the period's structure,
-    rank in today's) stored for the periods before. Returns IndexValue columns (INDEX_COLUMNS)."""
+    rank in today's) stored for the periods before; `states` the units' report states
+    (report_states). Returns IndexValue columns (INDEX_COLUMNS).
+
+    The missing-data policy is the methodology's: an input the unit's peers have and the unit
+    has not earns no points; the monthly and quarterly index first carries the unit's last
+    score for up to `carry_periods` periods (marked), and gives no index to a unit with less
+    than `min_coverage` of its inputs. Every row counts its inputs expected, reported and carried."""
     indicators = [i for i, p in ctx.pillar.items() if p not in NOT_IN_INDEX and i in ctx.finest_rank]
     pillars = sorted({ctx.pillar[i] for i in indicators})
     units = scores.units
@@ -664,34 +780,49 @@ def compute_index(
     targets = sorted(periods, key=lambda p: (p.period_type != "MONTHLY", p.start_date))
     ranks_so_far: dict = dict(previous_ranks)
     today = ctx.today.toordinal()
-    groups = _group_ids(ctx.unit_type[units], ctx.unit_level[units])
     in_current = (ctx.unit_start[units] <= today) & (today <= ctx.unit_end[units])
+    groups = _group_ids(ctx.unit_type[units], ctx.unit_level[units])  # ranks: masked to one structure each
     for period in targets:
+        # Which items the peers have (an item none has is left out): within the unit's structure.
+        structure_groups = _group_ids(
+            ctx.unit_type[units], ctx.unit_level[units], in_structure_of(ctx, units, period.end_date.toordinal())
+        )
         methodology, weights = _methodology_for(ctx, period.end_date)
         if methodology is None or len(units) == 0:
             continue
         yearly = period.period_type == "YEARLY"
+        carry = 0 if yearly else methodology.carry_periods
         pillar_matrix = np.full((len(units), len(pillars)), np.nan)
+        counts = np.zeros((3, len(units), len(pillars)), dtype=np.int64)  # expected, reported, carried
         for j, pillar in enumerate(pillars):
             members = np.array([i for i in indicators if ctx.pillar[i] == pillar], dtype=np.int64)
-            as_of = np.array(
-                [
-                    scores.period_pk.get(period.code if yearly else _as_of(period, ctx.finest_rank[i]), -1)
-                    for i in members.tolist()
-                ],
-                dtype=np.int64,
-            )
-            keys = _score_key(ctx, members[None, :], units[:, None], as_of[None, :])
-            matrix = np.where(as_of[None, :] >= 0, scores.lookup.get(keys.ravel()).reshape(keys.shape), np.nan)
-            present = scoring.present_in_groups(groups, matrix)
+            as_of = [period.code if yearly else _as_of(period, ctx.finest_rank[i]) for i in members.tolist()]
+            matrix, carried = _carried_scores(ctx, scores, members, units, as_of, carry)
+            present = scoring.present_in_groups(structure_groups, matrix)
+            has = ~np.isnan(matrix)
+            counts[0, :, j] = (present | has).sum(axis=1)
+            counts[1, :, j] = (has & ~carried).sum(axis=1)
+            counts[2, :, j] = carried.sum(axis=1)
             pillar_matrix[:, j] = scoring.weighted_mean_with_gaps(matrix, np.ones(len(members)), present)
         weight_vector = np.array([weights.get(p, 0.0) for p in pillars])
-        present = scoring.present_in_groups(groups, pillar_matrix) & (weight_vector > 0)
+        present = scoring.present_in_groups(structure_groups, pillar_matrix) & (weight_vector > 0)
         overall = scoring.weighted_mean_with_gaps(pillar_matrix, weight_vector, present)
+        totals = counts.sum(axis=2)
+        if not yearly:
+            # Too little to judge: no index rather than one made of zeros.
+            with np.errstate(invalid="ignore", divide="ignore"):
+                coverage = (totals[1] + totals[2]) / totals[0]
+            thin = coverage < float(methodology.min_coverage)
+            pillar_matrix[thin, :] = np.nan
+            overall = np.where(thin, np.nan, overall)
+        local = yp.index[period.pk]
+        state = np.nan_to_num(states.get(units * len(yp.table.start) + local)) if states is not None else None
+        state = np.zeros(len(units)) if state is None else state
         end = period.end_date.toordinal()
         in_period = (ctx.unit_start[units] <= end) & (end <= ctx.unit_end[units])
         previous = _previous_code(period)
-        for name, values in [*((p, pillar_matrix[:, j]) for j, p in enumerate(pillars)), (OVERALL, overall)]:
+        rows = [(p, pillar_matrix[:, j], counts[:, :, j]) for j, p in enumerate(pillars)]
+        for name, values, inputs in [*rows, (OVERALL, overall, totals)]:
             has = np.isfinite(values)
             rank_p = scoring.competition_rank(
                 groups, np.where(in_period, values, np.nan), direction=1, decimals=INDEX_DECIMALS
@@ -720,6 +851,10 @@ def compute_index(
                     _rank_or_null(np.where(ranked_c, rank_c, 0)[keep]),
                     _rank_or_null(np.where(ranked_c, before_c, 0)[keep]),
                     _rank_or_null(np.where(ranked_c, peers_c, 0)[keep]),
+                    inputs[0][keep],
+                    inputs[1][keep],
+                    inputs[2][keep],
+                    state[keep].astype(np.int64),
                 )
             )
     if not columns:
@@ -789,6 +924,10 @@ INDEX_COLUMNS = (
     "rank_current",
     "previous_rank_current",
     "peers_current",
+    "inputs_expected",
+    "inputs_reported",
+    "inputs_carried",
+    "reports_state",
 )
 
 
@@ -1017,9 +1156,11 @@ def _write_index(
     # ended quarter or year, which reach back into last year), not two whole years of them.
     ranks = sorted(set(ctx.finest_rank.values()))
     codes = {p.code for p in periods} | {c for p in periods for r in ranks if (c := _as_of(p, r))}
+    carry = max((m.carry_periods for m, _w in ctx.methodologies), default=0)
+    codes |= {c for code in list(codes) for c in _earlier_codes(code, carry) if c}
     scores = _scores_for_index(ctx, [yp.year - 1, yp.year], codes, fresh_scores, fresh_pks)
     before = [_previous_code(p) for p in periods]
-    columns = compute_index(ctx, yp, scores, _ranks_stored(before), periods)
+    columns = compute_index(ctx, yp, scores, _ranks_stored(before), periods, report_states(ctx, yp))
     _deleted, written = replace_rows(
         IndexValue,
         diff=diff,
@@ -1027,6 +1168,29 @@ def _write_index(
         names=INDEX_COLUMNS,
         columns=columns,
     )
+    return written
+
+
+@transaction.atomic
+def report_states_refresh(pairs: Iterable[tuple[int, int]]) -> int:
+    """Rewrite the index of the periods a report step touched ((unit id, report period id)
+    pairs): its month, quarter and year, for every unit (only rows that change are written),
+    so the rows' report state (provisional, final, accepted) follows the workflow. Values and
+    scores are unchanged; returns how many index rows were written."""
+    pairs = list(pairs)
+    reported = {p.pk: p for p in Period.objects.filter(pk__in={period for _u, period in pairs})}
+    ctx = context_load()
+    written = 0
+    for year in sorted({p.start_date.year for p in reported.values()}):
+        yp = year_periods(year)
+        inside = [p for p in reported.values() if p.start_date.year == year]
+        periods = [
+            p
+            for p in _index_periods(ctx, yp, None)
+            if any(p.start_date <= r.start_date and r.end_date <= p.end_date for r in inside)
+        ]
+        empty = tuple(np.zeros(0, dtype=np.int64) for _ in range(3)) + (np.zeros(0),)
+        written += _write_index(ctx, yp, periods, empty, set(), diff=True)
     return written
 
 

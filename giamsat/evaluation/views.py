@@ -106,8 +106,16 @@ def ranking(request):
         return _bad_request(request, BadRequest(_("Unknown pillar.")))
     structure = _structure(request)
     unit_type = request.GET.get("type", "").upper() or "PROVINCE"
+    complete_only = request.GET.get("complete") == "1"
     result = (
-        selectors.ranking_get(user=request.user, period=period, pillar=pillar, unit_type=unit_type, structure=structure)
+        selectors.ranking_get(
+            user=request.user,
+            period=period,
+            pillar=pillar,
+            unit_type=unit_type,
+            structure=structure,
+            complete_only=complete_only,
+        )
         if period
         else None
     )
@@ -134,6 +142,8 @@ def ranking(request):
         "chart_height": max(280, 22 * len(rows) + 60),
         "chart": {"labels": [r.unit.name for r in rows], "values": [round(r.value, 4) for r in rows]},
         "can_recompute": request.user.is_superuser or request.user.role == Role.ADMIN,
+        "complete_only": complete_only,
+        "methodology": selectors.methodology_in_force(period.end_date) if period else None,
     }
     return render(request, "evaluation/ranking.html", context)
 

@@ -5,10 +5,14 @@ Three vectorised steps over whole columns (numpy; no loop per value):
 1. **Across units** (:func:`map_values`): each reported value counts towards the units of the
    contributor map (itself, the units above it, its successors), weighted; per data element
    the counts are summed (SUM, SUM_LAST, LAST), averaged with the weights (AVERAGE) or the
-   largest is taken (MAX).
+   largest is taken (MAX). A yes/no figure with a lineage rule is never summed through a
+   restructuring: the former units' answers give all / any / the share of them.
 2. **Over time** (:func:`roll_up_time`): months into quarters and years, quarters into
    years, by the element's aggregation: flows (SUM) add up, stocks (SUM_LAST, LAST) take
-   the latest period's value, AVERAGE takes the mean, MAX the largest.
+   the latest period's value, AVERAGE takes the mean, MAX the largest. For stocks a unit
+   made of several takes each contributor's own latest value within the period
+   (:func:`stock_roll_up`: a former province that last reported in November still counts
+   in the year, with November's figure), not only those that reported in the last month.
 3. **Indicators** (:func:`evaluate_indicators`): each indicator's compiled expression over
    the columns of its inputs, at its own period types (the finest of its inputs', then every
    coarser one). An input reported for a coarser period (yearly population in a quarterly
@@ -29,6 +33,10 @@ from .contributors import ContributorMap
 # Aggregation codes as small integers (the catalogue's Aggregation choices).
 AGG_SUM, AGG_SUM_LAST, AGG_AVERAGE, AGG_LAST, AGG_MAX = range(5)
 AGGREGATION_CODES = {"SUM": AGG_SUM, "SUM_LAST": AGG_SUM_LAST, "AVERAGE": AGG_AVERAGE, "LAST": AGG_LAST, "MAX": AGG_MAX}
+# Lineage rules of yes/no figures as small integers (0: none, counted like any other figure).
+RULE_NONE, RULE_ALL, RULE_ANY, RULE_SHARE = range(4)
+LINEAGE_RULE_CODES = {"": RULE_NONE, "ALL": RULE_ALL, "ANY": RULE_ANY, "SHARE": RULE_SHARE}
+LINEAGE_KIND = 2  # contributors.LINEAGE
 # Period types as ranks, finest first.
 RANKS = {"WEEKLY": 0, "MONTHLY": 1, "QUARTERLY": 2, "YEARLY": 3}
 TYPES = {rank: name for name, rank in RANKS.items()}
@@ -140,11 +148,13 @@ def map_values(
     contributors: ContributorMap,
     periods: PeriodTable,
     channel: np.ndarray | None = None,
+    lineage_rule: np.ndarray | None = None,
 ) -> Figures:
     """Step 1: every reported value counted towards every unit it contributes to.
 
     `aggregation` gives each element's aggregation code, indexed by element id; `channel` each
-    value's channel as a bit (1, 2, 4, ...), kept as a mask of where figures came from."""
+    value's channel as a bit (1, 2, 4, ...), kept as a mask of where figures came from;
+    `lineage_rule` each element's rule for figures made through restructuring (RULE_*)."""
     if channel is None:
         channel = np.zeros(len(source), dtype=np.int64)
     lo = np.searchsorted(contributors.source, source, side="left")
@@ -172,6 +182,19 @@ def map_values(
     basis = np.maximum.reduceat(contributors.kind[link][order], starts)
     channels = np.bitwise_or.reduceat(channel[row][order], starts)
     first = order[starts]
+    if lineage_rule is not None:
+        # A period's contributions to a unit are all its own and its units' below, or all its
+        # former units' (lineage covers only the periods before the unit began): never mixed.
+        rule = np.where(basis == LINEAGE_KIND, lineage_rule[elements[first]], RULE_NONE)
+        if (rule != RULE_NONE).any():
+            v, w = value[row][order], contributors.weight[link][order]
+            with np.errstate(invalid="ignore", divide="ignore"):
+                share = np.add.reduceat(v * w, starts) / np.add.reduceat(w, starts)
+            values = np.select(
+                [rule == RULE_ALL, rule == RULE_ANY, rule == RULE_SHARE],
+                [np.minimum.reduceat(v, starts), np.maximum.reduceat(v, starts), share],
+                default=values,
+            )
     return Figures(elements[first], targets[first], p[first], values, basis.astype(np.int8), channels)
 
 
@@ -200,6 +223,67 @@ def roll_up_time(native: Figures, *, aggregation: np.ndarray, periods: PeriodTab
             Figures(part.item[first], part.unit[first], parent[first], values, basis.astype(np.int8), channels)
         )
     return Figures.concat(parts)
+
+
+def is_stock(aggregation: np.ndarray) -> np.ndarray:
+    """Per element (by id): whether its figure is a stock, whose coarser periods take the last value."""
+    return (aggregation == AGG_SUM_LAST) | (aggregation == AGG_LAST)
+
+
+def roll_up_figures(
+    native: Figures,
+    reported: Figures,
+    *,
+    aggregation: np.ndarray,
+    periods: PeriodTable,
+    contributors: ContributorMap,
+    lineage_rule: np.ndarray | None = None,
+) -> Figures:
+    """Step 2 for every element: the native figures (first, in their order), then the coarser
+    periods' — flows, averages and maxima rolled up from the units' native figures, stocks
+    from each contributor's own latest value within the period (:func:`stock_roll_up`).
+    `reported` holds the values as reported (unit = the reporting unit, basis 0)."""
+    stock = is_stock(aggregation)
+    flows = native.select(~stock[native.item])
+    coarser_flows = roll_up_time(flows, aggregation=aggregation, periods=periods)
+    coarser_flows = coarser_flows.select(np.arange(len(coarser_flows)) >= len(flows))
+    coarser_stocks = stock_roll_up(
+        reported.select(stock[reported.item]),
+        aggregation=aggregation,
+        periods=periods,
+        contributors=contributors,
+        lineage_rule=lineage_rule,
+    )
+    return Figures.concat([native, coarser_flows, coarser_stocks])
+
+
+def stock_roll_up(
+    reported: Figures,
+    *,
+    aggregation: np.ndarray,
+    periods: PeriodTable,
+    contributors: ContributorMap,
+    lineage_rule: np.ndarray | None = None,
+) -> Figures:
+    """Stocks over coarser periods: each reporting unit's latest value within the period, then
+    counted towards the units it contributes to. A former province whose last report of the
+    year is November's counts with November's figure; summing the units' December figures
+    would drop it."""
+    per_source = roll_up_time(reported, aggregation=aggregation, periods=periods)
+    coarser = per_source.select(np.arange(len(per_source)) >= len(reported))
+    if len(coarser) == 0:
+        return Figures.empty()
+    return map_values(
+        element=coarser.item,
+        source=coarser.unit,
+        period=coarser.period,
+        value=coarser.value,
+        aggregation=aggregation,
+        contributors=contributors,
+        periods=periods,
+        channel=coarser.channels,
+        lineage_rule=lineage_rule,
+    )
 
 
 @dataclass(frozen=True)

@@ -16,12 +16,14 @@ from giamsat.catalog.engine.expressions import compile_expression
 from giamsat.core.periods import Period
 from giamsat.evaluation.engine.aggregate import (
     AGGREGATION_CODES,
+    LINEAGE_RULE_CODES,
     RANKS,
     Figures,
     IndicatorSpec,
     PeriodTable,
     evaluate_indicators,
     map_values,
+    roll_up_figures,
     roll_up_time,
 )
 from giamsat.evaluation.engine.contributors import LINEAGE, ROLLUP, SELF, LinkFacts, UnitFacts, contributor_map
@@ -72,20 +74,33 @@ def periods_of(codes: list[str]) -> tuple[PeriodTable, dict[str, int]]:
     return table, index
 
 
-def figures_for(cmap, rows, aggregation="SUM", periods=None):
-    """rows: (unit code, period code, value) of one element (id 0)."""
+def figures_for(cmap, rows, aggregation="SUM", periods=None, lineage_rule=""):
+    """rows: (unit code, period code, value) of one element (id 0), through steps 1 and 2 as the
+    evaluation runs them."""
     table, index = periods
     agg = np.array([AGGREGATION_CODES[aggregation]])
+    rule = np.array([LINEAGE_RULE_CODES[lineage_rule]])
+    n = len(rows)
+    reported = Figures(
+        np.zeros(n, dtype=np.int64),
+        np.array([CODES[u] for u, _p, _v in rows], dtype=np.int64),
+        np.array([index[p] for _u, p, _v in rows], dtype=np.int64),
+        np.array([v for _u, _p, v in rows], dtype=float),
+        np.zeros(n, dtype=np.int8),
+        np.zeros(n, dtype=np.int64),
+    )
     native = map_values(
-        element=np.zeros(len(rows), dtype=np.int64),
-        source=np.array([CODES[u] for u, _p, _v in rows]),
-        period=np.array([index[p] for _u, p, _v in rows]),
-        value=np.array([v for _u, _p, v in rows], dtype=float),
+        element=reported.item,
+        source=reported.unit,
+        period=reported.period,
+        value=reported.value,
         aggregation=agg,
         contributors=cmap,
         periods=table,
+        lineage_rule=rule,
     )
-    return roll_up_time(native, aggregation=agg, periods=table), index
+    figures = roll_up_figures(native, reported, aggregation=agg, periods=table, contributors=cmap, lineage_rule=rule)
+    return figures, index
 
 
 def as_dict(figures, index):
@@ -147,6 +162,31 @@ def test_stocks_take_the_latest_period_and_averages_the_mean():
     assert got[("n1", "2025Q2")] == 4.0 and got[("n1", "2025")] == pytest.approx(6.25)
     largest, index = figures_for(cmap, rows, "MAX", periods_of(PERIODS))
     assert as_dict(largest, index)[("VN", "2025")] == 9.0
+
+
+def test_a_stock_takes_each_former_units_latest_value_within_the_period():
+    # Issue 13, finding 2: A last reported in May, B in June. The merged unit's quarter holds
+    # both (A's May figure and B's June one), not only what was reported in the last month.
+    cmap = contributor_map(UNITS, LINKS)
+    rows = [("A", "202505", 60), ("B", "202505", 15), ("B", "202506", 20)]
+    got = as_dict(*figures_for(cmap, rows, "SUM_LAST", periods_of(PERIODS)))
+    assert got[("AB", "202506")] == 20.0  # the month: only what was reported for it
+    assert got[("AB", "2025Q2")] == 80.0 and got[("VN", "2025Q2")] == 80.0
+    assert got[("A", "2025Q2")] == 60.0 and got[("B", "2025Q2")] == 20.0
+
+
+def test_yes_no_figures_through_a_merger_follow_the_lineage_rule_and_count_up_the_hierarchy():
+    # Issue 13, finding 4: a merged province "has a DX resolution" is yes or no, never 2.
+    cmap = contributor_map(UNITS, LINKS)
+    both = [("A", "202506", 1), ("B", "202506", 1)]
+    one = [("A", "202506", 1), ("B", "202506", 0)]
+    periods = periods_of(PERIODS)
+    assert as_dict(*figures_for(cmap, both, "SUM_LAST", periods, "ALL"))[("AB", "202506")] == 1.0
+    assert as_dict(*figures_for(cmap, one, "SUM_LAST", periods, "ALL"))[("AB", "2025Q2")] == 0.0
+    assert as_dict(*figures_for(cmap, one, "SUM_LAST", periods, "ANY"))[("AB", "2025Q2")] == 1.0
+    assert as_dict(*figures_for(cmap, one, "SUM_LAST", periods, "SHARE"))[("AB", "202506")] == 0.5
+    # Up the hierarchy a yes/no figure still counts the units that say yes.
+    assert as_dict(*figures_for(cmap, both, "SUM_LAST", periods, "ALL"))[("VN", "202506")] == 2.0
 
 
 def test_rates_come_from_summed_parts_and_coarser_inputs_are_carried():

@@ -20,10 +20,13 @@ from django.db import connection, transaction
 from django.db.models import Sum
 
 from giamsat.accounts.models import User
-from giamsat.catalog.models import DataElement, Target
+from giamsat.catalog.models import DataElement, Indicator, Target
 from giamsat.catalog.services import catalog_load
+from giamsat.core.periods import Period as PeriodValue
+from giamsat.evaluation.choices import ReportsState
 from giamsat.evaluation.models import ElementFigure, GroupIndicatorValue, IndexValue, IndicatorValue
-from giamsat.evaluation.services import evaluation_recompute, evaluation_refresh
+from giamsat.evaluation.selectors import explanation_get
+from giamsat.evaluation.services import evaluation_recompute, evaluation_refresh, report_states_refresh
 from giamsat.events.choices import EventKind
 from giamsat.events.models import Event, EventDelivery
 from giamsat.orgunits.models import OrgUnit, OrgUnitLineage
@@ -150,6 +153,140 @@ def test_groups_count_the_members_in_force_at_the_period_end(evaluated):
     assert sum(regions.filter(period__code="2025Q3").values_list("members", flat=True)) == 34
 
 
+def _latest_within(element: str, unit: OrgUnit, year: int) -> tuple[str, float] | None:
+    row = (
+        DataValue.objects.filter(
+            data_element__code=element, org_unit=unit, period__period_type="MONTHLY", value__isnull=False
+        )
+        .filter(period__start_date__year=year)
+        .order_by("-period__start_date")
+        .values_list("period__code", "value")
+        .first()
+    )
+    return None if row is None else (row[0], float(row[1]))
+
+
+def test_a_merged_provinces_stock_takes_each_former_provinces_latest_figure(evaluated):
+    """Issue 13, finding 2: a former province that missed the last month still counts, with
+    the figure of the last month it reported, and the explanation says which month that is."""
+    element = DataElement.objects.get(code="DX_PROJECTS_TOTAL")
+    checked, dated = 0, 0
+    for province, former in current_provinces().items():
+        latest = [found for unit in former if (found := _latest_within("DX_PROJECTS_TOTAL", unit, 2024))]
+        if not latest:
+            continue
+        stored = ElementFigure.objects.get(data_element=element, org_unit=province, period__code="2024")
+        assert stored.value == pytest.approx(sum(v for _p, v in latest)), province.code
+        checked += 1
+        if any(code != "202412" for code, _v in latest):
+            dated += 1
+            x = explanation_get(
+                user=User.objects.get(username="lanhdao.bo"),
+                indicator=Indicator.objects.get(code="DX_PROJECTS_COUNT"),
+                unit=province,
+                period=PeriodValue.parse("2024"),
+            )
+            parts = x.inputs[0].parts
+            assert {p.unit for p in parts} == {u for u in former if _latest_within("DX_PROJECTS_TOTAL", u, 2024)}
+            assert {p.as_of.code for p in parts if p.as_of} == {code for code, _v in latest}
+    assert checked == 34
+
+
+def test_yes_no_figures_of_a_merged_province_are_yes_or_no(evaluated):
+    """Issue 13, finding 4: "has a DX resolution" of a province made of two is yes when both
+    had one (the catalogue's rule), never 2; the nation still counts the provinces saying yes."""
+    element = DataElement.objects.get(code="DX_RESOLUTION_ISSUED")
+    assert element.lineage_rule == "ALL"
+    system = User.objects.get(username=demo.SYSTEM_USERNAME)
+    year = Period.objects.get(code="2024")
+    merged = sorted(((p, f) for p, f in current_provinces().items() if len(f) > 1), key=lambda pair: pair[0].code)
+    (both, both_former), (mixed, mixed_former) = merged[:2]
+    answers = dict.fromkeys(both_former, 1) | dict.fromkeys(mixed_former, 1) | {mixed_former[-1]: 0}
+    with contextlib.suppress(_Rollback), transaction.atomic():
+        Report.objects.filter(period=year).update(status="DRAFT")
+        result = data_values_write(
+            inputs=[
+                ValueInput(data_element=element, org_unit=unit, period=year, value=Decimal(v), comment="")
+                for unit, v in answers.items()
+            ],
+            by=system,
+            channel=Channel.FORM,
+        )
+        assert not result.problems, result.problems
+        evaluation_refresh(changes={(unit.pk, year.pk) for unit in answers})
+
+        def figure(unit):
+            return ElementFigure.objects.get(data_element=element, org_unit=unit, period=year).value
+
+        assert figure(both) == 1.0 and figure(mixed) == 0.0
+        national = figure(OrgUnit.objects.get(code="VN"))
+        yes = DataValue.objects.filter(data_element=element, period=year, value=1, org_unit__type="PROVINCE")
+        assert national == yes.count() >= len(both_former) + len(mixed_former) - 1
+        raise _Rollback
+
+
+def test_peers_are_the_units_of_the_same_structure(evaluated):
+    """Issue 13, finding 3: a current province over 2024 is compared with the 34, a former one
+    with the 63 — never the 97 together."""
+    leader = User.objects.get(username="lanhdao.bo")
+    indicator = Indicator.objects.get(code="HH_FIBER_RATE")
+    merged = next(p for p, former in current_provinces().items() if len(former) > 1)
+    former = current_provinces()[merged][0]
+    now = explanation_get(user=leader, indicator=indicator, unit=merged, period=PeriodValue.parse("2024Q4"))
+    then = explanation_get(user=leader, indicator=indicator, unit=former, period=PeriodValue.parse("2024Q4"))
+    assert now.peers.count == 34
+    assert then.peers.count == 63
+    # The engine scored within the same groups: the best former province scores 1 among the 63.
+    scores = IndicatorValue.objects.filter(indicator=indicator, period__code="2024Q4", org_unit__type="PROVINCE")
+    assert scores.filter(org_unit__valid_to=dt.date(2025, 6, 30)).count() == 63
+
+
+def test_a_missing_month_is_carried_and_marked_not_counted_as_zero(evaluated):
+    """Issue 13, finding 1: a province whose month is missing keeps its last scores (carried,
+    marked) instead of falling to the bottom on zeros."""
+    system = User.objects.get(username=demo.SYSTEM_USERNAME)
+    province = OrgUnit.objects.filter(type="PROVINCE", valid_from=dt.date(2025, 7, 1)).order_by("code").first()
+    september = Period.objects.get(code="202509")
+    before = IndexValue.objects.get(org_unit=province, period=september, pillar="OVERALL")
+    august = IndexValue.objects.get(org_unit=province, period__code="202508", pillar="OVERALL")
+    with contextlib.suppress(_Rollback), transaction.atomic():
+        Report.objects.filter(org_unit=province, period=september).update(status="DRAFT")
+        monthly = DataValue.objects.filter(org_unit=province, period=september, value__isnull=False)
+        inputs = [
+            ValueInput(data_element=v.data_element, org_unit=province, period=september, value=None, comment="")
+            for v in monthly.select_related("data_element")
+        ]
+        assert inputs
+        result = data_values_write(inputs=inputs, by=system, channel=Channel.FORM)
+        assert result.deleted == len(inputs), result.problems
+        evaluation_refresh(changes={(province.pk, september.pk)})
+        after = IndexValue.objects.get(org_unit=province, period=september, pillar="OVERALL")
+        assert after.inputs_carried > 0 and after.inputs_reported < before.inputs_reported
+        assert after.inputs_reported + after.inputs_carried == after.inputs_expected  # nothing counted as zero
+        assert abs(after.rank_current - august.rank_current) <= 5, (before.rank_current, after.rank_current)
+        raise _Rollback
+
+
+def test_report_steps_update_how_final_the_index_is(evaluated):
+    """An accepted report makes its unit's index rows accepted; returning it makes them
+    provisional again — the same as a full recompute gives."""
+    province = OrgUnit.objects.filter(type="PROVINCE", valid_from=dt.date(2025, 7, 1)).order_by("code").first()
+    august = Period.objects.get(code="202508")
+    with contextlib.suppress(_Rollback), transaction.atomic():
+        Report.objects.filter(org_unit=province, period=august).update(status="ACCEPTED")
+        report_states_refresh({(province.pk, august.pk)})
+        row = IndexValue.objects.get(org_unit=province, period=august, pillar="OVERALL")
+        assert row.reports_state == ReportsState.ACCEPTED and not row.provisional
+        Report.objects.filter(org_unit=province, period=august).update(status="RETURNED")
+        report_states_refresh({(province.pk, august.pk)})
+        row = IndexValue.objects.get(org_unit=province, period=august, pillar="OVERALL")
+        assert row.reports_state == ReportsState.ENTERED and row.provisional
+        states = set(IndexValue.objects.values_list("org_unit_id", "period_id", "pillar", "reports_state"))
+        evaluation_recompute(years=YEARS)
+        assert set(IndexValue.objects.values_list("org_unit_id", "period_id", "pillar", "reports_state")) == states
+        raise _Rollback
+
+
 def _snapshot() -> dict:
     figures = set(ElementFigure.objects.values_list("data_element_id", "org_unit_id", "period_id", "value", "basis"))
     values = set(
@@ -167,6 +304,9 @@ def _snapshot() -> dict:
             "previous_rank_period",
             "rank_current",
             "previous_rank_current",
+            "inputs_expected",
+            "inputs_reported",
+            "inputs_carried",
         )
     )
     groups = set(GroupIndicatorValue.objects.values_list("indicator_id", "group_id", "period_id", "value", "members"))
