@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "giamsat.catalog",
     "giamsat.reporting",
     "giamsat.evaluation",
+    "giamsat.alerts",
     "giamsat.api",
     "giamsat.portal",
 ]

@@ -7,6 +7,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from giamsat.accounts.api import router as accounts_router
 from giamsat.accounts.auth import api_auth
+from giamsat.alerts.api import router as alerts_router
 from giamsat.core.dates import InvalidDate
 from giamsat.evaluation.api import router as evaluation_router
 from giamsat.jobs.api import router as jobs_router
@@ -32,6 +33,7 @@ api.add_router("/orgunits", orgunits_router)
 api.add_router("/", reporting_router)
 api.add_router("/evaluation", evaluation_router)
 api.add_router("/", jobs_router)
+api.add_router("/", alerts_router)
 
 
 def _error(request, status: int, message: str, code: str, **extra):

@@ -20,6 +20,10 @@ class EventKind(models.TextChoices):
     INDEX_WEIGHTS_CHANGED = "INDEX_WEIGHTS_CHANGED", _("Index weights changed")
     DATA_SET_CHANGED = "DATA_SET_CHANGED", _("Data set or assignment changed")
     REGISTRY_CHANGED = "REGISTRY_CHANGED", _("Unit registry changed")
+    ALERT_OPENED = "ALERT_OPENED", _("Alert opened")
+    ALERT_REOPENED = "ALERT_REOPENED", _("Alert reopened")
+    ALERT_RESOLVED = "ALERT_RESOLVED", _("Alert resolved")
+    ALERT_ESCALATED = "ALERT_ESCALATED", _("Alert escalated")
 
 
 class DeliveryStatus(models.TextChoices):

@@ -10,6 +10,7 @@ NAV_ITEMS = [
     ("portal:home", _("Overview"), None),
     ("reporting:home", _("Reports"), None),
     ("evaluation:ranking", _("Evaluation"), None),
+    ("alerts:list", _("Alerts"), None),
     ("catalog:home", _("Catalogue"), None),
     ("orgunits:tree", _("Unit registry"), None),
     ("api-docs", _("API"), {Role.ADMIN, Role.MINISTRY_ANALYST, Role.MINISTRY_IT_REPORTER, Role.PROVINCE_REPORTER}),

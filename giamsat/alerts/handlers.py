@@ -1,0 +1,30 @@
+"""Alerts follow the changes as they happen: a changed value re-checks the value rules of its
+unit and period; a report step re-checks the report rules (submitting resolves "late")."""
+
+from giamsat.events.choices import EventKind
+from giamsat.events.registry import subscribe
+
+from .services import rules_scan
+
+REPORT_STEPS = (
+    EventKind.REPORT_OPENED,
+    EventKind.REPORT_SUBMITTED,
+    EventKind.REPORT_APPROVED,
+    EventKind.REPORT_ACCEPTED,
+    EventKind.REPORT_RETURNED,
+    EventKind.REPORT_REOPENED,
+)
+
+
+@subscribe(EventKind.VALUES_CHANGED, name="alerts.values")
+def values_rescan(events) -> None:
+    pairs = {tuple(pair) for event in events for pair in event.payload.get("pairs", [])}
+    if pairs:
+        rules_scan(value_based=True, pairs=pairs)
+
+
+@subscribe(*REPORT_STEPS, name="alerts.reports")
+def reports_rescan(events) -> None:
+    pairs = {(event.unit_id, event.period_id) for event in events if event.unit_id and event.period_id}
+    if pairs:
+        rules_scan(time_based=True, pairs=pairs)

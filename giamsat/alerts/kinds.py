@@ -1,0 +1,431 @@
+"""The built-in rule kinds: late and missing reports, targets off track, outliers, changes.
+
+Each scan reads what it needs in a few set-based queries and returns its findings and what it
+looked at; services.alerts_sync turns them into alert states."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from statistics import median
+
+from django.db.models import Max, Q
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+
+from giamsat.catalog.selectors import data_set_units
+from giamsat.core.periods import Period as PeriodValue
+from giamsat.core.periods import PeriodType
+from giamsat.core.templatetags.giamsat import num as format_number
+from giamsat.evaluation.models import IndicatorValue
+from giamsat.reporting.models import DataValue, Period, Report
+from giamsat.reporting.selectors import SUBMITTED_STATUSES
+from giamsat.reporting.services import periods_get
+
+from .engine.outliers import change_percent, robust_z
+from .registry import AlertKind, Finding, Scan, ScanScope, alert_kind_register
+
+REPORT_LATE = "REPORT_LATE"
+REPORT_MISSING = "REPORT_MISSING"
+TARGET_OFF_TRACK = "TARGET_OFF_TRACK"
+OUTLIER = "OUTLIER"
+CHANGE = "CHANGE"
+# Kinds that say a unit's report for a period is not there: they mute the value kinds.
+MISSING_REPORT_KINDS = (REPORT_LATE, REPORT_MISSING)
+
+
+def param(rule, name: str):
+    kind = KIND_DEFAULTS.get(rule.kind, {})
+    return (rule.params or {}).get(name, kind.get(name))
+
+
+def _in_scope(scope: ScanScope, unit_id: int, period_id: int) -> bool:
+    return scope.pairs is None or (unit_id, period_id) in scope.pairs
+
+
+# --- reports ---------------------------------------------------------------------------------
+
+
+def deadline_passed_periods(data_set, today: dt.date, count: int) -> list[tuple[PeriodValue, dt.date]]:
+    """The latest `count` periods of the data set's type whose deadline has passed, latest first."""
+    found = []
+    period = PeriodValue.containing(data_set.period_type, today)
+    while len(found) < count:
+        period = period.previous()
+        deadline = period.end + dt.timedelta(days=data_set.deadline_days)
+        if deadline < today:
+            found.append((period, deadline))
+    return found
+
+
+def _report_states(data_set, periods: list[Period], units: set[int]) -> dict[tuple[int, int], tuple[str, int]]:
+    rows = Report.objects.filter(data_set=data_set, period__in=periods, org_unit_id__in=units).values_list(
+        "org_unit_id", "period_id", "status", "pk"
+    )
+    return {(unit, period): (status, pk) for unit, period, status, pk in rows}
+
+
+def _expected(data_set, periods: list[tuple[PeriodValue, dt.date]]) -> tuple[dict[str, Period], dict[str, set[int]]]:
+    stored = periods_get([p for p, _d in periods])
+    return stored, {p.code: set(data_set_units(data_set, on=p.end).values_list("pk", flat=True)) for p, _d in periods}
+
+
+def scan_report_late(rule, scope: ScanScope) -> Scan:
+    """A report whose deadline has passed and which is not submitted (none, draft, returned)."""
+    data_set = rule.data_set
+    periods = deadline_passed_periods(data_set, scope.today, int(param(rule, "periods")))
+    stored, expected = _expected(data_set, periods)
+    all_units = set().union(*expected.values()) if expected else set()
+    reports = _report_states(data_set, list(stored.values()), all_units)
+    findings, covered = [], set()
+    for period, deadline in periods:
+        period_id = stored[period.code].pk
+        for unit_id in expected[period.code]:
+            if not _in_scope(scope, unit_id, period_id):
+                continue
+            covered.add((unit_id, period_id))
+            status, report_id = reports.get((unit_id, period_id), ("", None))
+            if status in SUBMITTED_STATUSES:
+                continue
+            evidence = {
+                "data_set": data_set.code,
+                "period": period.code,
+                "deadline": deadline.isoformat(),
+                "days_late": (scope.today - deadline).days,
+                "report_status": status,
+                "report_id": report_id,
+            }
+            findings.append(Finding(unit_id, period_id, evidence=evidence))
+    return Scan(findings, covered)
+
+
+def describe_report_late(alert) -> str:
+    e = alert.evidence
+    return _("Report %(data_set)s for %(period)s not submitted, %(days)s days after its deadline %(deadline)s") % {
+        "data_set": _data_set_name(alert),
+        "period": PeriodValue.parse(e["period"]).label if e.get("period") else "",
+        "days": e.get("days_late", ""),
+        "deadline": _date(e.get("deadline")),
+    }
+
+
+def scan_report_missing(rule, scope: ScanScope) -> Scan:
+    """No submitted report in each of the last N periods whose deadline has passed."""
+    data_set = rule.data_set
+    count = int(param(rule, "periods"))
+    periods = deadline_passed_periods(data_set, scope.today, count)
+    stored, expected = _expected(data_set, periods)
+    latest, latest_id = periods[0][0], stored[periods[0][0].code].pk
+    units = set(expected[latest.code])
+    reports = _report_states(data_set, list(stored.values()), units)
+    findings, covered = [], set()
+    for unit_id in units:
+        if not _in_scope(scope, unit_id, latest_id):
+            continue
+        covered.add((unit_id, latest_id))
+        missing = [
+            p.code
+            for p, _d in periods
+            if reports.get((unit_id, stored[p.code].pk), ("", None))[0] not in SUBMITTED_STATUSES
+        ]
+        if len(missing) == count:
+            findings.append(Finding(unit_id, latest_id, evidence={"data_set": data_set.code, "periods": missing}))
+    return Scan(findings, covered)
+
+
+def describe_report_missing(alert) -> str:
+    e = alert.evidence
+    labels = [PeriodValue.parse(code).label for code in e.get("periods", [])]
+    return _("No report %(data_set)s for %(count)s periods in a row: %(periods)s") % {
+        "data_set": _data_set_name(alert),
+        "count": len(labels),
+        "periods": ", ".join(reversed(labels)),
+    }
+
+
+# --- targets -----------------------------------------------------------------------------------
+
+
+def _latest_periods(today: dt.date) -> dict[str, int]:
+    """The latest period of each type that has indicator values and has ended by today."""
+    latest = {}
+    for kind in (PeriodType.MONTHLY, PeriodType.QUARTERLY, PeriodType.YEARLY):
+        end = Period.objects.filter(period_type=kind, end_date__lte=today, pk__in=_with_values()).aggregate(
+            m=Max("end_date")
+        )["m"]
+        if end is not None:
+            latest[kind] = Period.objects.get(period_type=kind, end_date=end).pk
+    return latest
+
+
+def _with_values():
+    return IndicatorValue.objects.values("period_id")
+
+
+def scan_target_off_track(rule, scope: ScanScope) -> Scan:
+    """An indicator whose status for the unit's latest period is off track (or at risk, as the
+    rule says), for units in force today of the rule's types."""
+    from giamsat.catalog.models import Indicator
+    from giamsat.evaluation.selectors import finest_type
+
+    statuses = list(param(rule, "statuses"))
+    types = list(param(rule, "unit_types"))
+    indicators = [rule.indicator] if rule.indicator_id else list(Indicator.objects.exclude(pillar="SECTOR"))
+    latest = _latest_periods(scope.today)
+    wanted = Q(pk__in=[])
+    for indicator in indicators:
+        kind = finest_type(indicator)
+        if kind in latest:
+            wanted |= Q(indicator=indicator, period_id=latest[kind])
+    today = scope.today
+    rows = (
+        IndicatorValue.objects.filter(wanted, org_unit__type__in=types)
+        .filter(Q(org_unit__valid_to__isnull=True) | Q(org_unit__valid_to__gte=today))
+        .filter(Q(org_unit__valid_from__isnull=True) | Q(org_unit__valid_from__lte=today))
+        .values_list(
+            "org_unit_id", "period_id", "indicator__code", "status", "value", "target", "projected", "period__code"
+        )
+    )
+    names = {i.code: (i.name_vi, i.name_en) for i in indicators}
+    findings, covered = [], set()
+    for unit_id, period_id, code, status, value, target, projected, period_code in rows:
+        if not _in_scope(scope, unit_id, period_id):
+            continue
+        covered.add((unit_id, period_id))
+        if status in statuses:
+            evidence = {
+                "indicator": code,
+                "indicator_name_vi": names.get(code, ("", ""))[0],
+                "indicator_name_en": names.get(code, ("", ""))[1],
+                "period": period_code,
+                "status": status,
+                "value": value,
+                "target": target,
+                "projected": projected,
+            }
+            findings.append(Finding(unit_id, period_id, subject=f"indicator:{code}", evidence=evidence))
+    return Scan(findings, covered)
+
+
+def describe_target_off_track(alert) -> str:
+    from giamsat.evaluation.choices import Status
+
+    e = alert.evidence
+    return _("%(indicator)s: %(status)s (value %(value)s, projected %(projected)s, target %(target)s)") % {
+        "indicator": _bilingual(e, "indicator_name") or e.get("indicator", ""),
+        "status": Status(e["status"]).label if e.get("status") in Status.values else e.get("status", ""),
+        "value": format_number(e.get("value"), 2),
+        "projected": format_number(e.get("projected"), 2),
+        "target": format_number(e.get("target"), 2),
+    }
+
+
+# --- values ------------------------------------------------------------------------------------
+
+
+def _value_window(rule, scope: ScanScope, recent: int, history: int):
+    """The element's values for the last `recent` periods with values (ended by today) and the
+    `history` periods before each: {unit: {period code: value}}, the recent periods, their pks."""
+    element = rule.data_element
+    kind = element.period_type
+    latest = DataValue.objects.filter(
+        data_element=element, value__isnull=False, period__end_date__lte=scope.today
+    ).aggregate(m=Max("period__end_date"))["m"]
+    if latest is None:
+        return {}, [], {}
+    last = PeriodValue.containing(kind, latest)
+    recent_periods = [last]
+    for _i in range(recent - 1):
+        recent_periods.append(recent_periods[-1].previous())
+    first = recent_periods[-1]
+    for _i in range(history):
+        first = first.previous()
+    rows = DataValue.objects.filter(
+        data_element=element,
+        value__isnull=False,
+        period__period_type=kind,
+        period__start_date__gte=first.start,
+        period__end_date__lte=last.end,
+    ).values_list("org_unit_id", "period__code", "period_id", "value")
+    series: dict[int, dict[str, float]] = defaultdict(dict)
+    pks: dict[str, int] = {}
+    for unit_id, code, period_id, value in rows:
+        series[unit_id][code] = float(value)
+        pks[code] = period_id
+    return series, recent_periods, pks
+
+
+def scan_outlier(rule, scope: ScanScope) -> Scan:
+    """A value far from the unit's own history: |robust z| above the threshold and more than
+    `departure` percent from its usual (median) value — a value ten times the usual is both."""
+    threshold = float(param(rule, "z"))
+    departure = float(param(rule, "departure"))
+    history = int(param(rule, "history"))
+    series, recent, pks = _value_window(rule, scope, int(param(rule, "periods")), history)
+    findings, covered = [], set()
+    for unit_id, values in series.items():
+        for period in recent:
+            if period.code not in values or not _in_scope(scope, unit_id, pks[period.code]):
+                continue
+            covered.add((unit_id, pks[period.code]))
+            past, earlier = [], period
+            for _i in range(history):
+                earlier = earlier.previous()
+                if earlier.code in values:
+                    past.append((earlier.code, values[earlier.code]))
+            z = robust_z([v for _c, v in past], values[period.code])
+            usual = median([v for _c, v in past]) if past else None
+            # Unusual and far: a tight history makes small moves "unusual", so the value must
+            # also be more than `departure` percent away from the usual one.
+            far = usual is not None and (
+                usual == 0
+                and values[period.code] != 0
+                or usual != 0
+                and abs(values[period.code] / usual - 1) * 100 > departure
+            )
+            if z is not None and abs(z) > threshold and far:
+                evidence = {
+                    "element": rule.data_element.code,
+                    "period": period.code,
+                    "value": values[period.code],
+                    "z": z if abs(z) != float("inf") else None,
+                    "history": list(reversed(past)),
+                }
+                findings.append(
+                    Finding(unit_id, pks[period.code], subject=f"element:{rule.data_element.code}", evidence=evidence)
+                )
+    return Scan(findings, covered)
+
+
+def describe_outlier(alert) -> str:
+    e = alert.evidence
+    past = [v for _c, v in e.get("history", [])]
+    usual = median(past) if past else None
+    return _("%(element)s = %(value)s in %(period)s, far from its usual %(usual)s") % {
+        "element": alert.rule.data_element.name if alert.rule.data_element_id else e.get("element", ""),
+        "value": format_number(e.get("value")),
+        "period": PeriodValue.parse(e["period"]).label if e.get("period") else "",
+        "usual": format_number(usual),
+    }
+
+
+def scan_change(rule, scope: ScanScope) -> Scan:
+    """A change against the last period beyond the threshold (in percent, either way)."""
+    threshold = float(param(rule, "percent"))
+    series, recent, pks = _value_window(rule, scope, int(param(rule, "periods")), 1)
+    findings, covered = [], set()
+    for unit_id, values in series.items():
+        for period in recent:
+            previous = period.previous()
+            if period.code not in values or not _in_scope(scope, unit_id, pks[period.code]):
+                continue
+            covered.add((unit_id, pks[period.code]))
+            if previous.code not in values:
+                continue
+            change = change_percent(values[previous.code], values[period.code])
+            if change is not None and abs(change) > threshold:
+                evidence = {
+                    "element": rule.data_element.code,
+                    "period": period.code,
+                    "value": values[period.code],
+                    "previous": values[previous.code],
+                    "change": change,
+                }
+                findings.append(
+                    Finding(unit_id, pks[period.code], subject=f"element:{rule.data_element.code}", evidence=evidence)
+                )
+    return Scan(findings, covered)
+
+
+def describe_change(alert) -> str:
+    e = alert.evidence
+    return _("%(element)s changed by %(change)s %% in %(period)s (%(previous)s → %(value)s)") % {
+        "element": alert.rule.data_element.name if alert.rule.data_element_id else e.get("element", ""),
+        "change": format_number(e.get("change"), 1),
+        "period": PeriodValue.parse(e["period"]).label if e.get("period") else "",
+        "previous": format_number(e.get("previous")),
+        "value": format_number(e.get("value")),
+    }
+
+
+def _data_set_name(alert) -> str:
+    return alert.rule.data_set.name if alert.rule.data_set_id else alert.evidence.get("data_set", "")
+
+
+def _bilingual(evidence: dict, field: str) -> str:
+    from django.utils.translation import get_language
+
+    english = (get_language() or "vi").startswith("en")
+    return (english and evidence.get(f"{field}_en")) or evidence.get(f"{field}_vi", "")
+
+
+def _date(text: str | None) -> str:
+    return dt.date.fromisoformat(text).strftime("%d/%m/%Y") if text else ""
+
+
+KIND_DEFAULTS = {
+    REPORT_LATE: {"periods": 2},
+    REPORT_MISSING: {"periods": 2},
+    TARGET_OFF_TRACK: {"statuses": ["OFF_TRACK"], "unit_types": ["PROVINCE", "MINISTRY_IT_UNIT"]},
+    OUTLIER: {"z": 3.5, "departure": 50, "history": 12, "periods": 3},
+    CHANGE: {"percent": 50, "periods": 3},
+}
+
+alert_kind_register(
+    AlertKind(
+        REPORT_LATE,
+        _lazy("Report late"),
+        scan_report_late,
+        describe_report_late,
+        applies_to="data_set",
+        defaults=KIND_DEFAULTS[REPORT_LATE],
+        time_based=True,
+    )
+)
+alert_kind_register(
+    AlertKind(
+        REPORT_MISSING,
+        _lazy("Report missing for several periods"),
+        scan_report_missing,
+        describe_report_missing,
+        applies_to="data_set",
+        defaults=KIND_DEFAULTS[REPORT_MISSING],
+        time_based=True,
+    )
+)
+alert_kind_register(
+    AlertKind(
+        TARGET_OFF_TRACK,
+        _lazy("Target off track"),
+        scan_target_off_track,
+        describe_target_off_track,
+        applies_to="indicator",
+        defaults=KIND_DEFAULTS[TARGET_OFF_TRACK],
+        time_based=True,
+        muted_by_missing_report=True,
+    )
+)
+alert_kind_register(
+    AlertKind(
+        OUTLIER,
+        _lazy("Unusual value"),
+        scan_outlier,
+        describe_outlier,
+        applies_to="data_element",
+        defaults=KIND_DEFAULTS[OUTLIER],
+        value_based=True,
+        muted_by_missing_report=True,
+    )
+)
+alert_kind_register(
+    AlertKind(
+        CHANGE,
+        _lazy("Change beyond a threshold"),
+        scan_change,
+        describe_change,
+        applies_to="data_element",
+        defaults=KIND_DEFAULTS[CHANGE],
+        value_based=True,
+        muted_by_missing_report=True,
+    )
+)

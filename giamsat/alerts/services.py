@@ -1,0 +1,271 @@
+"""Alert writes: scans turned into states (open, reopen, resolve when the condition clears),
+and the people's actions (acknowledge, resolve, comment). Every change is in the alert's
+history and, for what others must hear about, a domain event in the same transaction."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from giamsat.accounts.models import User
+from giamsat.accounts.selectors import ensure_can_view
+from giamsat.events.choices import EventKind
+from giamsat.events.services import event_record
+
+from .choices import ACTIVE_STATES, AlertAction, AlertState
+from .kinds import MISSING_REPORT_KINDS
+from .models import Alert, AlertEvent, AlertRule
+from .registry import Scan, ScanScope, kind_get
+
+log = logging.getLogger(__name__)
+
+
+class AlertActionError(ValueError):
+    """An action that does not apply to the alert's state (a clear message for the user)."""
+
+
+@dataclass
+class SyncSummary:
+    opened: int = 0
+    reopened: int = 0
+    resolved: int = 0
+    updated: int = 0
+    errors: list[str] = field(default_factory=list)
+
+    def add(self, other: SyncSummary) -> None:
+        self.opened += other.opened
+        self.reopened += other.reopened
+        self.resolved += other.resolved
+        self.updated += other.updated
+        self.errors += other.errors
+
+
+SYNCED_FIELDS = [
+    "state",
+    "resolved_at",
+    "acknowledged_at",
+    "acknowledged_by",
+    "reopened",
+    "severity",
+    "evidence",
+    "changed_at",
+]
+
+
+def _flap_window() -> dt.timedelta:
+    return dt.timedelta(minutes=getattr(settings, "ALERTS_FLAP_MINUTES", 60))
+
+
+@transaction.atomic
+def alerts_sync(rule: AlertRule, scan: Scan, *, now: dt.datetime | None = None) -> SyncSummary:
+    """Make the rule's alerts say what the scan found: new findings open an alert, findings of
+    a resolved alert reopen it, active alerts the scan looked at and did not find resolve. A
+    missing report mutes the value kinds for the same unit and period. Idempotent."""
+    now = now or timezone.now()
+    kind = kind_get(rule.kind)
+    summary = SyncSummary()
+    findings = {f.key: f for f in scan.findings}
+    if kind is not None and kind.muted_by_missing_report and findings:
+        muted = set(
+            Alert.objects.filter(
+                kind__in=MISSING_REPORT_KINDS,
+                state__in=ACTIVE_STATES,
+                org_unit_id__in={f.unit_id for f in findings.values()},
+                period_id__in={f.period_id for f in findings.values()},
+            ).values_list("org_unit_id", "period_id")
+        )
+        findings = {k: f for k, f in findings.items() if (f.unit_id, f.period_id) not in muted}
+    existing = Alert.objects.filter(rule=rule)
+    if scan.covered is not None:
+        existing = existing.filter(org_unit_id__in={u for u, _p in scan.covered} | {k[0] for k in findings})
+    by_key = {(a.org_unit_id, a.period_id, a.subject): a for a in existing}
+
+    new, changed, history, events = [], [], [], []
+    for key, finding in findings.items():
+        severity = finding.severity or rule.severity
+        alert = by_key.get(key)
+        if alert is None:
+            new.append(
+                Alert(
+                    rule=rule,
+                    kind=rule.kind,
+                    org_unit_id=finding.unit_id,
+                    period_id=finding.period_id,
+                    subject=finding.subject,
+                    severity=severity,
+                    state=AlertState.OPEN,
+                    evidence=finding.evidence,
+                    opened_at=now,
+                    changed_at=now,
+                )
+            )
+        elif alert.state == AlertState.RESOLVED:
+            # Back within the flap window: reopened, but nobody is told again.
+            flapping = alert.resolved_at is not None and now - alert.resolved_at < _flap_window()
+            alert.state, alert.resolved_at, alert.acknowledged_at, alert.acknowledged_by = (
+                AlertState.OPEN,
+                None,
+                None,
+                None,
+            )
+            alert.reopened += 1
+            alert.severity, alert.evidence, alert.changed_at = severity, finding.evidence, now
+            changed.append(alert)
+            history.append(AlertEvent(alert=alert, action=AlertAction.REOPENED, at=now))
+            if not flapping:
+                events.append((EventKind.ALERT_REOPENED, alert))
+            summary.reopened += 1
+        elif alert.evidence != finding.evidence or alert.severity != severity:
+            alert.severity, alert.evidence, alert.changed_at = severity, finding.evidence, now
+            changed.append(alert)
+            summary.updated += 1
+    for key, alert in by_key.items():
+        if key in findings or alert.state == AlertState.RESOLVED:
+            continue
+        if scan.covered is not None and (alert.org_unit_id, alert.period_id) not in scan.covered:
+            continue
+        alert.state, alert.resolved_at, alert.changed_at = AlertState.RESOLVED, now, now
+        changed.append(alert)
+        history.append(AlertEvent(alert=alert, action=AlertAction.AUTO_RESOLVED, at=now))
+        events.append((EventKind.ALERT_RESOLVED, alert))
+        summary.resolved += 1
+
+    created = Alert.objects.bulk_create(new, batch_size=500)
+    summary.opened = len(created)
+    history += [AlertEvent(alert=alert, action=AlertAction.OPENED, at=now) for alert in created]
+    events += [(EventKind.ALERT_OPENED, alert) for alert in created]
+    if changed:
+        Alert.objects.bulk_update(
+            changed,
+            [
+                "state",
+                "resolved_at",
+                "acknowledged_at",
+                "acknowledged_by",
+                "reopened",
+                "severity",
+                "evidence",
+                "changed_at",
+            ],
+            batch_size=500,
+        )
+    AlertEvent.objects.bulk_create(history, batch_size=1000)
+    for event_kind, alert in events:
+        _event(event_kind, alert, by=None)
+    return summary
+
+
+def _event(kind: str, alert: Alert, *, by: User | None) -> None:
+    event_record(
+        kind=kind,
+        unit=alert.org_unit_id,
+        period=alert.period_id,
+        subject=("alert", alert.pk),
+        by=by,
+        payload={"alert": alert.pk, "rule": alert.rule_id, "kind": alert.kind, "severity": alert.severity},
+    )
+
+
+def rules_scan(
+    *,
+    rules: Iterable[AlertRule] | None = None,
+    pairs: set[tuple[int, int]] | None = None,
+    today: dt.date | None = None,
+    time_based: bool | None = None,
+    value_based: bool | None = None,
+) -> SyncSummary:
+    """Scan enabled rules (all, or those given; only the time-based or value-based kinds when
+    asked) over everything they cover, or over the (unit, period) pairs a change touched."""
+    today = today or timezone.localdate()
+    chosen = list(rules) if rules is not None else list(AlertRule.objects.filter(enabled=True))
+    # Missing reports first: they mute the value kinds of the same unit and period.
+    chosen.sort(key=lambda r: (r.kind not in MISSING_REPORT_KINDS, r.pk or 0))
+    summary = SyncSummary()
+    for rule in chosen:
+        kind = kind_get(rule.kind)
+        if kind is None or not rule.enabled:
+            continue
+        if time_based is not None and kind.time_based != time_based:
+            continue
+        if value_based is not None and kind.value_based != value_based:
+            continue
+        if kind.applies_to and getattr(rule, f"{kind.applies_to}_id") is None and kind.applies_to != "indicator":
+            summary.errors.append(f"{rule.code}: {kind.applies_to} missing")
+            continue
+        try:
+            summary.add(alerts_sync(rule, kind.scan(rule, ScanScope(today=today, pairs=pairs))))
+        except Exception as exc:  # one broken rule must not stop the others' alerts
+            log.exception("alert rule %s failed", rule.code)
+            summary.errors.append(f"{rule.code}: {exc}")
+    return summary
+
+
+def rule_preview(rule: AlertRule, *, today: dt.date | None = None) -> int:
+    """How many alerts the rule would raise now (nothing is written)."""
+    kind = kind_get(rule.kind)
+    if kind is None:
+        return 0
+    return len(kind.scan(rule, ScanScope(today=today or timezone.localdate())).findings)
+
+
+# --- what people do ----------------------------------------------------------------------------
+
+
+def _act(alert: Alert, by: User, action: str, comment: str = "") -> None:
+    AlertEvent.objects.create(alert=alert, action=action, by=by, at=timezone.now(), comment=comment)
+
+
+@transaction.atomic
+def alert_acknowledge(*, alert: Alert, by: User, comment: str = "") -> Alert:
+    """Someone has seen it and works on it: escalation stops."""
+    ensure_can_view(by, alert.org_unit)
+    if alert.state != AlertState.OPEN:
+        raise AlertActionError(_("Only an open alert can be acknowledged."))
+    alert.state, alert.acknowledged_at, alert.acknowledged_by = AlertState.ACKNOWLEDGED, timezone.now(), by
+    alert.changed_at = alert.acknowledged_at
+    alert.save(update_fields=["state", "acknowledged_at", "acknowledged_by", "changed_at"])
+    _act(alert, by, AlertAction.ACKNOWLEDGED, comment)
+    return alert
+
+
+@transaction.atomic
+def alert_resolve(*, alert: Alert, by: User, comment: str = "") -> Alert:
+    """Closed by hand (if the condition is still there, the next scan reopens it)."""
+    ensure_can_view(by, alert.org_unit)
+    if alert.state == AlertState.RESOLVED:
+        raise AlertActionError(_("The alert is already resolved."))
+    alert.state, alert.resolved_at = AlertState.RESOLVED, timezone.now()
+    alert.changed_at = alert.resolved_at
+    alert.save(update_fields=["state", "resolved_at", "changed_at"])
+    _act(alert, by, AlertAction.RESOLVED, comment)
+    _event(EventKind.ALERT_RESOLVED, alert, by=by)
+    return alert
+
+
+@transaction.atomic
+def alert_comment(*, alert: Alert, by: User, text: str) -> AlertEvent:
+    ensure_can_view(by, alert.org_unit)
+    text = (text or "").strip()
+    if not text:
+        raise AlertActionError(_("Write a comment first."))
+    if len(text) > 4000:
+        raise AlertActionError(_("A comment has at most 4,000 characters."))
+    event = AlertEvent.objects.create(alert=alert, action=AlertAction.COMMENTED, by=by, at=timezone.now(), comment=text)
+    return event
+
+
+def alerts_acknowledge_many(*, alerts: Iterable[Alert], by: User, comment: str = "") -> int:
+    """Bulk acknowledge from the list: the open ones in the user's scope; returns how many."""
+    done = 0
+    for alert in alerts:
+        if alert.state == AlertState.OPEN:
+            alert_acknowledge(alert=alert, by=by, comment=comment)
+            done += 1
+    return done

@@ -1,0 +1,143 @@
+"""Alert states from the scans: open, resolve when the condition clears, reopen, mute; and the
+kinds at their boundaries."""
+
+import datetime as dt
+
+import pytest
+
+from giamsat.accounts.models import User
+from giamsat.alerts.choices import AlertAction, AlertState
+from giamsat.alerts.models import Alert
+from giamsat.alerts.services import AlertActionError, alert_acknowledge, alert_comment, alert_resolve, rules_scan
+from giamsat.events.models import Event
+from giamsat.orgunits.models import OrgUnit
+from giamsat.reporting.services import period_get
+
+from .conftest import put_report, put_values
+
+pytestmark = pytest.mark.django_db
+# November's monthly report is due on 5 December (deadline_days 5).
+DEADLINE = dt.date(2026, 12, 5)
+
+
+@pytest.fixture
+def hanoi():
+    return OrgUnit.objects.get(code="P01")
+
+
+def test_a_report_is_late_the_day_after_its_deadline_not_on_it(late_rule, hanoi):
+    rules_scan(rules=[late_rule], today=DEADLINE)
+    assert not Alert.objects.filter(rule=late_rule, period__code="202611").exists()
+    rules_scan(rules=[late_rule], today=DEADLINE + dt.timedelta(days=1))
+    alert = Alert.objects.get(rule=late_rule, org_unit=hanoi, period__code="202611")
+    assert alert.state == AlertState.OPEN and alert.evidence["days_late"] == 1
+    assert Alert.objects.filter(rule=late_rule, period__code="202611").count() == 34  # every province
+    assert Event.objects.filter(kind="ALERT_OPENED", unit_id=hanoi.pk).exists()
+
+
+def test_submitting_a_late_report_resolves_its_alert_and_returning_it_reopens_it(late_rule, hanoi):
+    today = DEADLINE + dt.timedelta(days=2)
+    put_report("BC_TINH_MONTHLY", hanoi, "202611", "DRAFT")
+    rules_scan(rules=[late_rule], today=today)
+    alert = Alert.objects.get(rule=late_rule, org_unit=hanoi, period__code="202611")
+    assert alert.evidence["report_status"] == "DRAFT"
+    put_report("BC_TINH_MONTHLY", hanoi, "202611", "SUBMITTED")
+    period = period_get("202611")
+    summary = rules_scan(rules=[late_rule], today=today, pairs={(hanoi.pk, period.pk)})
+    alert.refresh_from_db()
+    assert alert.state == AlertState.RESOLVED and summary.resolved == 1
+    assert list(alert.history.values_list("action", flat=True)) == [AlertAction.OPENED, AlertAction.AUTO_RESOLVED]
+    # Only Hà Nội was looked at: the other provinces' alerts stay open.
+    assert Alert.objects.filter(rule=late_rule, state=AlertState.OPEN).count() == 33
+    put_report("BC_TINH_MONTHLY", hanoi, "202611", "RETURNED")
+    rules_scan(rules=[late_rule], today=today)
+    alert.refresh_from_db()
+    assert alert.state == AlertState.OPEN and alert.reopened == 1
+    assert Alert.objects.filter(rule=late_rule, org_unit=hanoi).count() == 1  # one alert per key, ever
+
+
+def test_scans_are_idempotent(late_rule):
+    today = DEADLINE + dt.timedelta(days=3)
+    first = rules_scan(rules=[late_rule], today=today)
+    second = rules_scan(rules=[late_rule], today=today)
+    assert first.opened == 34
+    assert (second.opened, second.reopened, second.resolved) == (0, 0, 0)
+
+
+HISTORY = {f"2025{m:02d}": 1000 + (m % 3) * 10 for m in range(1, 13)}  # median 1010, MAD 10
+
+
+@pytest.mark.parametrize(
+    ("value", "flagged"),
+    [
+        (10_000, True),  # ten times the usual
+        (1010 + 3.5 * 10 * 1.4826, False),  # |z| exactly at the threshold (and not far): not flagged
+        (1516, True),  # just over 50 % above the usual, far beyond the spread
+        (1515, False),  # exactly 50 % above: not beyond the departure threshold
+        (400, True),
+    ],
+)
+def test_an_outlier_is_a_value_far_from_the_units_own_history(outlier_rule, hanoi, value, flagged):
+    put_values("DOSSIERS_TOTAL", hanoi, {**HISTORY, "202601": value})
+    rules_scan(rules=[outlier_rule], today=dt.date(2026, 2, 10))
+    found = Alert.objects.filter(rule=outlier_rule, org_unit=hanoi, period__code="202601")
+    assert found.exists() is flagged
+    if flagged:
+        assert found.get().evidence["value"] == pytest.approx(value)
+
+
+@pytest.mark.parametrize(("value", "flagged"), [(1500, False), (1501, True), (500, False), (499, True)])
+def test_a_change_beyond_the_threshold_against_last_period(change_rule, hanoi, value, flagged):
+    put_values("DOSSIERS_TOTAL", hanoi, {"202512": 1000, "202601": value})
+    rules_scan(rules=[change_rule], today=dt.date(2026, 2, 10))
+    assert Alert.objects.filter(rule=change_rule, org_unit=hanoi, period__code="202601").exists() is flagged
+
+
+def test_a_missing_report_mutes_the_value_alerts_of_the_same_unit_and_period(late_rule, outlier_rule, hanoi):
+    put_values("DOSSIERS_TOTAL", hanoi, {**HISTORY, "202601": 10_000})
+    summary = rules_scan(rules=[outlier_rule, late_rule], today=dt.date(2026, 2, 10))
+    assert Alert.objects.filter(rule=late_rule, org_unit=hanoi, period__code="202601", state="OPEN").exists()
+    assert not Alert.objects.filter(rule=outlier_rule, org_unit=hanoi).exists()
+    assert summary.opened == 34
+    # The report arrives: the late alert resolves and the outlier speaks.
+    put_report("BC_TINH_MONTHLY", hanoi, "202601", "SUBMITTED")
+    rules_scan(rules=[outlier_rule, late_rule], today=dt.date(2026, 2, 10))
+    assert Alert.objects.get(rule=outlier_rule, org_unit=hanoi).state == AlertState.OPEN
+
+
+def test_acknowledge_resolve_and_comment_keep_a_history(late_rule, hanoi):
+    rules_scan(rules=[late_rule], today=DEADLINE + dt.timedelta(days=1))
+    alert = Alert.objects.get(rule=late_rule, org_unit=hanoi)
+    reporter = User.objects.get(username="a.reporter")
+    alert_acknowledge(alert=alert, by=reporter, comment="Đang hoàn thiện")
+    with pytest.raises(AlertActionError):
+        alert_acknowledge(alert=alert, by=reporter)
+    alert_comment(alert=alert, by=reporter, text="Sẽ gửi trong ngày")
+    with pytest.raises(AlertActionError):
+        alert_comment(alert=alert, by=reporter, text="   ")
+    alert_resolve(alert=alert, by=reporter, comment="Đã gửi")
+    assert list(alert.history.values_list("action", "by__username")) == [
+        ("OPENED", None),
+        ("ACKNOWLEDGED", "a.reporter"),
+        ("COMMENTED", "a.reporter"),
+        ("RESOLVED", "a.reporter"),
+    ]
+
+
+def test_nobody_acts_on_another_provinces_alert(late_rule):
+    rules_scan(rules=[late_rule], today=DEADLINE + dt.timedelta(days=1))
+    other = Alert.objects.get(rule=late_rule, org_unit__code="P08")
+    from django.core.exceptions import PermissionDenied
+
+    with pytest.raises(PermissionDenied):
+        alert_acknowledge(alert=other, by=User.objects.get(username="a.reporter"))
+
+
+@pytest.mark.parametrize(("value", "flagged"), [(1350, False), (1351, True), (650, False), (649, True)])
+def test_the_z_threshold_alone_at_its_boundary(outlier_rule, hanoi, value, flagged):
+    # A flat history of 1,000: the spread is a tenth of it (100), so 1,350 is z = 3.5 exactly.
+    outlier_rule.params = {"periods": 1, "departure": 0}
+    outlier_rule.save()
+    put_values("DOSSIERS_TOTAL", hanoi, {**dict.fromkeys(HISTORY, 1000), "202601": value})
+    rules_scan(rules=[outlier_rule], today=dt.date(2026, 2, 10))
+    assert Alert.objects.filter(rule=outlier_rule, org_unit=hanoi).exists() is flagged
