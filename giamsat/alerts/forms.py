@@ -72,3 +72,30 @@ class AlertRuleForm(forms.ModelForm):
     def save(self, commit=True):
         self.instance.params = self.cleaned_data.get("params_text") or {}
         return super().save(commit=commit)
+
+
+class SilenceForm(forms.Form):
+    kind = forms.ChoiceField(label=_("kind"), required=False, choices=())
+    unit = forms.CharField(label=_("unit code (and the units below it)"), required=False, max_length=60)
+    severity = forms.ChoiceField(label=_("severity"), required=False, choices=())
+    starts = forms.DateField(label=_("from"), widget=forms.DateInput(attrs={"type": "date"}))
+    ends = forms.DateField(label=_("until (inclusive)"), widget=forms.DateInput(attrs={"type": "date"}))
+    reason = forms.CharField(label=_("reason"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
+
+    def __init__(self, *args, **kwargs):
+        from .choices import Severity
+
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = [("", _("All kinds")), *kind_choices()]
+        self.fields["severity"].choices = [("", _("All")), *Severity.choices]
+
+    def clean_unit(self):
+        from giamsat.orgunits.models import OrgUnit
+
+        code = (self.cleaned_data.get("unit") or "").strip()
+        if not code:
+            return None
+        unit = OrgUnit.objects.filter(code=code).first()
+        if unit is None:
+            raise forms.ValidationError(_("No unit has the code “%(code)s”.") % {"code": code})
+        return unit

@@ -113,3 +113,44 @@ class AlertEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} {self.alert_id}"
+
+
+class Silence(models.Model):
+    """A time window in which matching alerts stay visible but tell nobody (a planned
+    outage, a known cause being fixed). Matchers left empty match everything."""
+
+    kind = models.CharField(_("kind"), max_length=40, blank=True)
+    rule = models.ForeignKey(AlertRule, verbose_name=_("rule"), on_delete=models.CASCADE, null=True, blank=True)
+    org_unit = models.ForeignKey(
+        OrgUnit,
+        verbose_name=_("unit (and the units below it)"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    severity = models.CharField(_("severity"), max_length=10, choices=Severity.choices, blank=True)
+    starts_at = models.DateTimeField(_("from"))
+    ends_at = models.DateTimeField(_("until"))
+    reason = models.TextField(_("reason"))
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-starts_at", "-pk"]
+        verbose_name = _("silence")
+        verbose_name_plural = _("silences")
+
+    def __str__(self) -> str:
+        return f"{self.kind or '*'} {self.org_unit_id or '*'} {self.starts_at:%d/%m/%Y}–{self.ends_at:%d/%m/%Y}"
+
+    def matches(self, alert: Alert, at) -> bool:
+        if not (self.starts_at <= at < self.ends_at):
+            return False
+        if self.kind and alert.kind != self.kind:
+            return False
+        if self.rule_id and alert.rule_id != self.rule_id:
+            return False
+        if self.severity and alert.severity != self.severity:
+            return False
+        return not self.org_unit_id or alert.org_unit.path.startswith(self.org_unit.path)

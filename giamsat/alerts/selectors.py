@@ -7,12 +7,12 @@ from dataclasses import dataclass
 from django.db.models import Count, Q, QuerySet
 
 from giamsat.accounts.models import User
-from giamsat.accounts.selectors import scope_filter
+from giamsat.accounts.selectors import scope_filter, user_scope
 from giamsat.core.periods import InvalidPeriod
 from giamsat.core.periods import Period as PeriodValue
 
 from .choices import ACTIVE_STATES, AlertState, Severity
-from .models import Alert, AlertEvent
+from .models import Alert, AlertEvent, Silence
 from .registry import KINDS, kind_get
 
 
@@ -119,3 +119,31 @@ def alert_links(alert: Alert) -> list[tuple[str, str]]:
         )
     links.append((_("Scorecard of the unit"), reverse("evaluation:unit_scorecard", args=[alert.org_unit.code])))
     return links
+
+
+def silences_active(at=None) -> list[Silence]:
+    from django.utils import timezone
+
+    at = at or timezone.now()
+    return list(Silence.objects.filter(starts_at__lte=at, ends_at__gt=at).select_related("org_unit"))
+
+
+def alert_silenced(alert: Alert, at=None, silences: list[Silence] | None = None) -> Silence | None:
+    """The active silence that covers the alert, if any: it tells nobody while silenced."""
+    from django.utils import timezone
+
+    at = at or timezone.now()
+    for silence in silences if silences is not None else silences_active(at):
+        if silence.matches(alert, at):
+            return silence
+    return None
+
+
+def silences_visible(user: User) -> QuerySet[Silence]:
+    """Silences the user may see: those over units in their scope, and the unit-less ones."""
+    scope = user_scope(user)
+    if scope.everything:
+        return Silence.objects.select_related("org_unit", "rule", "created_by")
+    return Silence.objects.filter(Q(org_unit__isnull=True) | scope.q("org_unit")).select_related(
+        "org_unit", "rule", "created_by"
+    )

@@ -21,7 +21,7 @@ from giamsat.events.services import event_record
 
 from .choices import ACTIVE_STATES, AlertAction, AlertState
 from .kinds import MISSING_REPORT_KINDS
-from .models import Alert, AlertEvent, AlertRule
+from .models import Alert, AlertEvent, AlertRule, Silence
 from .registry import Scan, ScanScope, kind_get
 
 log = logging.getLogger(__name__)
@@ -269,3 +269,63 @@ def alerts_acknowledge_many(*, alerts: Iterable[Alert], by: User, comment: str =
             alert_acknowledge(alert=alert, by=by, comment=comment)
             done += 1
     return done
+
+
+# --- silences ------------------------------------------------------------------------------------
+
+SILENCERS = {"MINISTRY_LEADER", "PROVINCE_LEADER", "ADMIN"}
+MAX_SILENCE_DAYS = 90
+
+
+def silence_create(
+    *,
+    by: User,
+    starts_at: dt.datetime,
+    ends_at: dt.datetime,
+    reason: str,
+    kind: str = "",
+    rule: AlertRule | None = None,
+    org_unit=None,
+    severity: str = "",
+) -> Silence:
+    """A leader silences matching alerts for a while; within their own units only (a
+    provincial leader must name a unit of theirs)."""
+    from giamsat.accounts.selectors import user_scope
+
+    if not (by.is_superuser or by.role in SILENCERS):
+        raise AlertActionError(_("Only leaders silence alerts."))
+    scope = user_scope(by)
+    if org_unit is None and not scope.everything and by.role != "MINISTRY_LEADER":
+        raise AlertActionError(_("Choose one of your units: you may silence only their alerts."))
+    if org_unit is not None and not scope.contains(org_unit):
+        raise AlertActionError(_("This unit is outside your scope."))
+    if ends_at <= starts_at:
+        raise AlertActionError(_("The end must come after the start."))
+    if ends_at - starts_at > dt.timedelta(days=MAX_SILENCE_DAYS):
+        raise AlertActionError(_("A silence lasts at most %(days)s days.") % {"days": MAX_SILENCE_DAYS})
+    if not (reason or "").strip():
+        raise AlertActionError(_("Say why the alerts are silenced."))
+    return Silence.objects.create(
+        kind=kind,
+        rule=rule,
+        org_unit=org_unit,
+        severity=severity,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        reason=reason.strip(),
+        created_by=by,
+    )
+
+
+def silence_end(*, silence: Silence, by: User) -> Silence:
+    from giamsat.accounts.selectors import user_scope
+
+    if not (by.is_superuser or by.role in SILENCERS) or (
+        silence.org_unit_id and not user_scope(by).contains(silence.org_unit)
+    ):
+        raise AlertActionError(_("Only leaders end the silences of their units."))
+    now = timezone.now()
+    if silence.ends_at > now:
+        silence.ends_at = max(now, silence.starts_at)
+        silence.save(update_fields=["ends_at"])
+    return silence

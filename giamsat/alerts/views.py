@@ -37,7 +37,11 @@ def alert_list(request):
     for error in errors:
         messages.error(request, error)
     page = Paginator(selectors.alerts_list(request.user, filters), PAGE_SIZE).get_page(request.GET.get("page"))
-    rows = [(alert, selectors.alert_summary(alert)) for alert in page.object_list]
+    silences = selectors.silences_active()
+    rows = [
+        (alert, selectors.alert_summary(alert), selectors.alert_silenced(alert, silences=silences))
+        for alert in page.object_list
+    ]
     counts = selectors.alert_counts(request.user)
     query = request.GET.copy()
     query.pop("page", None)
@@ -85,6 +89,7 @@ def alert_detail(request, pk: int):
         "kind_label": kind.label if kind else alert.kind,
         "summary": selectors.alert_summary(alert),
         "history": history,
+        "silence": selectors.alert_silenced(alert),
         "links": selectors.alert_links(alert),
         "chart": chart,
     }
@@ -140,3 +145,56 @@ def rule_edit(request, pk: int | None = None):
             messages.success(request, _("Rule saved. Its alerts are updated at the next scan, within a minute."))
             return redirect("alerts:rules")
     return render(request, "alerts/rule_form.html", {"form": form, "rule": rule, "preview": preview})
+
+
+@login_required
+def silence_list(request):
+    """Active and past silences of the user's units, and a form for leaders to add one."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from .forms import SilenceForm
+
+    can_silence = request.user.is_superuser or request.user.role in services.SILENCERS
+    form = SilenceForm(request.POST or None)
+    if request.method == "POST":
+        if not can_silence:
+            raise PermissionDenied(_("Only leaders silence alerts."))
+        if form.is_valid():
+            data = form.cleaned_data
+            tz = timezone.get_current_timezone()
+            try:
+                services.silence_create(
+                    by=request.user,
+                    starts_at=dt.datetime.combine(data["starts"], dt.time.min, tzinfo=tz),
+                    ends_at=dt.datetime.combine(data["ends"] + dt.timedelta(days=1), dt.time.min, tzinfo=tz),
+                    reason=data["reason"],
+                    kind=data["kind"],
+                    org_unit=data["unit"],
+                    severity=data["severity"],
+                )
+            except services.AlertActionError as exc:
+                form.add_error(None, str(exc))
+            else:
+                messages.success(request, _("Silence added: matching alerts tell nobody until it ends."))
+                return redirect("alerts:silences")
+    now = timezone.now()
+    silences = list(selectors.silences_visible(request.user)[:100])
+    return render(
+        request,
+        "alerts/silences.html",
+        {"form": form, "silences": silences, "now": now, "can_silence": can_silence},
+    )
+
+
+@login_required
+@require_POST
+def silence_end(request, pk: int):
+    silence = get_object_or_404(selectors.silences_visible(request.user), pk=pk)
+    try:
+        services.silence_end(silence=silence, by=request.user)
+        messages.success(request, _("Silence ended."))
+    except services.AlertActionError as exc:
+        messages.error(request, str(exc))
+    return redirect("alerts:silences")

@@ -45,6 +45,21 @@ def _alert_url(suffix: str = "", api: bool = False):
     return url
 
 
+def _silence_url(unit):
+    from giamsat.accounts.models import User
+    from giamsat.alerts.services import silence_create
+
+    now = timezone.now()
+    silence = silence_create(
+        by=User.objects.get(username="admin"),
+        starts_at=now,
+        ends_at=now + dt.timedelta(days=1),
+        reason="Bảo trì hệ thống",
+        org_unit=unit,
+    )
+    return f"/alerts/silences/{silence.pk}/end/"
+
+
 def _comment(unit):
     return {"comment": "Đã kiểm tra"}
 
@@ -78,6 +93,14 @@ ROUTES = RouteInventory(
         ),
         ScopedRoute("api alert", "GET /api/v1/alerts/{alert_id}", _alert_url(api=True), api=True),
         ScopedRoute(
+            "end a silence",
+            "/alerts/silences/<int:pk>/end/",
+            _silence_url,
+            method="POST",
+            ok_status=frozenset({302}),
+            user="a.leader",
+        ),
+        ScopedRoute(
             "api acknowledge",
             "POST /api/v1/alerts/{alert_id}/acknowledge",
             _alert_url("/acknowledge", api=True),
@@ -103,7 +126,7 @@ ROUTES = RouteInventory(
         ),
     ),
     # Lists of many units' alerts, filtered by the user's view scope (test_views, test_api).
-    listed=("/alerts/", "/alerts/acknowledge/", "GET /api/v1/alerts"),
+    listed=("/alerts/", "/alerts/acknowledge/", "/alerts/silences/", "GET /api/v1/alerts"),
     unscoped={
         "/alerts/rules/": "rule configuration: no unit data; the ministry's analysts only",
         "/alerts/rules/new/": "rule configuration: no unit data; the ministry's analysts only",

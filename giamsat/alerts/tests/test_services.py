@@ -141,3 +141,38 @@ def test_the_z_threshold_alone_at_its_boundary(outlier_rule, hanoi, value, flagg
     put_values("DOSSIERS_TOTAL", hanoi, {**dict.fromkeys(HISTORY, 1000), "202601": value})
     rules_scan(rules=[outlier_rule], today=dt.date(2026, 2, 10))
     assert Alert.objects.filter(rule=outlier_rule, org_unit=hanoi).exists() is flagged
+
+
+def test_a_leader_silences_the_alerts_of_their_units_only(late_rule, hanoi):
+    from django.utils import timezone
+
+    from giamsat.alerts.selectors import alert_silenced
+    from giamsat.alerts.services import silence_create, silence_end
+
+    rules_scan(rules=[late_rule], today=DEADLINE + dt.timedelta(days=1))
+    leader = User.objects.get(username="a.leader")
+    now = timezone.now()
+    with pytest.raises(AlertActionError):
+        silence_create(by=leader, starts_at=now, ends_at=now + dt.timedelta(days=1), reason="x", org_unit=None)
+    with pytest.raises(AlertActionError):
+        silence_create(
+            by=leader,
+            starts_at=now,
+            ends_at=now + dt.timedelta(days=1),
+            reason="x",
+            org_unit=OrgUnit.objects.get(code="P08"),
+        )
+    with pytest.raises(AlertActionError):
+        silence_create(by=User.objects.get(username="a.reporter"), starts_at=now, ends_at=now, reason="x")
+    silence = silence_create(
+        by=leader,
+        starts_at=now,
+        ends_at=now + dt.timedelta(days=1),
+        reason="Mất điện",
+        kind="REPORT_LATE",
+        org_unit=hanoi,
+    )
+    assert alert_silenced(Alert.objects.get(rule=late_rule, org_unit=hanoi)) == silence
+    assert alert_silenced(Alert.objects.get(rule=late_rule, org_unit__code="P08")) is None
+    silence_end(silence=silence, by=leader)
+    assert alert_silenced(Alert.objects.get(rule=late_rule, org_unit=hanoi)) is None
