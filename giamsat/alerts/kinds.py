@@ -101,7 +101,7 @@ def scan_report_late(rule, scope: ScanScope) -> Scan:
 
 def describe_report_late(alert) -> str:
     e = alert.evidence
-    return _("Report %(data_set)s for %(period)s not submitted, %(days)s days after its deadline %(deadline)s") % {
+    return _("%(data_set)s for %(period)s not submitted, %(days)s days after its deadline %(deadline)s") % {
         "data_set": _data_set_name(alert),
         "period": PeriodValue.parse(e["period"]).label if e.get("period") else "",
         "days": e.get("days_late", ""),
@@ -136,7 +136,7 @@ def scan_report_missing(rule, scope: ScanScope) -> Scan:
 def describe_report_missing(alert) -> str:
     e = alert.evidence
     labels = [PeriodValue.parse(code).label for code in e.get("periods", [])]
-    return _("No report %(data_set)s for %(count)s periods in a row: %(periods)s") % {
+    return _("No %(data_set)s for %(count)s periods in a row: %(periods)s") % {
         "data_set": _data_set_name(alert),
         "count": len(labels),
         "periods": ", ".join(reversed(labels)),

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Case, Count, Q, QuerySet, Value, When
 
 from giamsat.accounts.models import User
 from giamsat.accounts.selectors import scope_filter, user_scope
 from giamsat.core.periods import InvalidPeriod
 from giamsat.core.periods import Period as PeriodValue
 
-from .choices import ACTIVE_STATES, AlertState, Severity
+from .choices import ACTIVE_STATES, SEVERITY_ORDER, AlertState, Severity
 from .models import Alert, AlertEvent, Silence
 from .registry import KINDS, kind_get
 
@@ -83,7 +83,12 @@ def alerts_list(user: User, filters: AlertFilters) -> QuerySet[Alert]:
         ).distinct()
     if filters.period:
         rows = rows.filter(period__code=filters.period)
-    return rows.order_by("state", "-severity", "-opened_at", "-pk")
+    # Open first, then acknowledged, resolved last; the most severe first; the newest first.
+    state_rank = Case(*(When(state=s, then=Value(i)) for i, s in enumerate(AlertState.values)), default=Value(9))
+    severity_rank = Case(*(When(severity=s, then=Value(-n)) for s, n in SEVERITY_ORDER.items()), default=Value(0))
+    return rows.annotate(state_rank=state_rank, severity_rank=severity_rank).order_by(
+        "state_rank", "severity_rank", "-opened_at", "-pk"
+    )
 
 
 def alert_counts(user: User) -> dict[str, int]:
