@@ -10,6 +10,7 @@ from giamsat.accounts.auth import api_auth
 from giamsat.core.dates import InvalidDate
 from giamsat.evaluation.api import router as evaluation_router
 from giamsat.jobs.api import router as jobs_router
+from giamsat.notifications.api import router as notifications_router
 from giamsat.orgunits.api import router as orgunits_router
 from giamsat.reporting.api import router as reporting_router
 
@@ -32,6 +33,7 @@ api.add_router("/orgunits", orgunits_router)
 api.add_router("/", reporting_router)
 api.add_router("/evaluation", evaluation_router)
 api.add_router("/", jobs_router)
+api.add_router("/", notifications_router)
 
 
 def _error(request, status: int, message: str, code: str, **extra):
