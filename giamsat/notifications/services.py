@@ -215,10 +215,11 @@ def _message(row: Delivery, address: str) -> OutgoingMessage:
             items = list(digest.notifications.select_related("unit").order_by("created_at", "pk"))
             for item in items:
                 item.absolute_link = _absolute(item.link)
-            day = timezone.localtime(digest.created_at).strftime("%d/%m/%Y")
             if digest.frequency == DigestFrequency.WEEKLY:
-                heading = _("Your weekly summary of %(date)s") % {"date": day}
+                year, _sep, week = digest.period.partition("-W")
+                heading = _("Your weekly summary, week %(week)s/%(year)s") % {"week": week, "year": year}
             else:
+                day = dt.date.fromisoformat(digest.period).strftime("%d/%m/%Y")
                 heading = _("Your daily summary of %(date)s") % {"date": day}
             count = ngettext("%(count)d notification", "%(count)d notifications", len(items)) % {"count": len(items)}
             subject = f"[GiamSat] {heading}: {count}"
