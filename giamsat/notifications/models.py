@@ -113,8 +113,8 @@ class Delivery(models.Model):
     created_at = models.DateTimeField()
 
     class Meta:
-        verbose_name = _("delivery")
-        verbose_name_plural = _("deliveries")
+        verbose_name = _("outgoing message")
+        verbose_name_plural = _("outgoing messages")
         constraints = [models.UniqueConstraint(fields=["user", "channel", "key"], name="delivery_once")]
         indexes = [models.Index(fields=["status", "next_attempt_at"], name="delivery_queue")]
 

@@ -155,7 +155,7 @@ def test_a_worker_killed_while_sending_a_digest(django_db_setup, django_db_block
 
             assert [hold.count(a) for a in ADDRESSES] == [1, 1, 1]
             for received in hold.received:
-                assert received.message["Subject"].strip().endswith("2")  # two notifications each
+                assert received.message["Subject"].strip() == "[GiamSat] Tóm tắt thông báo ngày 08/12/2026: 2 thông báo"
                 text = received.message.get_body(preferencelist=("plain",)).get_content()
                 assert "Báo cáo 1 sắp đến hạn" in text and "Báo cáo 2 sắp đến hạn" in text
             assert Delivery.objects.filter(user__in=users).count() == 3  # one per recipient, ever
