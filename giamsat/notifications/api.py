@@ -1,8 +1,10 @@
 """A user's own notifications in the API: the list (paged) and marking them read."""
 
+from typing import Annotated
+
 from django.http import JsonResponse
 from django.utils.translation import gettext as _
-from ninja import Query, Router, Schema
+from ninja import Field, Query, Router, Schema
 
 from .registry import kind_label
 from .selectors import notifications_for, unread_count
@@ -15,8 +17,11 @@ MAX_PAGE_SIZE = 500
 TRUE, FALSE = {"true", "1", "yes"}, {"false", "0", "no", ""}
 
 
+Id = Annotated[int, Field(ge=1, le=2**63 - 1)]
+
+
 class MarkRead(Schema):
-    ids: list[int] | None = None
+    ids: list[Id] | None = Field(None, max_length=1000, description="At most 1,000 at once")
     all: bool = False
 
 

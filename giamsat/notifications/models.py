@@ -84,6 +84,8 @@ class DigestRun(models.Model):
     created_at = models.DateTimeField()
 
     class Meta:
+        verbose_name = _("digest run")
+        verbose_name_plural = _("digest runs")
         constraints = [models.UniqueConstraint(fields=["frequency", "period"], name="digest_run_once")]
 
     def __str__(self) -> str:
