@@ -102,7 +102,8 @@ def test_an_empty_digest_is_not_sent(people, kind, fake_channel):
         (local(2027, 2, 11, 7, 30), True, True),  # Thursday: the week's first working day
     ],
 )
-def test_tick_on_the_working_calendar(people, kind, other_kind, fake_channel, now, daily, weekly):
+def test_tick_on_the_working_calendar(people, kind, other_kind, fake_channel, settings, now, daily, weekly):
+    settings.NOTIFICATIONS_REMINDER_DAYS = []  # only this test's notifications (reminders: below)
     user = people["a.reporter"]
     _send(user, kind, "d")
     preferences_set(user=user, choices={other_kind: DeliveryMode.WEEKLY})

@@ -1,7 +1,9 @@
 """The inbox, the header's badge and the preferences: a user's own only, in Vietnamese."""
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from giamsat.notifications.choices import DeliveryMode
 from giamsat.notifications.models import Notification, NotificationPreference
@@ -22,10 +24,12 @@ def _client(user) -> Client:
     return client
 
 
-def test_badge_in_every_page_header(people, django_assert_max_num_queries):
+def test_badge_in_every_page_header(people):
     user = people["a.reporter"]
     client = _client(user)
-    body = client.get("/").content.decode()
+    with CaptureQueriesContext(connection) as captured:
+        body = client.get("/").content.decode()
+    assert sum("notifications_notification" in q["sql"] for q in captured.captured_queries) == 1  # one count
     assert 'data-testid="notification-bell"' in body and 'data-testid="unread-count"' not in body
     _send(user, "1")
     _send(user, "2")
