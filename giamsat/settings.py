@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "giamsat.reporting",
     "giamsat.evaluation",
     "giamsat.alerts",
+    "giamsat.notifications",
     "giamsat.api",
     "giamsat.portal",
 ]
@@ -108,6 +109,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "giamsat.portal.context_processors.navigation",
+                "giamsat.notifications.context_processors.unread_notifications",
             ],
         },
     },
@@ -215,6 +217,21 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "GiamSat <no-reply@gia
 EMAIL_BACKEND = (
     "django.core.mail.backends.smtp.EmailBackend" if EMAIL_HOST else "django.core.mail.backends.console.EmailBackend"
 )
+# Links in e-mails are made absolute with this address.
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
+
+# Notifications (giamsat/notifications): outside channels in use; how immediate messages are sent
+# after commit ("task": a Huey task; "inline": in the request; "off": by the minute's sweep);
+# the local time of the daily digest (working days; the weekly one on the week's first working
+# day); reminders so many working days before a report's deadline; how long a worker may hold a
+# message it is sending before another takes it over (a killed worker on the same machine is
+# known at once); the SMTP connection's timeout in seconds.
+NOTIFICATIONS_CHANNELS = env_list("NOTIFICATIONS_CHANNELS", "email")
+NOTIFICATIONS_SEND = os.environ.get("NOTIFICATIONS_SEND", "task")
+NOTIFICATIONS_DIGEST_TIME = os.environ.get("NOTIFICATIONS_DIGEST_TIME", "07:30")
+NOTIFICATIONS_REMINDER_DAYS = [int(day) for day in env_list("NOTIFICATIONS_REMINDER_DAYS", "3,1")]
+NOTIFICATIONS_SEND_LEASE_SECONDS = int(os.environ.get("NOTIFICATIONS_SEND_LEASE_SECONDS", "600"))
+NOTIFICATIONS_SMTP_TIMEOUT = int(os.environ.get("NOTIFICATIONS_SMTP_TIMEOUT", "30"))
 
 SESSION_COOKIE_HTTPONLY = True
 # A signed-in session ends after SESSION_IDLE_TIMEOUT_MINUTES without a request, and at the latest

@@ -11,6 +11,7 @@ from giamsat.alerts.api import router as alerts_router
 from giamsat.core.dates import InvalidDate
 from giamsat.evaluation.api import router as evaluation_router
 from giamsat.jobs.api import router as jobs_router
+from giamsat.notifications.api import router as notifications_router
 from giamsat.orgunits.api import router as orgunits_router
 from giamsat.reporting.api import router as reporting_router
 
@@ -34,6 +35,7 @@ api.add_router("/", reporting_router)
 api.add_router("/evaluation", evaluation_router)
 api.add_router("/", jobs_router)
 api.add_router("/", alerts_router)
+api.add_router("/", notifications_router)
 
 
 def _error(request, status: int, message: str, code: str, **extra):
