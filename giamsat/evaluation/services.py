@@ -6,7 +6,7 @@ Work goes year by year, in order (a year's start values are the previous year's 
 1. figures: reported values → every unit (hierarchy, lineage) → every period type (engine.aggregate);
 2. indicator values from the figures (each indicator's expression over whole columns);
 3. judgement: the year's target, milestone, projection, status and score of every value (engine.scoring);
-4. the composite index per pillar and overall, monthly and yearly, with ranks among peers.
+4. the composite index per pillar and overall, monthly, quarterly and yearly, with ranks among peers.
 
 A full run (`evaluation_recompute`) does all years for all units. When values change
 (`evaluation_refresh`, called by a Huey task after the change commits), steps 1–2 are redone
@@ -615,6 +615,16 @@ def _group_ids(*keys: np.ndarray) -> np.ndarray:
 # --- step 4: the composite index and ranks -----------------------------------------------------
 
 
+def _index_input(period: Period, rank: int) -> str | None:
+    """The period whose scores an index period takes for indicators of the given finest type:
+    the index period itself when the indicator is as fine or finer (a quarter takes its monthly
+    indicators' quarterly values, a year all its indicators' yearly ones), else the latest
+    period of the indicator's type that had ended by the end of the index period."""
+    if period.period_type == "YEARLY" or 0 < rank <= RANKS[period.period_type]:
+        return period.code
+    return _as_of(period, rank)
+
+
 def _as_of(period: Period, rank: int) -> str | None:
     """The code of the latest period of the given type that had ended by the end of `period`."""
     kind = ("WEEKLY", "MONTHLY", "QUARTERLY", "YEARLY")[rank]
@@ -652,7 +662,7 @@ PERIOD_KEY_SPACE = 1 << 24
 def compute_index(
     ctx: Context, yp: YearPeriods, scores: ScoreTable, previous_ranks: dict, periods: list[Period]
 ) -> tuple[np.ndarray, ...]:
-    """Pillar values and the overall index per unit for the year's months and the year itself.
+    """Pillar values and the overall index per unit for the year's months, quarters and the year.
 
     `scores` holds this year's and last year's scores (as-of references reach back);
     `previous_ranks` maps (pillar, period code) to (units, rank in the period's structure,
@@ -670,15 +680,11 @@ def compute_index(
         methodology, weights = _methodology_for(ctx, period.end_date)
         if methodology is None or len(units) == 0:
             continue
-        yearly = period.period_type == "YEARLY"
         pillar_matrix = np.full((len(units), len(pillars)), np.nan)
         for j, pillar in enumerate(pillars):
             members = np.array([i for i in indicators if ctx.pillar[i] == pillar], dtype=np.int64)
             as_of = np.array(
-                [
-                    scores.period_pk.get(period.code if yearly else _as_of(period, ctx.finest_rank[i]), -1)
-                    for i in members.tolist()
-                ],
+                [scores.period_pk.get(_index_input(period, ctx.finest_rank[i]), -1) for i in members.tolist()],
                 dtype=np.int64,
             )
             keys = _score_key(ctx, members[None, :], units[:, None], as_of[None, :])
@@ -897,13 +903,20 @@ def _index_periods(ctx: Context, yp: YearPeriods, changed: list[int] | None) -> 
     as-of period of some indicator type changed, and every later month (their previous ranks
     follow), and the year when the year's values changed."""
     months = sorted((p for p in yp.periods if p.period_type == "MONTHLY"), key=lambda p: p.start_date)
+    quarters = sorted((p for p in yp.periods if p.period_type == "QUARTERLY"), key=lambda p: p.start_date)
     year = [p for p in yp.periods if p.period_type == "YEARLY"]
     if changed is None:
-        return months + year
+        return months + quarters + year
     codes = {yp.periods[i].code for i in changed}
     ranks = sorted(set(ctx.finest_rank.values()))
-    first = next((n for n, m in enumerate(months) if any(_as_of(m, r) in codes for r in ranks)), len(months))
-    return months[first:] + [p for p in year if p.code in codes]
+
+    def from_first_changed(periods: list[Period]) -> list[Period]:
+        first = next(
+            (n for n, p in enumerate(periods) if any(_index_input(p, r) in codes for r in ranks)), len(periods)
+        )
+        return periods[first:]
+
+    return from_first_changed(months) + from_first_changed(quarters) + [p for p in year if p.code in codes]
 
 
 @transaction.atomic
