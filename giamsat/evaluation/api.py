@@ -72,7 +72,9 @@ class RankingOut(Schema):
 
 
 class RankingFilters(Schema):
-    period: str | None = Field(None, description="Month or year: 202611 or 2025 (default: the latest month).")
+    period: str | None = Field(
+        None, description="Month, quarter or year: 202611, 2026Q3 or 2025 (default: the latest month)."
+    )
     pillar: str = Field(OVERALL, description="OVERALL or a pillar code.")
     type: str = Field("PROVINCE", description="Unit type ranked.")
     structure: Structure = Field(Structure.PERIOD, description="PERIOD: units in force then; CURRENT: today's.")
@@ -143,7 +145,7 @@ def _value_out(row: IndicatorValue) -> IndicatorValueOut:
     return IndicatorValueOut(
         indicator=row.indicator.code,
         orgUnit=row.org_unit.code,
-        orgUnitName=row.org_unit.name,
+        orgUnitName=row.org_unit.display_name,
         period=row.period.code,
         value=row.value,
         basis=row.basis,
@@ -189,7 +191,7 @@ def index_value_list(request, filters: Query[RankingFilters]):
         results=[
             RankOut(
                 orgUnit=r.unit.code,
-                orgUnitName=r.unit.name,
+                orgUnitName=r.label or r.unit.display_name,
                 value=r.value,
                 rank=r.rank,
                 previousRank=r.previous_rank,
@@ -264,7 +266,7 @@ def scorecard_get(request, code: str, period: str | None = None, structure: Stru
         )
     return ScorecardOut(
         orgUnit=unit.code,
-        orgUnitName=unit.name,
+        orgUnitName=unit.display_name,
         period=chosen.code,
         structure=structure,
         index=card.overall.value if card.overall else None,

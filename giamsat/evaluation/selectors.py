@@ -75,11 +75,14 @@ def index_periods(*, unit: OrgUnit | None = None) -> list[Period]:
     return list(_with_index(unit).order_by("-end_date", "-period_type"))
 
 
-def index_period_choices(*, unit: OrgUnit | None = None) -> list[tuple[str, list[Period]]]:
-    """The periods with an overall index grouped for a picker, newest first in each group:
-    [("Tháng", [...]), ("Quý", [...]), ("Năm", [...])]; empty groups are left out."""
+def index_period_choices(
+    *, unit: OrgUnit | None = None, periods: list[Period] | None = None
+) -> list[tuple[str, list[Period]]]:
+    """The periods with an overall index (or those given) grouped for a picker, newest first in
+    each group: [("Tháng", [...]), ("Quý", [...]), ("Năm", [...])]; empty groups are left out."""
     labels = {PeriodType.MONTHLY: _("Months"), PeriodType.QUARTERLY: _("Quarters"), PeriodType.YEARLY: _("Years")}
-    periods = index_periods(unit=unit)
+    if periods is None:
+        periods = index_periods(unit=unit)
     groups = [(str(label), [p for p in periods if p.period_type == kind]) for kind, label in labels.items()]
     return [(label, group) for label, group in groups if group]
 
@@ -365,7 +368,7 @@ def indicator_values(
     )
     if unit_type:
         rows = rows.filter(org_unit__type=unit_type)
-    rows = scope_filter(rows, user, unit_field="org_unit").select_related("org_unit", "period")
+    rows = scope_filter(rows, user, unit_field="org_unit").select_related("org_unit__parent", "period")
     descending = indicator.direction != "LOWER_IS_BETTER"
     return sorted(rows, key=lambda r: (-r.value if descending else r.value, r.org_unit.code))
 
@@ -382,7 +385,9 @@ def indicator_values_query(
     if period is not None:
         rows = rows.filter(period=period)
     rows = scope_filter(rows, user, unit_field="org_unit")
-    return rows.select_related("indicator", "org_unit", "period").order_by("-period__end_date", "indicator__code")
+    return rows.select_related("indicator", "org_unit__parent", "period").order_by(
+        "-period__end_date", "indicator__code"
+    )
 
 
 # --- the explanation of one value --------------------------------------------------------------
@@ -694,7 +699,7 @@ class StructureExplanation:
         """The pillars that moved the index most (weighted change against the main former
         unit), largest first: the reason a rank moves, beside the change of peers."""
         total = sum(p.weight or 0 for p in self.pillars) or 1
-        moved = [p for p in self.pillars if p.change is not None and p.weight]
+        moved = [p for p in self.pillars if p.change is not None and p.weight and round(p.change, 4)]
         return sorted(moved, key=lambda p: -abs(p.change * p.weight / total))[:3]
 
     def contribution(self, pillar: StructurePillar) -> float | None:

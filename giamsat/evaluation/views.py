@@ -185,7 +185,12 @@ def unit_structures(request, code: str):
     except BadRequest as exc:
         return _bad_request(request, exc)
     explanation = selectors.structure_explanation_get(unit=unit, period=period) if period else None
-    context = {"unit": unit, "period": period, "periods": periods, "x": explanation}
+    context = {
+        "unit": unit,
+        "period": period,
+        "period_choices": selectors.index_period_choices(periods=periods),
+        "x": explanation,
+    }
     return render(request, "evaluation/structures.html", context)
 
 
@@ -236,7 +241,7 @@ def indicator_detail(request, code: str):
         "groups": selectors.group_values(user=request.user, indicator=indicator, period=period) if period else [],
         "statuses": Status,
         "chart_height": max(280, 22 * len(rows) + 60),
-        "chart": {"labels": [r.org_unit.name for r in rows], "values": [r.value for r in rows]},
+        "chart": {"labels": [r.org_unit.display_name for r in rows], "values": [r.value for r in rows]},
     }
     return render(request, "evaluation/indicator.html", context)
 
