@@ -266,7 +266,7 @@ def scorecard_get(request, code: str, period: str | None = None, structure: Stru
         )
     return ScorecardOut(
         orgUnit=unit.code,
-        orgUnitName=unit.display_name,
+        orgUnitName=selectors.orgunit_labels([unit], on=chosen.end_date)[unit.pk],
         period=chosen.code,
         structure=structure,
         index=card.overall.value if card.overall else None,

@@ -227,6 +227,9 @@ def indicator_detail(request, code: str):
         if period
         else []
     )
+    # Today's units over a period before they existed say what they are built from.
+    on = period.end_date if period and structure == Structure.CURRENT else None
+    labels = selectors.orgunit_labels([r.org_unit for r in rows], on=on)
     finest = selectors.finest_type(indicator)
     coarser = [t for t in ("MONTHLY", "QUARTERLY", "YEARLY") if RANK_OF_TYPE[t] >= RANK_OF_TYPE.get(finest, 0)]
     context = {
@@ -241,7 +244,8 @@ def indicator_detail(request, code: str):
         "groups": selectors.group_values(user=request.user, indicator=indicator, period=period) if period else [],
         "statuses": Status,
         "chart_height": max(280, 22 * len(rows) + 60),
-        "chart": {"labels": [r.org_unit.display_name for r in rows], "values": [r.value for r in rows]},
+        "labels": labels,
+        "chart": {"labels": [labels[r.org_unit.pk] for r in rows], "values": [r.value for r in rows]},
     }
     return render(request, "evaluation/indicator.html", context)
 
@@ -260,4 +264,5 @@ def explain(request, indicator_code: str, unit_code: str, period_code: str):
     if explanation.value is None and not any(i.figure for i in explanation.inputs):
         raise Http404(_("No stored value for this indicator, unit and period."))
     template = "evaluation/_explain.html" if request.headers.get("HX-Request") else "evaluation/explain.html"
-    return render(request, template, {"x": explanation, "statuses": Status})
+    unit_label = selectors.orgunit_labels([unit], on=period.end)[unit.pk]
+    return render(request, template, {"x": explanation, "statuses": Status, "unit_label": unit_label})

@@ -173,6 +173,20 @@ def test_medians_and_averages_match_a_hand_computation(demo_evaluated):
     assert comparison.national.median[OVERALL] == pytest.approx(_hand_median(national), abs=1e-12)
     assert comparison.region.code == "REG_DBSH"
     assert "So với cả nước và vùng" in _text(card) and _vi(_hand_median(national)) in _text(card)
+    awareness = [r.value for r in current.filter(pillar="AWARENESS")]
+    assert f"trung vị: cả nước {_vi(_hand_median(awareness))}, Đồng bằng sông Hồng" in _text(card)
+
+
+def test_a_current_province_over_a_past_period_says_what_it_is_built_from_everywhere(demo_evaluated):
+    client = _client("ministry.leader")
+    label = "Thành phố Đà Nẵng (Đà Nẵng cũ + Quảng Nam)"
+    assert label in _text(client.get("/evaluation/units/P48/?period=2024&structure=CURRENT"))
+    assert label in _text(client.get("/evaluation/indicators/HH_FIBER_RATE/?period=2024&structure=CURRENT"))
+    assert label in _text(client.get("/evaluation/explain/HH_FIBER_RATE/P48/2024/"))
+    assert client.get("/api/v1/evaluation/scorecards/P48?period=2024").json()["orgUnitName"] == label
+    # In the period's structure, the former provinces are themselves.
+    text = _text(client.get("/evaluation/indicators/HH_FIBER_RATE/?period=2024&structure=PERIOD"))
+    assert "Tỉnh Quảng Nam" in text and label not in text
 
 
 def test_a_small_region_is_not_summarised_for_a_user_who_cannot_see_it_all(demo_evaluated):
