@@ -62,6 +62,14 @@ class RankOut(Schema):
     pillars: dict[str, float]
 
 
+class GroupSummaryOut(Schema):
+    group: str = Field(description="NATIONAL or the socio-economic region's group code.")
+    groupName: str
+    units: int = Field(description="Ranked units of the group (all of them, not only the caller's).")
+    median: dict[str, float] = Field(description="Median per pillar and OVERALL.")
+    average: dict[str, float] = Field(description="Average per pillar and OVERALL.")
+
+
 class RankingOut(Schema):
     period: str
     pillar: str
@@ -69,6 +77,11 @@ class RankingOut(Schema):
     structure: str
     count: int = Field(description="Units ranked (in the caller's scope); results hold limit of them from offset.")
     results: list[RankOut]
+    summary: list[GroupSummaryOut] = Field(
+        default_factory=list,
+        description="The national and regional median and average (a region of fewer than 5 units only for "
+        "a caller who sees all of them).",
+    )
 
 
 class RankingFilters(Schema):
@@ -199,6 +212,12 @@ def index_value_list(request, filters: Query[RankingFilters]):
                 pillars=r.pillars,
             )
             for r in ranking.rows[filters.offset : filters.offset + filters.limit]
+        ],
+        summary=[
+            GroupSummaryOut(group=g.code, groupName=g.label, units=g.count, median=g.median, average=g.average)
+            for g in selectors.ranking_summary(
+                user=request.user, period=period, unit_type=ranking.unit_type, structure=ranking.structure
+            ).groups
         ],
     )
 

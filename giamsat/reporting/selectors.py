@@ -406,7 +406,7 @@ def audit_entries(*, user: User, filters: AuditFilters | None = None) -> QuerySe
     period and user come with each row (one query for a page)."""
     filters = filters or AuditFilters()
     entries = scope_filter(
-        DataValueAudit.objects.select_related("data_element", "org_unit", "period", "changed_by"),
+        DataValueAudit.objects.select_related("data_element", "org_unit__parent", "period", "changed_by"),
         user,
         kind=ScopeKind.VIEW,
         unit_field="org_unit",

@@ -153,6 +153,9 @@ def test_medians_and_averages_match_a_hand_computation(demo_evaluated):
     assert f"Toàn quốc (63 đơn vị) Trung vị {_vi(_hand_median(overall))}" in text
     assert f"Trung bình {_vi(sum(overall) / len(overall))}" in text
     assert page.context["chart"]["lines"][0]["value"] == round(_hand_median(overall), 4)
+    api = _client("ministry.leader").get("/api/v1/evaluation/indexValues?period=2025Q2").json()["summary"]
+    assert [g["group"] for g in api][:2] == ["NATIONAL", "REG_BTB_DHMT"] and len(api) == 7
+    assert api[0]["units"] == 63 and api[0]["median"][OVERALL] == pytest.approx(_hand_median(overall), abs=1e-12)
 
     # ... and to Hà Nội's leader, who sees one row: the country and their own region only,
     # also drawn across their bar and on their scorecard.
