@@ -899,9 +899,9 @@ def _ranks_stored(codes: list[str]) -> dict:
 
 
 def _index_periods(ctx: Context, yp: YearPeriods, changed: list[int] | None) -> list[Period]:
-    """The year's index periods to redo: all, or those whose inputs changed — a month whose
-    as-of period of some indicator type changed, and every later month (their previous ranks
-    follow), and the year when the year's values changed."""
+    """The year's index periods to redo: all, or those whose inputs changed — a month (a
+    quarter) whose input period of some indicator type changed, and every later month (quarter),
+    whose previous ranks follow, and the year when the year's values changed."""
     months = sorted((p for p in yp.periods if p.period_type == "MONTHLY"), key=lambda p: p.start_date)
     quarters = sorted((p for p in yp.periods if p.period_type == "QUARTERLY"), key=lambda p: p.start_date)
     year = [p for p in yp.periods if p.period_type == "YEARLY"]
