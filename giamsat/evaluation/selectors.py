@@ -23,7 +23,7 @@ from giamsat.catalog.models import DataElement, Indicator
 from giamsat.core.periods import Period as PeriodValue
 from giamsat.core.periods import PeriodType
 from giamsat.orgunits.models import OrgUnit, OrgUnitGroupMembership, OrgUnitLineage
-from giamsat.orgunits.selectors import orgunit_built_from, orgunit_labels, orgunit_region_of
+from giamsat.orgunits.selectors import orgunit_built_from, orgunit_labels, orgunit_region_of, predecessor_names
 from giamsat.reporting.models import DataValue, Period
 
 from .choices import Basis, Structure
@@ -672,6 +672,7 @@ class StructureExplanation:
     unit: OrgUnit  # the current unit
     period: Period
     predecessors: list[OrgUnit]  # the main one (same name) first
+    short_names: list[str]  # of the predecessors: "Đà Nẵng cũ", "Quảng Nam"
     label: str  # "Thành phố Đà Nẵng (Đà Nẵng cũ + Quảng Nam)"
     overall: StructurePillar
     pillars: list[StructurePillar]
@@ -682,9 +683,9 @@ class StructureExplanation:
         return len(self.predecessors) > 1
 
     @property
-    def predecessor_index(self) -> list[tuple[OrgUnit, IndexValue | None]]:
-        """Each former unit with its overall index row in the period."""
-        return list(zip(self.predecessors, self.overall.former, strict=True))
+    def predecessor_index(self) -> list[tuple[OrgUnit, str, IndexValue | None]]:
+        """Each former unit with its short name and its overall index row in the period."""
+        return list(zip(self.predecessors, self.short_names, self.overall.former, strict=True))
 
     @property
     def peers_before(self) -> int | None:
@@ -743,8 +744,8 @@ def structure_explanation_get(*, unit: OrgUnit, period: Period) -> StructureExpl
     built = orgunit_built_from([unit], on=period.end_date).get(unit.pk, [])
     if not built:
         return None
-    same = [p for p in built if (p.short_name_vi or p.name) == (unit.short_name_vi or unit.name)]
-    predecessors = same + [p for p in built if p not in same]
+    named = predecessor_names(unit, built)  # the one of the unit's own name first
+    predecessors = [p for p, _name in named]
     rows = IndexValue.objects.filter(period=period, org_unit__in=[unit, *predecessors])
     by_key = {(r.org_unit_id, r.pillar): r for r in rows}
     current_overall = by_key.get((unit.pk, OVERALL))
@@ -772,6 +773,7 @@ def structure_explanation_get(*, unit: OrgUnit, period: Period) -> StructureExpl
         unit=unit,
         period=period,
         predecessors=predecessors,
+        short_names=[name for _p, name in named],
         label=orgunit_labels([unit], on=period.end_date)[unit.pk],
         overall=block(OVERALL, _("Overall index")),
         pillars=pillars,

@@ -221,17 +221,22 @@ def _short(unit: OrgUnit) -> str:
     return unit.short_name_vi or unit.name
 
 
+def predecessor_names(unit: OrgUnit, predecessors: list[OrgUnit]) -> list[tuple[OrgUnit, str]]:
+    """The former units a unit is built from with their short names, the one of the unit's own
+    name first and called former: [(P48_63, "Đà Nẵng cũ"), (P49_63, "Quảng Nam")]."""
+    same = [p for p in predecessors if _short(p) == _short(unit)]
+    others = [p for p in predecessors if p not in same]
+    return [(p, _("former %(name)s") % {"name": _short(p)}) for p in same] + [(p, _short(p)) for p in others]
+
+
 def built_from_label(unit: OrgUnit, predecessors: list[OrgUnit]) -> str:
     """What a unit is made of, in words: "Đà Nẵng cũ + Quảng Nam"; empty when it simply
     continues one unit of the same name (Hà Nội over 2024 is Hà Nội)."""
     if not predecessors:
         return ""
-    same = [p for p in predecessors if _short(p) == _short(unit)]
-    if len(predecessors) == 1 and same:
+    if len(predecessors) == 1 and _short(predecessors[0]) == _short(unit):
         return ""
-    others = [p for p in predecessors if p not in same]
-    parts = [_("former %(name)s") % {"name": _short(p)} for p in same] + [_short(p) for p in others]
-    return " + ".join(parts)
+    return " + ".join(name for _unit, name in predecessor_names(unit, predecessors))
 
 
 def orgunit_labels(units: Iterable[OrgUnit], *, on: dt.date | None = None) -> dict[int, str]:

@@ -226,11 +226,11 @@ def test_the_63_34_explanation_of_da_nang_names_its_predecessors_and_both_ranks(
     assert page.status_code == 200
     text = _text(page)
     assert "Thành phố Đà Nẵng (Đà Nẵng cũ + Quảng Nam)" in text
-    assert "Thành phố Đà Nẵng" in text and "Tỉnh Quảng Nam" in text
-    before = f"hạng {old_danang.rank_period}/63 trong cơ cấu của kỳ"
-    after = f"hạng {danang.rank_current}/34 trong cơ cấu hiện nay"
+    assert f"Đà Nẵng cũ ({_vi(old_danang.value)}, hạng {old_danang.rank_period}/63)" in text
+    assert f"Quảng Nam ({_vi(quang_nam.value)}, hạng {quang_nam.rank_period}/63)" in text
+    before = f"Đà Nẵng cũ {_vi(old_danang.value)}, hạng {old_danang.rank_period}/63 trong cơ cấu của kỳ"
+    after = f"{_vi(danang.value)}, hạng {danang.rank_current}/34 trong cơ cấu hiện nay"
     assert before in text and after in text, text[:2000]
-    assert f"{quang_nam.rank_period}/63" in text
     assert "Đơn vị được so sánh với 34 đơn vị thay vì 63" in text
     x = page.context["x"]
     assert [p.code for p in x.predecessors] == ["P48_63", "P49_63"]
