@@ -91,6 +91,14 @@ class RankOut(Schema):
     completeness: CompletenessOut | None
 
 
+class GroupSummaryOut(Schema):
+    group: str = Field(description="NATIONAL or the socio-economic region's group code.")
+    groupName: str
+    units: int = Field(description="Ranked units of the group (all of them, not only the caller's).")
+    median: dict[str, float] = Field(description="Median per pillar and OVERALL.")
+    average: dict[str, float] = Field(description="Average per pillar and OVERALL.")
+
+
 class RankingOut(Schema):
     period: str
     pillar: str
@@ -98,10 +106,17 @@ class RankingOut(Schema):
     structure: str
     count: int = Field(description="Units ranked (in the caller's scope); results hold limit of them from offset.")
     results: list[RankOut]
+    summary: list[GroupSummaryOut] = Field(
+        default_factory=list,
+        description="The national and regional median and average (a region of fewer than 5 units only for "
+        "a caller who sees all of them).",
+    )
 
 
 class RankingFilters(Schema):
-    period: str | None = Field(None, description="Month or year: 202611 or 2025 (default: the latest month).")
+    period: str | None = Field(
+        None, description="Month, quarter or year: 202611, 2026Q3 or 2025 (default: the latest month)."
+    )
     pillar: str = Field(OVERALL, description="OVERALL or a pillar code.")
     type: str = Field("PROVINCE", description="Unit type ranked.")
     structure: Structure = Field(Structure.PERIOD, description="PERIOD: units in force then; CURRENT: today's.")
@@ -178,7 +193,7 @@ def _value_out(row: IndicatorValue) -> IndicatorValueOut:
     return IndicatorValueOut(
         indicator=row.indicator.code,
         orgUnit=row.org_unit.code,
-        orgUnitName=row.org_unit.name,
+        orgUnitName=row.org_unit.display_name,
         period=row.period.code,
         value=row.value,
         basis=row.basis,
@@ -229,7 +244,7 @@ def index_value_list(request, filters: Query[RankingFilters]):
         results=[
             RankOut(
                 orgUnit=r.unit.code,
-                orgUnitName=r.unit.name,
+                orgUnitName=r.label or r.unit.display_name,
                 value=r.value,
                 rank=r.rank,
                 previousRank=r.previous_rank,
@@ -238,6 +253,12 @@ def index_value_list(request, filters: Query[RankingFilters]):
                 completeness=completeness_out(r.index),
             )
             for r in ranking.rows[filters.offset : filters.offset + filters.limit]
+        ],
+        summary=[
+            GroupSummaryOut(group=g.code, groupName=g.label, units=g.count, median=g.median, average=g.average)
+            for g in selectors.ranking_summary(
+                user=request.user, period=period, unit_type=ranking.unit_type, structure=ranking.structure
+            ).groups
         ],
     )
 
@@ -309,7 +330,7 @@ def scorecard_get(request, code: str, period: str | None = None, structure: Stru
         )
     return ScorecardOut(
         orgUnit=unit.code,
-        orgUnitName=unit.name,
+        orgUnitName=selectors.orgunit_labels([unit], on=chosen.end_date)[unit.pk],
         period=chosen.code,
         structure=structure,
         index=card.overall.value if card.overall else None,

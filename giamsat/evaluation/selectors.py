@@ -6,12 +6,14 @@ a fixed number of queries, whatever the number of indicators or units.
 from __future__ import annotations
 
 import datetime as dt
+import statistics
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Exists, F, Max, Min, OuterRef, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from giamsat.accounts.models import User
 from giamsat.accounts.selectors import scope_filter, user_scope
@@ -21,6 +23,7 @@ from giamsat.catalog.models import DataElement, Indicator
 from giamsat.core.periods import Period as PeriodValue
 from giamsat.core.periods import PeriodType
 from giamsat.orgunits.models import OrgUnit, OrgUnitGroupMembership, OrgUnitLineage
+from giamsat.orgunits.selectors import orgunit_built_from, orgunit_labels, orgunit_region_of, predecessor_names
 from giamsat.reporting.models import DataValue, Period
 
 from .choices import Basis, ReportsState, Structure
@@ -31,6 +34,7 @@ from .models import (
     IndexMethodology,
     IndexValue,
     IndicatorValue,
+    PillarWeight,
     channel_bit,
 )
 
@@ -43,7 +47,7 @@ SPARK_SPAN_DAYS = {
     PeriodType.QUARTERLY: 92 * SPARK_POINTS,
     PeriodType.YEARLY: 366 * 12,
 }
-INDEX_PERIOD_TYPES = (PeriodType.MONTHLY, PeriodType.YEARLY)
+INDEX_PERIOD_TYPES = (PeriodType.MONTHLY, PeriodType.QUARTERLY, PeriodType.YEARLY)
 
 
 # --- periods -----------------------------------------------------------------------------------
@@ -75,8 +79,21 @@ def _with_index(unit: OrgUnit | None) -> QuerySet:
 
 
 def index_periods(*, unit: OrgUnit | None = None) -> list[Period]:
-    """Periods (months and years) that have an overall index, newest first; for one unit if given."""
+    """Periods (months, quarters and years) that have an overall index, newest first; for one
+    unit if given."""
     return list(_with_index(unit).order_by("-end_date", "-period_type"))
+
+
+def index_period_choices(
+    *, unit: OrgUnit | None = None, periods: list[Period] | None = None
+) -> list[tuple[str, list[Period]]]:
+    """The periods with an overall index (or those given) grouped for a picker, newest first in
+    each group: [("Tháng", [...]), ("Quý", [...]), ("Năm", [...])]; empty groups are left out."""
+    labels = {PeriodType.MONTHLY: _("Months"), PeriodType.QUARTERLY: _("Quarters"), PeriodType.YEARLY: _("Years")}
+    if periods is None:
+        periods = index_periods(unit=unit)
+    groups = [(str(label), [p for p in periods if p.period_type == kind]) for kind, label in labels.items()]
+    return [(label, group) for label, group in groups if group]
 
 
 def latest_index_period(*, unit: OrgUnit | None = None) -> Period | None:
@@ -153,7 +170,7 @@ def rank_of(row: IndexValue | None, structure: str) -> tuple[int | None, int | N
 
 def _earlier(period: PeriodValue, count: int) -> list[PeriodValue]:
     found = []
-    for _ in range(count):
+    for _step in range(count):
         period = period.previous()
         found.append(period)
     return found
@@ -242,6 +259,8 @@ class RankingRow:
     previous_rank: int | None
     peers: int | None
     pillars: dict[str, float]
+    label: str = ""  # the unit's name as shown: its ministry, or what it is built from (ranking_labels)
+    restructured: bool = False  # its 63 / 34 explanation exists (structure_explanation_get)
     index: IndexValue | None = None  # the stored row: completeness, carried inputs, report state
 
     @property
@@ -256,10 +275,11 @@ class RankedUnits(Sequence):
     """A ranking's rows, best first, read from the database a window at a time: a page of 100
     among 3,321 communes costs two small queries, not all 33,000 index rows."""
 
-    def __init__(self, ranked: QuerySet, base: QuerySet, structure: str) -> None:
-        self._ranked = ranked.select_related("org_unit").order_by(_rank_field(structure), "org_unit__code")
+    def __init__(self, ranked: QuerySet, base: QuerySet, structure: str, end: dt.date | None = None) -> None:
+        self._ranked = ranked.select_related("org_unit__parent").order_by(_rank_field(structure), "org_unit__code")
         self._base = base
         self._structure = structure
+        self._end = end  # the period's end: names say what a unit is built from then
         self._count: int | None = None
 
     def __len__(self) -> int:
@@ -274,7 +294,8 @@ class RankedUnits(Sequence):
         if not isinstance(index, slice):
             return self[index : index + 1][0]
         rows = [
-            RankingRow(row.org_unit, row.value, *rank_of(row, self._structure), {}, row) for row in self._ranked[index]
+            RankingRow(row.org_unit, row.value, *rank_of(row, self._structure), {}, index=row)
+            for row in self._ranked[index]
         ]
         by_unit = {row.unit.pk: row for row in rows}
         pillars = self._base.filter(
@@ -282,7 +303,27 @@ class RankedUnits(Sequence):
         ).values_list("org_unit_id", "pillar", "value")
         for unit_id, pillar, value in pillars:
             by_unit[unit_id].pillars[pillar] = value
+        if self._end is not None:
+            ranking_labels(rows, structure=self._structure, end=self._end)
         return rows
+
+
+def ranking_labels(rows: list[RankingRow], *, structure: str, end: dt.date) -> None:
+    """Fill each row's label and whether it has a 63 / 34 explanation: in today's structure over
+    a period before a unit existed, it is built from its predecessors ("Thành phố Đà Nẵng
+    (Đà Nẵng cũ + Quảng Nam)"); in the period's structure, a unit restructured since has one
+    through its successor. One query per lineage step."""
+    units = [row.unit for row in rows]
+    current = structure == Structure.CURRENT
+    labels = orgunit_labels(units, on=end if current else None)
+    built = orgunit_built_from(units, on=end) if current else {}
+    today = timezone.localdate()
+    for row in rows:
+        row.label = labels[row.unit.pk]
+        if current:
+            row.restructured = row.unit.pk in built
+        else:
+            row.restructured = row.unit.valid_to is not None and end <= row.unit.valid_to < today
 
 
 @dataclass
@@ -322,7 +363,7 @@ def ranking_get(
         pillar=pillar,
         unit_type=unit_type,
         structure=structure,
-        rows=RankedUnits(of_type.filter(pillar=pillar), base, structure),
+        rows=RankedUnits(of_type.filter(pillar=pillar), base, structure, period.end_date),
         unit_types=unit_types,
     )
 
@@ -385,7 +426,7 @@ def indicator_values(
     )
     if unit_type:
         rows = rows.filter(org_unit__type=unit_type)
-    rows = scope_filter(rows, user, unit_field="org_unit").select_related("org_unit", "period")
+    rows = scope_filter(rows, user, unit_field="org_unit").select_related("org_unit__parent", "period")
     descending = indicator.direction != "LOWER_IS_BETTER"
     return sorted(rows, key=lambda r: (-r.value if descending else r.value, r.org_unit.code))
 
@@ -402,7 +443,9 @@ def indicator_values_query(
     if period is not None:
         rows = rows.filter(period=period)
     rows = scope_filter(rows, user, unit_field="org_unit")
-    return rows.select_related("indicator", "org_unit", "period").order_by("-period__end_date", "indicator__code")
+    return rows.select_related("indicator", "org_unit__parent", "period").order_by(
+        "-period__end_date", "indicator__code"
+    )
 
 
 # --- the explanation of one value --------------------------------------------------------------
@@ -591,4 +634,274 @@ def group_values(*, user: User, indicator: Indicator, period: Period) -> list[Gr
     descending = indicator.direction != "LOWER_IS_BETTER"
     return sorted(
         rows, key=lambda r: (r.group.group_set.code if r.group.group_set else "", -r.value if descending else r.value)
+    )
+
+
+# --- medians and averages beside a ranking ------------------------------------------------------
+
+# A group's median and average are shown to a user who cannot see all its units only when it
+# has at least this many: with two or three, they would give away another unit's value.
+MIN_UNITS_FOR_SUMMARY = 5
+NATIONAL = "NATIONAL"
+
+
+@dataclass
+class GroupSummary:
+    """The median and the average of the ranked units of a group, per pillar (and OVERALL)."""
+
+    code: str  # NATIONAL or the region's group code
+    label: str
+    count: int
+    median: dict[str, float]
+    average: dict[str, float]
+
+    @property
+    def stats(self) -> list[tuple[str, str, dict[str, float]]]:
+        """(code, label, values per pillar) of the median and the average, for a table's rows."""
+        return [("median", _("Median"), self.median), ("average", _("Average"), self.average)]
+
+
+@dataclass
+class RankingSummary:
+    national: GroupSummary | None
+    regions: list[GroupSummary]
+    region_of: dict[int, str]  # unit id -> region code, for the units shown
+    hidden_regions: int = 0  # regions left out: too few units for a user who cannot see them all
+
+    @property
+    def groups(self) -> list[GroupSummary]:
+        return ([self.national] if self.national else []) + self.regions
+
+    def region(self, code: str | None) -> GroupSummary | None:
+        return next((r for r in self.regions if r.code == code), None)
+
+
+def _group_summary(code: str, label: str, values: dict[str, list[float]], count: int) -> GroupSummary:
+    return GroupSummary(
+        code=code,
+        label=label,
+        count=count,
+        median={p: statistics.median(v) for p, v in values.items() if v},
+        average={p: statistics.fmean(v) for p, v in values.items() if v},
+    )
+
+
+def ranking_summary(*, user: User, period: Period, unit_type: str, structure: str) -> RankingSummary:
+    """The national and regional median and average of every pillar and the index over the
+    ranked units of a type in a period (in the chosen structure), read from the stored index
+    rows, not only the user's: a provincial leader compares their province with the country and
+    their region. A user who cannot see every unit of a group gets its figures only when it has
+    at least MIN_UNITS_FOR_SUMMARY units, and only the regions of units in their scope.
+    Two queries."""
+    rank_field = _rank_field(structure)
+    rows = IndexValue.objects.filter(
+        period=period, org_unit__type=unit_type, **{f"{rank_field}__isnull": False}
+    ).values_list("org_unit_id", "pillar", "value", "org_unit__path")
+    scope = user_scope(user)
+    by_unit: dict[int, dict[str, float]] = defaultdict(dict)
+    seen: set[int] = set()  # the units the user may see
+    for unit_id, pillar, value, path in rows:
+        by_unit[unit_id][pillar] = value
+        if scope.everything or any(path.startswith(p) for p in scope.paths):
+            seen.add(unit_id)
+    if not by_unit:
+        return RankingSummary(None, [], {})
+    day = timezone.localdate() if structure == Structure.CURRENT else period.end_date
+    regions = orgunit_region_of(list(by_unit), on=day)
+
+    def collect(units: list[int]) -> dict[str, list[float]]:
+        values: dict[str, list[float]] = defaultdict(list)
+        for unit_id in units:
+            for pillar, value in by_unit[unit_id].items():
+                values[pillar].append(value)
+        return values
+
+    def shown(units: list[int]) -> bool:
+        return all(u in seen for u in units) or len(units) >= MIN_UNITS_FOR_SUMMARY
+
+    everyone = sorted(by_unit)
+    national = (
+        _group_summary(NATIONAL, _("Whole country"), collect(everyone), len(everyone)) if shown(everyone) else None
+    )
+    members: dict[str, list[int]] = defaultdict(list)
+    groups = {}
+    for unit_id, group in regions.items():
+        members[group.code].append(unit_id)
+        groups[group.code] = group
+    summaries, hidden = [], 0
+    for code in sorted(members):
+        units = members[code]
+        if not any(u in seen for u in units):
+            continue  # a region the user has no unit in
+        if not shown(units):
+            hidden += 1
+            continue
+        summaries.append(_group_summary(code, groups[code].name, collect(units), len(units)))
+    return RankingSummary(
+        national=national,
+        regions=summaries,
+        region_of={u: g.code for u, g in regions.items()},
+        hidden_regions=hidden,
+    )
+
+
+@dataclass
+class UnitComparison:
+    """A unit's value (index or pillar) beside the national and its region's median and average."""
+
+    value: float | None
+    national: GroupSummary | None
+    region: GroupSummary | None
+    pillar: str = OVERALL
+
+    @property
+    def groups(self) -> list[GroupSummary]:
+        return [g for g in (self.national, self.region) if g is not None]
+
+
+def unit_comparison(
+    *, user: User, unit: OrgUnit, period: Period, structure: str, value: float | None
+) -> UnitComparison:
+    """The unit's index beside the national and its region's median (a scorecard's panel)."""
+    summary = ranking_summary(user=user, period=period, unit_type=unit.type, structure=structure)
+    return UnitComparison(value=value, national=summary.national, region=summary.region(summary.region_of.get(unit.pk)))
+
+
+# --- the 63 / 34 explanation of one unit ---------------------------------------------------------
+
+
+@dataclass
+class StructurePillar:
+    """One pillar (or OVERALL) of a unit in both structures: each former unit's value and rank
+    among the period's units, and the current unit's among today's."""
+
+    code: str
+    label: str
+    weight: float | None
+    former: list[IndexValue | None]  # one per predecessor, in the explanation's order
+    current: IndexValue | None
+
+    @property
+    def main(self) -> IndexValue | None:
+        return self.former[0] if self.former else None
+
+    @property
+    def change(self) -> float | None:
+        """The current value minus the main former unit's."""
+        if self.current is None or self.main is None:
+            return None
+        return self.current.value - self.main.value
+
+
+@dataclass
+class StructureExplanation:
+    unit: OrgUnit  # the current unit
+    period: Period
+    predecessors: list[OrgUnit]  # the main one (same name) first
+    short_names: list[str]  # of the predecessors: "Đà Nẵng cũ", "Quảng Nam"
+    label: str  # "Thành phố Đà Nẵng (Đà Nẵng cũ + Quảng Nam)"
+    overall: StructurePillar
+    pillars: list[StructurePillar]
+    periods: list[Period]  # index periods this explanation exists for
+
+    @property
+    def merged(self) -> bool:
+        return len(self.predecessors) > 1
+
+    @property
+    def predecessor_index(self) -> list[tuple[OrgUnit, str, IndexValue | None]]:
+        """Each former unit with its short name and its overall index row in the period."""
+        return list(zip(self.predecessors, self.short_names, self.overall.former, strict=True))
+
+    @property
+    def peers_before(self) -> int | None:
+        return self.overall.main.peers_period if self.overall.main else None
+
+    @property
+    def peers_after(self) -> int | None:
+        return self.overall.current.peers_current if self.overall.current else None
+
+    @property
+    def drivers(self) -> list[StructurePillar]:
+        """The pillars that moved the index most (weighted change against the main former
+        unit), largest first: the reason a rank moves, beside the change of peers."""
+        total = sum(p.weight or 0 for p in self.pillars) or 1
+        moved = [p for p in self.pillars if p.change is not None and p.weight and round(p.change, 4)]
+        return sorted(moved, key=lambda p: -abs(p.change * p.weight / total))[:3]
+
+    def contribution(self, pillar: StructurePillar) -> float | None:
+        total = sum(p.weight or 0 for p in self.pillars)
+        if pillar.change is None or not pillar.weight or not total:
+            return None
+        return pillar.change * pillar.weight / total
+
+
+def structure_current_unit(unit: OrgUnit) -> OrgUnit:
+    """The unit in force today that continues `unit` (itself if it is still in force): a
+    former province leads to the province it was merged into. One query per step."""
+    today = timezone.localdate()
+    for _step in range(10):
+        if unit.is_active_on(today):
+            return unit
+        link = (
+            OrgUnitLineage.objects.filter(predecessor=unit)
+            .select_related("successor__parent")
+            .order_by("-is_primary", "-weight", "successor__code")
+            .first()
+        )
+        if link is None:
+            return unit
+        unit = link.successor
+    return unit
+
+
+def structure_periods(unit: OrgUnit) -> list[Period]:
+    """Index periods in which the unit did not yet exist but has an index in today's structure."""
+    if unit.valid_from is None:
+        return []
+    return [p for p in index_periods(unit=unit) if p.end_date < unit.valid_from]
+
+
+def structure_explanation_get(*, unit: OrgUnit, period: Period) -> StructureExplanation | None:
+    """Why a current unit's place differs between the period's structure and today's (63 and
+    34 provinces): the former units it is built from, each pillar's value and rank in both, and
+    the pillars that moved its index most. None when the unit existed at the period's end or
+    has no former units then. Five queries."""
+    built = orgunit_built_from([unit], on=period.end_date).get(unit.pk, [])
+    if not built:
+        return None
+    named = predecessor_names(unit, built)  # the one of the unit's own name first
+    predecessors = [p for p, _name in named]
+    rows = IndexValue.objects.filter(period=period, org_unit__in=[unit, *predecessors])
+    by_key = {(r.org_unit_id, r.pillar): r for r in rows}
+    current_overall = by_key.get((unit.pk, OVERALL))
+    methodology = current_overall.methodology_id if current_overall else None
+    weights = dict(PillarWeight.objects.filter(methodology_id=methodology).values_list("pillar", "weight"))
+    labels = dict(Pillar.choices)
+    present = {pillar for (_unit, pillar) in by_key if pillar != OVERALL}
+    order = list(labels)
+
+    def block(code: str, label: str) -> StructurePillar:
+        weight = weights.get(code)
+        return StructurePillar(
+            code=code,
+            label=str(label),
+            weight=float(weight) if weight is not None else None,
+            former=[by_key.get((p.pk, code)) for p in predecessors],
+            current=by_key.get((unit.pk, code)),
+        )
+
+    pillars = [
+        block(code, labels.get(code, code))
+        for code in sorted(present, key=lambda p: order.index(p) if p in order else len(order))
+    ]
+    return StructureExplanation(
+        unit=unit,
+        period=period,
+        predecessors=predecessors,
+        short_names=[name for _p, name in named],
+        label=orgunit_labels([unit], on=period.end_date)[unit.pk],
+        overall=block(OVERALL, _("Overall index")),
+        pillars=pillars,
+        periods=structure_periods(unit),
     )

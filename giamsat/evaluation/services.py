@@ -6,7 +6,7 @@ Work goes year by year, in order (a year's start values are the previous year's 
 1. figures: reported values → every unit (hierarchy, lineage) → every period type (engine.aggregate);
 2. indicator values from the figures (each indicator's expression over whole columns);
 3. judgement: the year's target, milestone, projection, status and score of every value (engine.scoring);
-4. the composite index per pillar and overall, monthly and yearly, with ranks among peers.
+4. the composite index per pillar and overall, monthly, quarterly and yearly, with ranks among peers.
 
 A full run (`evaluation_recompute`) does all years for all units. When values change
 (`evaluation_refresh`, called by a Huey task after the change commits), steps 1–2 are redone
@@ -639,6 +639,16 @@ def _group_ids(*keys: np.ndarray) -> np.ndarray:
 # --- step 4: the composite index and ranks -----------------------------------------------------
 
 
+def _index_input(period: Period, rank: int) -> str | None:
+    """The period whose scores an index period takes for indicators of the given finest type:
+    the index period itself when the indicator is as fine or finer (a quarter takes its monthly
+    indicators' quarterly values, a year all its indicators' yearly ones), else the latest
+    period of the indicator's type that had ended by the end of the index period."""
+    if period.period_type == "YEARLY" or 0 < rank <= RANKS[period.period_type]:
+        return period.code
+    return _as_of(period, rank)
+
+
 def _as_of(period: Period, rank: int) -> str | None:
     """The code of the latest period of the given type that had ended by the end of `period`."""
     kind = ("WEEKLY", "MONTHLY", "QUARTERLY", "YEARLY")[rank]
@@ -762,7 +772,7 @@ def compute_index(
     periods: list[Period],
     states: Lookup | None = None,
 ) -> tuple[np.ndarray, ...]:
-    """Pillar values and the overall index per unit for the year's months and the year itself.
+    """Pillar values and the overall index per unit for the year's months, quarters and the year.
 
     `scores` holds this year's and last year's scores (as-of references reach back);
     `previous_ranks` maps (pillar, period code) to (units, rank in the period's structure,
@@ -796,7 +806,7 @@ def compute_index(
         counts = np.zeros((3, len(units), len(pillars)), dtype=np.int64)  # expected, reported, carried
         for j, pillar in enumerate(pillars):
             members = np.array([i for i in indicators if ctx.pillar[i] == pillar], dtype=np.int64)
-            as_of = [period.code if yearly else _as_of(period, ctx.finest_rank[i]) for i in members.tolist()]
+            as_of = [_index_input(period, ctx.finest_rank[i]) for i in members.tolist()]
             matrix, carried = _carried_scores(ctx, scores, members, units, as_of, carry)
             present = scoring.present_in_groups(structure_groups, matrix)
             has = ~np.isnan(matrix)
@@ -1032,17 +1042,24 @@ def _ranks_stored(codes: list[str]) -> dict:
 
 
 def _index_periods(ctx: Context, yp: YearPeriods, changed: list[int] | None) -> list[Period]:
-    """The year's index periods to redo: all, or those whose inputs changed — a month whose
-    as-of period of some indicator type changed, and every later month (their previous ranks
-    follow), and the year when the year's values changed."""
+    """The year's index periods to redo: all, or those whose inputs changed — a month (a
+    quarter) whose input period of some indicator type changed, and every later month (quarter),
+    whose previous ranks follow, and the year when the year's values changed."""
     months = sorted((p for p in yp.periods if p.period_type == "MONTHLY"), key=lambda p: p.start_date)
+    quarters = sorted((p for p in yp.periods if p.period_type == "QUARTERLY"), key=lambda p: p.start_date)
     year = [p for p in yp.periods if p.period_type == "YEARLY"]
     if changed is None:
-        return months + year
+        return months + quarters + year
     codes = {yp.periods[i].code for i in changed}
     ranks = sorted(set(ctx.finest_rank.values()))
-    first = next((n for n, m in enumerate(months) if any(_as_of(m, r) in codes for r in ranks)), len(months))
-    return months[first:] + [p for p in year if p.code in codes]
+
+    def from_first_changed(periods: list[Period]) -> list[Period]:
+        first = next(
+            (n for n, p in enumerate(periods) if any(_index_input(p, r) in codes for r in ranks)), len(periods)
+        )
+        return periods[first:]
+
+    return from_first_changed(months) + from_first_changed(quarters) + [p for p in year if p.code in codes]
 
 
 @transaction.atomic

@@ -8,6 +8,7 @@ urlpatterns = [
     # The section's own address leads to its main page.
     path("", RedirectView.as_view(pattern_name="evaluation:ranking"), name="index"),
     path("units/<str:code>/", views.unit_scorecard, name="unit_scorecard"),
+    path("units/<str:code>/structures/", views.unit_structures, name="unit_structures"),
     path("rankings/", views.ranking, name="ranking"),
     path("recompute/", views.recompute, name="recompute"),
     path("indicators/<str:code>/", views.indicator_detail, name="indicator_detail"),

@@ -72,10 +72,19 @@ def unit_scorecard(request, code: str):
     structure = _structure(request)
     scorecard = selectors.scorecard_get(unit=unit, period=period, structure=structure) if period else None
     rank = selectors.rank_of(scorecard.overall if scorecard else None, structure)
+    comparison = (
+        selectors.unit_comparison(
+            user=request.user, unit=unit, period=period, structure=structure, value=scorecard.overall.value
+        )
+        if scorecard and scorecard.overall and rank[0]
+        else None
+    )
     context = {
         "unit": unit,
         "period": period,
-        "periods": selectors.index_periods(unit=unit),
+        "period_choices": selectors.index_period_choices(unit=unit),
+        "comparison": comparison,
+        "unit_label": selectors.orgunit_labels([unit], on=period.end_date if period else None)[unit.pk],
         "structure": structure,
         "structures": Structure.choices,
         "scorecard": scorecard,
@@ -123,6 +132,11 @@ def ranking(request):
     # 3,321 communes are read on pages of 100, best first (the chart shows the same page).
     page = Paginator(result.rows if result else [], RANKING_PAGE).get_page(request.GET.get("page"))  # reads one page
     rows = list(page.object_list)
+    summary = (
+        selectors.ranking_summary(user=request.user, period=period, unit_type=unit_type, structure=structure)
+        if result and rows
+        else None
+    )
     query = request.GET.copy()
     query.pop("page", None)
     context = {
@@ -130,7 +144,8 @@ def ranking(request):
         "rows": rows,
         "page_query": query.urlencode(),
         "period": period,
-        "periods": selectors.index_periods(),
+        "period_choices": selectors.index_period_choices(),
+        "summary": summary,
         "pillar": pillar,
         "pillars": [(OVERALL, _("Overall index"))] + [(p, pillar_labels[p]) for p in Pillar.values if p != "SECTOR"],
         "pillar_labels": pillar_labels,
@@ -140,12 +155,53 @@ def ranking(request):
         "ranking": result,
         "pillar_codes": selectors.pillar_columns(rows),
         "chart_height": max(280, 22 * len(rows) + 60),
-        "chart": {"labels": [r.unit.name for r in rows], "values": [round(r.value, 4) for r in rows]},
+        "chart": {
+            "labels": [r.label or r.unit.display_name for r in rows],
+            "values": [round(r.value, 4) for r in rows],
+            "lines": _median_lines(summary, rows, pillar),
+        },
         "can_recompute": request.user.is_superuser or request.user.role == Role.ADMIN,
         "complete_only": complete_only,
         "methodology": selectors.methodology_in_force(period.end_date) if period else None,
     }
     return render(request, "evaluation/ranking.html", context)
+
+
+def _median_lines(summary, rows, pillar: str) -> list[dict]:
+    """The medians drawn across a ranking's bars: the country's, and the region's when every
+    unit shown lies in one region (a province's leader sees their own bar against both)."""
+    if summary is None:
+        return []
+    lines = []
+    if summary.national and pillar in summary.national.median:
+        lines.append({"name": _("National median"), "value": round(summary.national.median[pillar], 4)})
+    regions = {summary.region_of.get(r.unit.pk) for r in rows}
+    region = summary.region(regions.pop()) if len(regions) == 1 else None
+    if region and pillar in region.median:
+        lines.append({"name": _("Regional median"), "value": round(region.median[pillar], 4)})
+    return lines
+
+
+@login_required
+def unit_structures(request, code: str):
+    """Why a current unit's rank differs between the period's structure and today's (63 and 34
+    provinces): its former units, each pillar in both structures and what moved the index.
+    A former unit's address leads to the unit it became."""
+    unit = selectors.structure_current_unit(_unit_or_404(request, code))
+    ensure_can_view(request.user, unit)
+    periods = selectors.structure_periods(unit)
+    try:
+        period = _period(request, lambda: periods[0] if periods else None)
+    except BadRequest as exc:
+        return _bad_request(request, exc)
+    explanation = selectors.structure_explanation_get(unit=unit, period=period) if period else None
+    context = {
+        "unit": unit,
+        "period": period,
+        "period_choices": selectors.index_period_choices(periods=periods),
+        "x": explanation,
+    }
+    return render(request, "evaluation/structures.html", context)
 
 
 @login_required
@@ -181,6 +237,9 @@ def indicator_detail(request, code: str):
         if period
         else []
     )
+    # Today's units over a period before they existed say what they are built from.
+    on = period.end_date if period and structure == Structure.CURRENT else None
+    labels = selectors.orgunit_labels([r.org_unit for r in rows], on=on)
     finest = selectors.finest_type(indicator)
     coarser = [t for t in ("MONTHLY", "QUARTERLY", "YEARLY") if RANK_OF_TYPE[t] >= RANK_OF_TYPE.get(finest, 0)]
     context = {
@@ -195,7 +254,8 @@ def indicator_detail(request, code: str):
         "groups": selectors.group_values(user=request.user, indicator=indicator, period=period) if period else [],
         "statuses": Status,
         "chart_height": max(280, 22 * len(rows) + 60),
-        "chart": {"labels": [r.org_unit.name for r in rows], "values": [r.value for r in rows]},
+        "labels": labels,
+        "chart": {"labels": [labels[r.org_unit.pk] for r in rows], "values": [r.value for r in rows]},
     }
     return render(request, "evaluation/indicator.html", context)
 
@@ -214,4 +274,5 @@ def explain(request, indicator_code: str, unit_code: str, period_code: str):
     if explanation.value is None and not any(i.figure for i in explanation.inputs):
         raise Http404(_("No stored value for this indicator, unit and period."))
     template = "evaluation/_explain.html" if request.headers.get("HX-Request") else "evaluation/explain.html"
-    return render(request, template, {"x": explanation, "statuses": Status})
+    unit_label = selectors.orgunit_labels([unit], on=period.end)[unit.pk]
+    return render(request, template, {"x": explanation, "statuses": Status, "unit_label": unit_label})

@@ -82,6 +82,15 @@ class OrgUnit(BilingualName, models.Model):
         return (self.valid_from is None or self.valid_from <= on) and (self.valid_to is None or self.valid_to >= on)
 
     @property
+    def display_name(self) -> str:
+        """The name that identifies the unit on its own. A ministry IT unit carries its
+        ministry's ("Trung tâm Công nghệ thông tin — Bộ Tài chính"): several ministries' units
+        share a name. Select the parent with the unit (select_related) where many are shown."""
+        if self.type == OrgUnitType.MINISTRY_IT_UNIT and self.parent_id:
+            return f"{self.name} — {self.parent.name}"
+        return self.name
+
+    @property
     def ancestor_codes(self) -> list[str]:
         """Codes from the root down to the parent, read from the path (no query)."""
         return [c for c in self.path.split(PATH_SEPARATOR) if c][:-1]

@@ -7,11 +7,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, QuerySet, Value, When
+from django.utils.translation import gettext as _
 
 from giamsat.core.text import fold
 
 from .choices import TYPE_DISPLAY_ORDER, OrgUnitType, RestructuringKind
-from .models import OrgUnit, OrgUnitGroup, OrgUnitLineage, RestructuringEvent
+from .models import OrgUnit, OrgUnitGroup, OrgUnitGroupMembership, OrgUnitLineage, RestructuringEvent
 
 MAX_LINEAGE_DEPTH = 10
 TYPE_RANK = Case(
@@ -20,6 +21,7 @@ TYPE_RANK = Case(
     output_field=IntegerField(),
 )
 LAST_DAY_OF_63 = dt.date(2025, 6, 30)
+REGIONS = "REGIONS"  # the group set of the socio-economic regions
 
 
 def orgunit_get(code: str) -> OrgUnit:
@@ -141,7 +143,7 @@ def lineage_predecessor_paths(paths: Iterable[str]) -> set[str]:
     """Paths of every unit that precedes (directly or not) one of the given units."""
     found: set[str] = set()
     frontier = set(paths)
-    for _ in range(MAX_LINEAGE_DEPTH):
+    for _step in range(MAX_LINEAGE_DEPTH):
         if not frontier:
             break
         new = (
@@ -184,3 +186,82 @@ def restructuring_timeline() -> list[dict]:
         .order_by("date", "kind")
     )
     return [{**row, "kind_label": RestructuringKind(row["kind"]).label} for row in rows]
+
+
+def orgunit_built_from(units: Iterable[OrgUnit], *, on: dt.date) -> dict[int, list[OrgUnit]]:
+    """For each unit not yet in force on `on` (a current province over a period before the
+    2025 merger), the units in force that day it was formed from, through the lineage at any
+    depth: {P48's id: [Đà Nẵng (former), Quảng Nam]}. Units in force on `on` are left out.
+    One query per lineage step (one for a province)."""
+    later = [u for u in units if u.valid_from is not None and u.valid_from > on]
+    found: dict[int, list[OrgUnit]] = {u.pk: [] for u in later}
+    frontier: dict[int, set[int]] = {u.pk: {u.pk} for u in later}  # unit -> units still to trace
+    for _step in range(MAX_LINEAGE_DEPTH):
+        pending = {pk for pks in frontier.values() for pk in pks}
+        if not pending:
+            break
+        links = OrgUnitLineage.objects.filter(successor_id__in=pending).select_related("predecessor")
+        by_successor: dict[int, list[OrgUnit]] = {}
+        for link in links.order_by("-is_primary", "predecessor__official_code", "predecessor__code"):
+            by_successor.setdefault(link.successor_id, []).append(link.predecessor)
+        next_frontier: dict[int, set[int]] = {}
+        for unit_pk, tracing in frontier.items():
+            for pk in tracing:
+                for predecessor in by_successor.get(pk, []):
+                    if predecessor.is_active_on(on):
+                        if predecessor not in found[unit_pk]:
+                            found[unit_pk].append(predecessor)
+                    elif predecessor.valid_from is not None and predecessor.valid_from > on:
+                        next_frontier.setdefault(unit_pk, set()).add(predecessor.pk)
+        frontier = next_frontier
+    return {pk: predecessors for pk, predecessors in found.items() if predecessors}
+
+
+def _short(unit: OrgUnit) -> str:
+    return unit.short_name_vi or unit.name
+
+
+def predecessor_names(unit: OrgUnit, predecessors: list[OrgUnit]) -> list[tuple[OrgUnit, str]]:
+    """The former units a unit is built from with their short names, the one of the unit's own
+    name first and called former: [(P48_63, "Đà Nẵng cũ"), (P49_63, "Quảng Nam")]."""
+    same = [p for p in predecessors if _short(p) == _short(unit)]
+    others = [p for p in predecessors if p not in same]
+    return [(p, _("former %(name)s") % {"name": _short(p)}) for p in same] + [(p, _short(p)) for p in others]
+
+
+def built_from_label(unit: OrgUnit, predecessors: list[OrgUnit]) -> str:
+    """What a unit is made of, in words: "Đà Nẵng cũ + Quảng Nam"; empty when it simply
+    continues one unit of the same name (Hà Nội over 2024 is Hà Nội)."""
+    if not predecessors:
+        return ""
+    if len(predecessors) == 1 and _short(predecessors[0]) == _short(unit):
+        return ""
+    return " + ".join(name for _unit, name in predecessor_names(unit, predecessors))
+
+
+def orgunit_labels(units: Iterable[OrgUnit], *, on: dt.date | None = None) -> dict[int, str]:
+    """Each unit's name as a page shows it: its display name (a ministry IT unit with its
+    ministry) and, over a period that ended before the unit existed (`on`, the period's end),
+    what it is built from: "Thành phố Đà Nẵng (Đà Nẵng cũ + Quảng Nam)". Select the units'
+    parents with them; one more query per lineage step when `on` is given."""
+    units = list(units)
+    built = orgunit_built_from(units, on=on) if on else {}
+    labels = {}
+    for unit in units:
+        parts = built_from_label(unit, built.get(unit.pk, []))
+        labels[unit.pk] = (
+            _("%(name)s (%(parts)s)") % {"name": unit.display_name, "parts": parts} if parts else unit.display_name
+        )
+    return labels
+
+
+def orgunit_region_of(unit_ids: Iterable[int] | QuerySet, *, on: dt.date) -> dict[int, OrgUnitGroup]:
+    """The socio-economic region of each unit (its membership of the REGIONS group set in
+    force on `on`); units without one are left out. One query."""
+    memberships = (
+        OrgUnitGroupMembership.objects.filter(group__group_set__code=REGIONS, org_unit_id__in=unit_ids)
+        .filter(Q(valid_from__isnull=True) | Q(valid_from__lte=on), Q(valid_to__isnull=True) | Q(valid_to__gte=on))
+        .select_related("group")
+        .order_by("group__code")
+    )
+    return {m.org_unit_id: m.group for m in memberships}

@@ -102,7 +102,7 @@ def report_value_audit(report: Report, limit: int = 200) -> QuerySet[DataValueAu
 
 def reports_visible(user: User) -> QuerySet[Report]:
     return scope_filter(
-        Report.objects.select_related("data_set", "org_unit", "period"),
+        Report.objects.select_related("data_set", "org_unit__parent", "period"),
         user,
         kind=ScopeKind.VIEW,
         unit_field="org_unit",
@@ -148,14 +148,16 @@ def reporter_lists(user: User, *, on: dt.date | None = None, lookback: int = 12)
     units_in_scope = OrgUnit.objects.filter(capture.q())
     existing = {
         (r.data_set_id, r.org_unit_id, r.period.code): r
-        for r in Report.objects.filter(org_unit__in=units_in_scope).select_related("period", "data_set", "org_unit")
+        for r in Report.objects.filter(org_unit__in=units_in_scope).select_related(
+            "period", "data_set", "org_unit__parent"
+        )
     }
     for data_set in DataSet.objects.prefetch_related("assignments"):
         # From the period under way (reporters fill it as it ends) back through the last year.
         period = PeriodValue.containing(data_set.period_type, on)
         for _step in range(lookback + 1):
             deadline = period.end + dt.timedelta(days=data_set.deadline_days)
-            units = data_set_units(data_set, on=period.end).filter(capture.q())
+            units = data_set_units(data_set, on=period.end).filter(capture.q()).select_related("parent")
             for unit in units:
                 report = existing.get((data_set.pk, unit.pk, period.code))
                 if report and report.status not in EDITABLE_STATUSES:
@@ -260,9 +262,9 @@ class UnitCompleteness:
 def completeness_by_unit(data_set: DataSet, period: PeriodValue, user: User) -> list[UnitCompleteness]:
     """Each expected unit of a data set and period with its report and how many figures it filled."""
     units = list(
-        scope_filter(data_set_units(data_set, on=period.end), user, kind=ScopeKind.VIEW).order_by(
-            "official_code", "code"
-        )
+        scope_filter(data_set_units(data_set, on=period.end), user, kind=ScopeKind.VIEW)
+        .select_related("parent")
+        .order_by("official_code", "code")
     )
     reports = {
         r.org_unit_id: r
@@ -404,7 +406,7 @@ def audit_entries(*, user: User, filters: AuditFilters | None = None) -> QuerySe
     period and user come with each row (one query for a page)."""
     filters = filters or AuditFilters()
     entries = scope_filter(
-        DataValueAudit.objects.select_related("data_element", "org_unit", "period", "changed_by"),
+        DataValueAudit.objects.select_related("data_element", "org_unit__parent", "period", "changed_by"),
         user,
         kind=ScopeKind.VIEW,
         unit_field="org_unit",

@@ -29,7 +29,7 @@ from .validation import report_rule_violations
 
 
 def _report_or_404(request, pk: int) -> Report:
-    report = get_object_or_404(Report.objects.select_related("data_set", "org_unit", "period"), pk=pk)
+    report = get_object_or_404(Report.objects.select_related("data_set", "org_unit__parent", "period"), pk=pk)
     ensure_can_view(request.user, report.org_unit)
     return report
 

@@ -66,3 +66,16 @@ def formula_names(expression: str, inputs) -> str:
     names = {i.element.code: i.element.name for i in inputs}
     spelled = re.sub(r"#\{([^}]+)\}", lambda m: f"[{names.get(m.group(1), m.group(1))}]", expression)
     return spelled.replace("*", "×").replace("/", "÷")
+
+
+@register.simple_tag
+def signed_difference(value, other, decimals: int = 4):
+    """value − other with its sign (+0,0123 / −0,0456), as the active language writes numbers."""
+    from giamsat.core.templatetags.giamsat import num
+
+    if value is None or other is None:
+        return ""
+    difference = round(float(value) - float(other), decimals) + 0.0
+    sign = "+" if difference > 0 else ("−" if difference < 0 else "±")
+    css = "rank-up" if difference > 0 else ("rank-down" if difference < 0 else "rank-same")
+    return format_html('<span class="{}">{}{}</span>', css, sign, num(abs(difference), decimals))

@@ -84,6 +84,11 @@ ROUTES = RouteInventory(
             _with_results(lambda unit: f"/evaluation/units/{unit.code}/?period={MONTH}"),
         ),
         ScopedRoute(
+            "a unit's place in the period's structure and today's (63 / 34)",
+            "/evaluation/units/<str:code>/structures/",
+            _with_results(lambda unit: f"/evaluation/units/{unit.code}/structures/?period={MONTH}"),
+        ),
+        ScopedRoute(
             "explanation of an indicator value",
             "/evaluation/explain/<str:indicator_code>/<str:unit_code>/<str:period_code>/",
             _with_results(lambda unit: f"/evaluation/explain/{INDICATOR}/{unit.code}/{QUARTERS[-1]}/"),

@@ -72,7 +72,7 @@ def test_scorecard_queries_do_not_grow_with_indicators(client_a, unit):
     response = client_a.get(f"/evaluation/units/P01/?period={MONTH}")
     assert response.context["scorecard"].indicator_count == len(many)
     assert _queries(client_a, f"/evaluation/units/P01/?period={MONTH}") == few
-    assert few <= 14
+    assert few <= 16  # the methodology in force (carry window) and the unread-notifications badge included
 
 
 def test_ranking_queries_do_not_grow_with_units(client_leader, unit):

@@ -42,7 +42,27 @@
         data: data.labels,
         axisLabel: { width: narrow ? 110 : 220, overflow: "truncate", fontSize: narrow ? 10 : 12 },
       },
-      series: [{ type: "bar", data: data.values, itemStyle: { color: "#0b5cad" }, barMaxWidth: 18 }],
+      series: [
+        {
+          type: "bar",
+          data: data.values,
+          itemStyle: { color: "#0b5cad" },
+          barMaxWidth: 18,
+          // The national and regional medians, as vertical lines across the bars.
+          markLine: (data.lines || []).length
+            ? {
+                symbol: "none",
+                silent: true,
+                label: { formatter: (p) => `${p.name}: ${number(4).format(p.value)}`, position: "insideEndTop", fontSize: narrow ? 9 : 11 },
+                data: data.lines.map((line, n) => ({
+                  name: line.name,
+                  xAxis: line.value,
+                  lineStyle: { color: n === 0 ? "#b35900" : "#2e7d32", type: "dashed", width: 1.5 },
+                })),
+              }
+            : undefined,
+        },
+      ],
     });
     window.addEventListener("resize", () => chart.resize());
   }
