@@ -329,3 +329,48 @@ def silence_end(*, silence: Silence, by: User) -> Silence:
         silence.ends_at = max(now, silence.starts_at)
         silence.save(update_fields=["ends_at"])
     return silence
+
+
+# --- escalation ----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def alerts_escalate(*, today: dt.date | None = None) -> int:
+    """Open alerts nobody acknowledged within their rule's working days go one level up (and
+    again after as many more days); a silenced alert waits. Returns how many were escalated."""
+    from giamsat.core.workdays import working_days_between
+
+    from .selectors import alert_silenced, silences_active
+
+    today = today or timezone.localdate()
+    now = timezone.now()
+    silences = silences_active(now)
+    escalated = 0
+    candidates = Alert.objects.filter(state=AlertState.OPEN, rule__escalate_after_days__isnull=False).select_related(
+        "rule", "org_unit"
+    )
+    for alert in candidates.select_for_update(of=("self",)) if _supports_for_update() else candidates:
+        days = alert.rule.escalate_after_days
+        waited = working_days_between(timezone.localtime(alert.opened_at).date(), today)
+        if not days or waited < days * (alert.escalation_level + 1):
+            continue
+        if alert_silenced(alert, now, silences):
+            continue
+        alert.escalation_level += 1
+        alert.changed_at = now
+        alert.save(update_fields=["escalation_level", "changed_at"])
+        AlertEvent.objects.create(
+            alert=alert,
+            action=AlertAction.ESCALATED,
+            at=now,
+            comment=_("Not acknowledged after %(days)s working days.") % {"days": waited},
+        )
+        _event(EventKind.ALERT_ESCALATED, alert, by=None)
+        escalated += 1
+    return escalated
+
+
+def _supports_for_update() -> bool:
+    from django.db import connection
+
+    return connection.features.has_select_for_update_of

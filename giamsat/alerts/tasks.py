@@ -7,7 +7,7 @@ from huey import crontab
 from huey.contrib.djhuey import HUEY, db_periodic_task
 from huey.exceptions import TaskLockedException
 
-from .services import rules_scan
+from .services import alerts_escalate, rules_scan
 
 log = logging.getLogger(__name__)
 
@@ -32,3 +32,17 @@ def alerts_scan_all_task() -> None:
     """Every rule over everything it covers, once a night: catches what no change announced."""
     with SCAN_LOCK:
         log.info("alerts nightly scan: %s", rules_scan())
+
+
+@db_periodic_task(crontab(minute="*/15"))
+def alerts_escalate_task() -> None:
+    """Unacknowledged alerts go up a level after their rule's working days (checked often, so a
+    deadline day is not missed; escalating twice is impossible: the level is in the count)."""
+    from django.utils import timezone
+
+    from giamsat.core.workdays import is_working_day
+
+    if is_working_day(timezone.localdate()):
+        count = alerts_escalate()
+        if count:
+            log.info("alerts escalated: %d", count)
