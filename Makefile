@@ -49,6 +49,7 @@ run: setup
 	$(BIN)/python manage.py recompute --if-empty
 	$(BIN)/python manage.py load_demo
 	$(BIN)/python manage.py alerts_scan
+	$(BIN)/python manage.py load_demo_alerts
 	@echo "Starting the background worker (Huey) and the web server on http://$(HOST):$(PORT)/"
 	@$(BIN)/python manage.py run_huey --workers 1 & HUEY_PID=$$!; \
 	  trap 'kill $$HUEY_PID 2>/dev/null' EXIT INT TERM; \

@@ -176,3 +176,19 @@ def test_a_leader_silences_the_alerts_of_their_units_only(late_rule, hanoi):
     assert alert_silenced(Alert.objects.get(rule=late_rule, org_unit__code="P08")) is None
     silence_end(silence=silence, by=leader)
     assert alert_silenced(Alert.objects.get(rule=late_rule, org_unit=hanoi)) is None
+
+
+def test_the_demo_leaves_alerts_in_every_state_with_a_history(late_rule):
+    from giamsat.alerts.demo import demo_alerts_load
+
+    rules_scan(rules=[late_rule], today=DEADLINE + dt.timedelta(days=1))
+    done = demo_alerts_load()
+    assert done["acknowledged"] == 1  # Hà Nội's one late report
+    hanoi = Alert.objects.get(rule=late_rule, org_unit__code="P01")
+    assert hanoi.state == AlertState.ACKNOWLEDGED
+    assert list(hanoi.history.values_list("action", "by__username")) == [
+        ("OPENED", None),
+        ("ACKNOWLEDGED", "hanoi.baocao"),
+        ("COMMENTED", "hanoi.lanhdao"),
+    ]
+    assert demo_alerts_load() == {"acknowledged": 0, "resolved": 0}  # once
