@@ -181,6 +181,7 @@ def _load_data_sets(domains, elements, summary: CatalogSummary) -> None:
                 "period_type": data_set_seed.period_type,
                 "deadline_days": data_set_seed.deadline_days,
                 "approval_levels": data_set_seed.approval_levels,
+                "covers_sub_units": data_set_seed.covers_sub_units,
             },
         )
         for position, (domain_code, codes) in enumerate(data_set_seed.sections.items()):
@@ -194,7 +195,7 @@ def _load_data_sets(domains, elements, summary: CatalogSummary) -> None:
                 DataSetElement.objects.update_or_create(
                     data_set=data_set,
                     data_element=elements[code],
-                    defaults={"section": section, "sort_order": order},
+                    defaults={"section": section, "sort_order": order, "compulsory": data_set_seed.all_required},
                 )
         DataSetAssignment.objects.get_or_create(
             data_set=data_set, kind=AssignmentKind.UNIT_TYPE, unit_type=data_set_seed.unit_type

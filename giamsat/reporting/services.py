@@ -105,17 +105,22 @@ class WriteResult:
         return not self.problems
 
 
-def _locked_keys(inputs: list[ValueInput]) -> set[tuple[int, int, int]]:
-    """(element, unit, period) triples covered by a report that is not open for editing."""
-    units = {i.org_unit.pk for i in inputs}
-    periods = {i.period.pk for i in inputs}
-    locked = set()
-    reports = Report.objects.filter(org_unit_id__in=units, period_id__in=periods).exclude(status__in=EDITABLE_STATUSES)
-    for org_unit_id, period_id, element_id in reports.values_list(
-        "org_unit_id", "period_id", "data_set__members__data_element_id"
-    ):
-        locked.add((element_id, org_unit_id, period_id))
-    return locked
+def _covers(inputs: list[ValueInput]) -> list[checks.Cover]:
+    """What may be written and what is locked for each input's unit and period (checks.WriteCoverage)."""
+    coverage = checks.WriteCoverage()
+    coverage.prepare(paths={i.org_unit.path for i in inputs}, periods={i.period.pk for i in inputs})
+    return [
+        coverage.cover(
+            unit_pk=i.org_unit.pk,
+            unit_type=i.org_unit.type,
+            unit_path=i.org_unit.path,
+            period_pk=i.period.pk,
+            period_type=i.period.period_type,
+            start=i.period.start_date,
+            end=i.period.end_date,
+        )
+        for i in inputs
+    ]
 
 
 def _stored_values(inputs: list[ValueInput]) -> dict[tuple[int, int, int], tuple[Decimal | None, str]]:
@@ -165,12 +170,13 @@ def data_values_write(
     change (loading history); by default it is now."""
     result = WriteResult()
     capture = user_scope(by, "CAPTURE")
-    locked = _locked_keys(inputs)
+    covers = _covers(inputs) if inputs else []
+    locked = any(c.locks for c in covers)
     stored = _stored_values(inputs) if locked else {}
     versions = _stored_versions([i for i in inputs if i.expected_version is not None])
     accepted: list[tuple[ValueInput, Decimal | None]] = []
     seen: set[tuple[int, int, int]] = set()
-    for item in inputs:
+    for item, cover in zip(inputs, covers, strict=True):
         key = (item.data_element.pk, item.org_unit.pk, item.period.pk)
         parsed = None
         stale = False
@@ -187,6 +193,8 @@ def data_values_write(
             element_period_label=element.get_period_type_display(),
             duplicate=key in seen,
         )
+        if reason is None and element.pk not in cover.allowed:
+            reason = checks.not_covered_refusal(period_code=period.code)
         if reason is None:
             try:
                 parsed = parse_value(
@@ -199,8 +207,11 @@ def data_values_write(
             except ValueRejected as exc:
                 reason = str(exc)
             else:
-                if key in locked:
-                    reason = checks.locked_change_refusal(value=parsed, comment=item.comment, stored=stored.get(key))
+                lock = cover.locks.get(element.pk)
+                if lock is not None:
+                    reason = checks.locked_change_refusal(
+                        value=parsed, comment=item.comment, stored=stored.get(key), lock=lock
+                    )
                 stored_at, stored_value, stored_by_id, stored_by = versions.get(key, (None, None, None, ""))
                 # Overwriting one's own newer write is no conflict (two quick autosaves of one form).
                 if reason is None and item.expected_version is not None and stored_by_id != by.pk:
