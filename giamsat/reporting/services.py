@@ -26,7 +26,7 @@ from giamsat.orgunits.models import OrgUnit
 
 from . import checks
 from .choices import EDITABLE_STATUSES, AuditAction, ReportAction, ReportStatus
-from .models import DataValue, DataValueAudit, Period, Report, ReportEvent
+from .models import DataValue, DataValueAudit, NoFigureMark, Period, Report, ReportEvent
 from .validation import report_rule_violations
 from .values import ValueRejected, parse_value
 
@@ -372,7 +372,16 @@ REPORT_STEP_EVENTS = {
 }
 
 
-def _log(report: Report, *, action: str, from_status: str, by: User | None, comment: str = "", at=None) -> None:
+def _log(
+    report: Report,
+    *,
+    action: str,
+    from_status: str,
+    by: User | None,
+    comment: str = "",
+    at=None,
+    late_reason: str = "",
+) -> None:
     """A step of the report's workflow: its history row, and the domain event others hook onto."""
     at = at or timezone.now()
     ReportEvent.objects.create(
@@ -383,6 +392,7 @@ def _log(report: Report, *, action: str, from_status: str, by: User | None, comm
         by=by,
         at=at,
         comment=comment,
+        late_reason=late_reason,
     )
     event_record(
         kind=REPORT_STEP_EVENTS[action],
@@ -428,20 +438,35 @@ def report_open(*, data_set: DataSet, org_unit: OrgUnit, period: Period, by: Use
     return report
 
 
-def _set_status(report: Report, status: str, *, by: User, action: str, comment: str = "") -> Report:
+def _set_status(
+    report: Report, status: str, *, by: User, action: str, comment: str = "", late_reason: str = ""
+) -> Report:
     previous = report.status
     report.status = status
     report.updated_at = timezone.now()
     report.save()
-    _log(report, action=action, from_status=previous, by=by, comment=comment)
+    _log(report, action=action, from_status=previous, by=by, comment=comment, late_reason=late_reason)
     return report
 
 
+def report_is_late_now(report: Report, *, now: dt.datetime | None = None) -> bool:
+    """Would submitting now be a late first submission (after the deadline, local date)? A report
+    returned and sent again keeps the timeliness of its first submission."""
+    if report.submitted_at is not None:
+        return False
+    return timezone.localtime(now or timezone.now()).date() > report.deadline
+
+
 @transaction.atomic
-def report_submit(*, report: Report, by: User, comment: str = "") -> Report:
-    """Submit a draft (or a returned report); its values are frozen until it is returned."""
+def report_submit(*, report: Report, by: User, comment: str = "", late_reason: str = "") -> Report:
+    """Submit a draft (or a returned report); its values are frozen until it is returned.
+
+    Refused while a required figure is empty and not marked "no figure" (the message names
+    them), and, after the deadline, without a reason for the delay (kept in the history)."""
+    from .selectors import report_fill
+
     ensure_can_capture(by, report.org_unit)
-    report = Report.objects.select_for_update().get(pk=report.pk)
+    report = Report.objects.select_for_update().select_related("data_set").get(pk=report.pk)
     if report.status not in EDITABLE_STATUSES:
         raise ReportStateError(_("Only a draft or a returned report can be submitted."))
     blocking = [v for v in report_rule_violations(report) if v.blocking]
@@ -449,10 +474,76 @@ def report_submit(*, report: Report, by: User, comment: str = "") -> Report:
         raise ReportStateError(
             _("Fix these before submitting: %(list)s") % {"list": "; ".join(v.message for v in blocking)}
         )
+    fill = report_fill(report)
+    if fill.missing:
+        raise ReportStateError(
+            _(
+                "The report cannot be submitted yet: %(count)s required figures are empty: %(list)s. "
+                "Enter them, or mark a figure “no figure” and say why."
+            )
+            % {"count": len(fill.missing), "list": "; ".join(e.name for e in fill.missing)}
+        )
+    now = timezone.now()
+    late_reason = (late_reason or "").strip()[:1000]
+    if report_is_late_now(report, now=now):
+        if not late_reason:
+            raise ReportStateError(
+                _("The deadline was %(deadline)s: say why the report is submitted late.")
+                % {"deadline": report.deadline.strftime("%d/%m/%Y")}
+            )
+    else:
+        late_reason = ""
     # Timeliness counts the first submission: a report returned and sent again stays on time.
-    report.submitted_at = report.submitted_at or timezone.now()
+    report.submitted_at = report.submitted_at or now
     next_status = ReportStatus.SUBMITTED
-    return _set_status(report, next_status, by=by, action=ReportAction.SUBMIT, comment=comment)
+    return _set_status(report, next_status, by=by, action=ReportAction.SUBMIT, comment=comment, late_reason=late_reason)
+
+
+def _ensure_can_mark(report: Report, data_element: DataElement, by: User) -> Report:
+    ensure_can_capture(by, report.org_unit)
+    report = Report.objects.select_for_update().select_related("data_set").get(pk=report.pk)
+    if report.status not in EDITABLE_STATUSES:
+        raise ReportStateError(_("This report is not open for editing."))
+    if not report.data_set.members.filter(data_element=data_element).exists():
+        raise ReportStateError(_("This figure is not part of the report."))
+    return report
+
+
+def _mark_event(report: Report, *, action: str, by: User, comment: str, at: dt.datetime) -> None:
+    """A "no figure" mark in the report's history (not a workflow step: the status stays)."""
+    ReportEvent.objects.create(
+        report=report, action=action, from_status="", to_status=report.status, by=by, at=at, comment=comment
+    )
+
+
+@transaction.atomic
+def report_no_figure_mark(*, report: Report, data_element: DataElement, reason: str, by: User) -> NoFigureMark:
+    """The unit has no figure for a (required) figure of its report, and says why: the report
+    can then be submitted without it. Kept with who and when, and in the report's history."""
+    report = _ensure_can_mark(report, data_element, by)
+    reason = (reason or "").strip()[:1000]
+    if not reason:
+        raise ReportStateError(_("Say why there is no figure, so the reviewer knows."))
+    has_value = DataValue.objects.filter(
+        data_element=data_element, org_unit_id=report.org_unit_id, period_id=report.period_id, value__isnull=False
+    ).exists()
+    if has_value:
+        raise ReportStateError(_("This figure has a value: clear it before marking it “no figure”."))
+    now = timezone.now()
+    mark, _created = NoFigureMark.objects.update_or_create(
+        report=report, data_element=data_element, defaults={"reason": reason, "by": by, "at": now}
+    )
+    _mark_event(report, action=ReportAction.MARK, by=by, comment=f"{data_element.name}: {reason}", at=now)
+    return mark
+
+
+@transaction.atomic
+def report_no_figure_unmark(*, report: Report, data_element: DataElement, by: User) -> None:
+    """Take a "no figure" mark off (the figure is required again); recorded in the history."""
+    report = _ensure_can_mark(report, data_element, by)
+    deleted, _rows = NoFigureMark.objects.filter(report=report, data_element=data_element).delete()
+    if deleted:
+        _mark_event(report, action=ReportAction.UNMARK, by=by, comment=data_element.name, at=timezone.now())
 
 
 def ensure_can_approve(user: User, report: Report) -> None:
