@@ -257,8 +257,11 @@ def validation_rule_save(*, rule: ValidationRule, by=None) -> ValidationRule:
 
 
 @transaction.atomic
-def data_set_member_add(*, data_set: DataSet, element: DataElement, section_name: str = "", by=None) -> DataSetElement:
-    """Put a data element in a data set, in a section (created when new); same period type only."""
+def data_set_member_add(
+    *, data_set: DataSet, element: DataElement, section_name: str = "", required: bool = False, by=None
+) -> DataSetElement:
+    """Put a data element in a data set, in a section (created when new); same period type only.
+    A required figure must be filled (or marked "no figure") before the report is submitted."""
     if element.period_type != data_set.period_type:
         raise CatalogError(
             _("%(code)s is reported %(element)s; this data set is %(data_set)s.")
@@ -278,7 +281,9 @@ def data_set_member_add(*, data_set: DataSet, element: DataElement, section_name
         )
     position = section.members.count()
     member, _created = DataSetElement.objects.update_or_create(
-        data_set=data_set, data_element=element, defaults={"section": section, "sort_order": position}
+        data_set=data_set,
+        data_element=element,
+        defaults={"section": section, "sort_order": position, "compulsory": required},
     )
     _data_set_changed(data_set, by=by, change="member_add", element=element.code)
     return member
