@@ -2,8 +2,9 @@
 
 Every row goes through the checks of `data_value_set_import` followed by `data_values_write`,
 in the same order and with the same reasons (codes, capture scope, unit existing in the period,
-period type, duplicate, `parse_value`, approval lock — a locked value may come again unchanged),
-in Python with every code looked up once. The accepted rows are written a chunk at a time,
+period type, duplicate, a data set covering the unit and period, `parse_value`, approval lock —
+a locked value may come again unchanged), in Python with every code looked up once and what
+may be written where (`checks.WriteCoverage`) answered once per unit and period. The accepted rows are written a chunk at a time,
 set-based: staged in a temporary table (COPY on PostgreSQL, executemany on SQLite), classified
 in one join with the stored values, then merged with INSERT … SELECT, UPDATE … FROM and DELETE,
 the audit rows written by one INSERT … SELECT from the same classification (so the old values

@@ -2,7 +2,9 @@
 
 The per-row service (`services.data_values_write`), the set-based import (`bulk._Checker`) and
 the code resolution of the exchange formats (`exchange.resolve`) all ask these functions; a test
-greps the tree to make sure no reason is written anywhere else. A new rule goes here, once."""
+greps the tree to make sure no reason is written anywhere else. A new rule goes here, once.
+Where values may be written (a data set covering the unit and period) and which are locked by a
+report is `WriteCoverage`, set-based, which both write strategies ask."""
 
 from __future__ import annotations
 
