@@ -4,14 +4,14 @@ Every row goes through the checks of `data_value_set_import` followed by `data_v
 in the same order and with the same reasons (codes, capture scope, unit existing in the period,
 period type, duplicate, a data set covering the unit and period, `parse_value`, approval lock —
 a locked value may come again unchanged), in Python with every code looked up once and what
-may be written where (`checks.WriteCoverage`) answered once per unit and period. The accepted rows are written a chunk at a time,
-set-based: staged in a temporary table (COPY on PostgreSQL, executemany on SQLite), classified
-in one join with the stored values, then merged with INSERT … SELECT, UPDATE … FROM and DELETE,
-the audit rows written by one INSERT … SELECT from the same classification (so the old values
-are those before the change). The whole import is one transaction. While the database merges
-a chunk, the next one is read and checked (the drivers release the GIL while the database
-works). Input is read as a stream (`iter_csv_values`, `iter_json_values`), so memory does not
-grow with the file.
+may be written where (`checks.WriteCoverage`) answered once per unit and period. The accepted
+rows are written a chunk at a time, set-based: staged in a temporary table (COPY on
+PostgreSQL, executemany on SQLite), classified in one join with the stored values, then merged
+with INSERT … SELECT, UPDATE … FROM and DELETE, the audit rows written by one INSERT … SELECT
+from the same classification (so the old values are those before the change). The whole import
+is one transaction. While the database merges a chunk, the next one is read and checked (the
+drivers release the GIL while the database works). Input is read as a stream
+(`iter_csv_values`, `iter_json_values`), so memory does not grow with the file.
 """
 
 from __future__ import annotations
@@ -227,7 +227,10 @@ class _Checker:
         sqlite = self.sqlite
         placement_refusal = checks.placement_refusal
         cover_of = self.coverage.cover
-        cover_unit = cover_period = cover = None  # rows come grouped by unit and period: the last one
+        # Rows come grouped by unit and period: the last one's cover is kept at hand.
+        cover_unit = cover_period = None
+        allowed: frozenset[int] = frozenset()
+        locks: dict = {}
         staged: list[tuple] = []
         held: list[tuple] = []  # staged rows under a locked report, checked once the chunk is read
         stage = staged.append
@@ -271,22 +274,23 @@ class _Checker:
                         start=period.start,
                         end=period.end,
                     )
-                if key[0] not in cover.allowed:
+                    allowed, locks = cover.allowed, cover.locks
+                if key[0] in allowed:
+                    value = raw.value
+                    outcome = element.parsed.get(value) if type(value) is str else None
+                    if outcome is None:
+                        outcome = self._parse(element, value)
+                    if type(outcome) is not str:
+                        if locks and key[0] in locks:
+                            held.append((len(staged), raw, element, unit, period, locks[key[0]]))
+                        comment = raw.comment
+                        if comment is not None and len(comment) > 500:
+                            comment = comment[:500]
+                        stage((raw.row, key[0], key[1], key[2], outcome[0], comment, outcome[1] if sqlite else 0))
+                        continue
+                    reason = outcome
+                else:
                     reason = checks.not_covered_refusal(period_code=period.code)
-            if reason is None:
-                value = raw.value
-                outcome = element.parsed.get(value) if type(value) is str else None
-                if outcome is None:
-                    outcome = self._parse(element, value)
-                if type(outcome) is not str:
-                    if cover.locks and key[0] in cover.locks:
-                        held.append((len(staged), raw, element, unit, period, cover.locks[key[0]]))
-                    comment = raw.comment
-                    if comment is not None and len(comment) > 500:
-                        comment = comment[:500]
-                    stage((raw.row, key[0], key[1], key[2], outcome[0], comment, outcome[1] if sqlite else 0))
-                    continue
-                reason = outcome
             value_text = "" if raw.value is None else str(raw.value)[:60]
             refuse(Conflict(raw.row, f"{element.code}/{unit.code}/{period.code}", value_text, reason))
         if held:

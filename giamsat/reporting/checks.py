@@ -191,6 +191,10 @@ class WriteCoverage:
         self.units: dict[str, tuple[int, str] | None] = {}  # code → (pk, type), for units above
         self.locks: dict[int, dict[int, list[tuple[int, ReportLock]]]] = {}  # period → unit → locks
         self.covers: dict[tuple[int, int], Cover] = {}
+        # Units named by an assignment (as a unit, or through a group): the others are covered as
+        # their type and the units above them say, so units side by side share one answer.
+        self.named: set[int] = set()
+        self.shared: dict[tuple[str, str, int], Cover] = {}
 
     def _load_catalogue(self) -> None:
         from giamsat.catalog.models import DataSet, DataSetAssignment, DataSetElement
@@ -208,6 +212,8 @@ class WriteCoverage:
             "data_set_id", "kind", "org_unit_id", "group_id", "unit_type", "valid_from", "valid_to"
         ):
             self.data_set_by_pk[data_set_id].assignments.append(tuple(assignment))
+            if assignment[1] is not None:
+                self.named.add(assignment[1])
             if assignment[2] is not None:
                 groups.add(assignment[2])
         if groups:
@@ -215,6 +221,7 @@ class WriteCoverage:
                 group_id__in=groups
             ).values_list("group_id", "org_unit_id", "valid_from", "valid_to"):
                 self.members.setdefault(group_id, {}).setdefault(unit_id, []).append((valid_from, valid_to))
+                self.named.add(unit_id)
         self.loaded = True
 
     def prepare(self, *, paths: Iterable[str], periods: Iterable[int]) -> None:
@@ -270,6 +277,14 @@ class WriteCoverage:
         found = self.covers.get(key)
         if found is not None:
             return found
+        shared = None
+        if unit_pk not in self.named and unit_pk not in self.locks.get(period_pk, ()):
+            parent = unit_path[: unit_path.rstrip(PATH_SEPARATOR).rfind(PATH_SEPARATOR) + 1]
+            shared = (unit_type, parent, period_pk)
+            found = self.shared.get(shared)
+            if found is not None:
+                self.covers[key] = found
+                return found
         above = [self.units.get(code) for code in unit_path.split(PATH_SEPARATOR)[:-2] if code]
         candidates = [(unit_pk, unit_type, True)] + [(pk, kind, False) for pk, kind in filter(None, above)]
         allowed: set[int] = set()
@@ -288,6 +303,8 @@ class WriteCoverage:
                         for element_id in data_set.elements:
                             locks.setdefault(element_id, lock)
         found = self.covers[key] = Cover(frozenset(allowed), locks)
+        if shared is not None:
+            self.shared[shared] = found
         return found
 
     def _assigned(self, data_set: _DataSet, unit_pk: int, unit_type: str, start: dt.date, end: dt.date) -> bool:
