@@ -101,7 +101,9 @@ def set_deadline(report: Report, days_from_today: int) -> None:
 
 def test_a_report_with_6_of_29_figures_cannot_be_submitted_until_complete(users):
     members = list(
-        DataSet.objects.get(code=MONTHLY).members.select_related("data_element").order_by("section__sort_order")
+        DataSet.objects.get(code=MONTHLY)
+        .members.select_related("data_element")
+        .order_by("section__sort_order", "sort_order")
     )
     assert len(members) == 29 and all(m.compulsory for m in members)  # every provincial figure is required
     codes = [m.data_element.code for m in members]
@@ -109,7 +111,7 @@ def test_a_report_with_6_of_29_figures_cannot_be_submitted_until_complete(users)
     report = hanoi_report("202611")
     set_deadline(report, 10)  # on time for now
     six = {"DOSSIERS_TOTAL": 5_000_000, "DOSSIERS_ONLINE": 2}  # −99.8 % and +499,900 % against October
-    six |= dict.fromkeys([c for c in codes if c not in six][:4], 1)
+    six |= dict.fromkeys([c for c in codes if c not in six][:4], 0)  # zeros keep every rule
     write("hanoi.baocao", "202611", six)
 
     reporter = client_for("hanoi.baocao")
@@ -124,7 +126,7 @@ def test_a_report_with_6_of_29_figures_cannot_be_submitted_until_complete(users)
 
     # The rest: 21 filled, 2 marked "no figure" (a mark needs a reason).
     no_figure = [e.code for e in missing[:2]]
-    write("hanoi.baocao", "202611", {e.code: 3 for e in missing[2:]})
+    write("hanoi.baocao", "202611", {e.code: 0 for e in missing[2:]})
     refused = reporter.post(f"/reports/{report.pk}/values/{no_figure[0]}/no-figure/", {"reason": "  "})
     assert messages_of(refused) == ["Hãy nêu lý do không có số liệu để người duyệt được biết."]
     for code in no_figure:
