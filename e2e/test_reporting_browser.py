@@ -8,13 +8,19 @@ from playwright.sync_api import expect
 
 from e2e.helpers import sign_in, sign_out
 from giamsat.accounts.models import User
-from giamsat.catalog.models import DataElement
+from giamsat.catalog.models import DataElement, DataSet
 from giamsat.core.dates import today
 from giamsat.core.periods import Period
 from giamsat.orgunits.models import OrgUnit
 from giamsat.reporting.choices import Channel
 from giamsat.reporting.models import DataValue, DataValueAudit, Report
-from giamsat.reporting.services import ValueInput, data_values_write, period_get
+from giamsat.reporting.services import (
+    ValueInput,
+    data_values_write,
+    period_get,
+    report_no_figure_mark,
+    report_open,
+)
 
 pytestmark = pytest.mark.xdist_group("browser")
 
@@ -38,7 +44,28 @@ def hanoi_history(live_url):
         by=User.objects.get(username="hanoi.baocao"),
         channel=Channel.FORM,
     )
-    yield {"this_month": this_month, "last_month": last_month, "quarter": quarter}
+    # Every figure of a provincial report is required: the ones these tests do not fill are
+    # marked "no figure" beforehand (the monthly test marks one more in the page).
+    reporter = User.objects.get(username="hanoi.baocao")
+    filled = {
+        "DOSSIERS_TOTAL",
+        "DOSSIERS_ONLINE",
+        "DOSSIERS_DIGITISED_RATE",
+        "HH_TOTAL",
+        "HH_FIBER",
+        "DX_TASKS_ASSIGNED",
+    }
+    marks = {}
+    for code, period in [("BC_TINH_MONTHLY", this_month), ("BC_TINH_QUARTERLY", quarter)]:
+        data_set = DataSet.objects.get(code=code)
+        report = report_open(data_set=data_set, org_unit=hanoi, period=period_get(period), by=reporter)
+        members = data_set.members.filter(compulsory=True).exclude(data_element__code__in=filled)
+        for member in members.select_related("data_element"):
+            report_no_figure_mark(
+                report=report, data_element=member.data_element, reason="Chưa có số liệu (thử nghiệm)", by=reporter
+            )
+        marks[code] = members.count()
+    yield {"this_month": this_month, "last_month": last_month, "quarter": quarter, "marks": marks}
     periods = [this_month.code, last_month.code, quarter.code]
     Report.objects.filter(org_unit=hanoi, period__code__in=periods).delete()
     DataValue.objects.filter(org_unit=hanoi, period__code__in=periods).delete()
@@ -48,7 +75,8 @@ def hanoi_history(live_url):
 def open_report(page, data_set_name, period_label, unit_name="Thành phố Hà Nội"):
     page.goto(page.base_url + "/reports/")
     # The accessible name says which report: data set, unit and period.
-    page.get_by_role("button", name=f"{data_set_name} — {unit_name} — {period_label}").first.click()
+    # A button opens a new report, a link one already opened (its figures marked beforehand).
+    page.locator(f'[aria-label="{data_set_name} — {unit_name} — {period_label}"]').first.click()
     expect(page.get_by_role("heading", name=data_set_name)).to_be_visible()
 
 
@@ -80,9 +108,20 @@ def test_monthly_report_from_entry_to_acceptance(page, hanoi_history):
     page.get_by_test_id("submit-report").click()
     expect(page.locator(".alert.error")).to_contain_text("trực tuyến")
 
-    # Fixed: the draft is saved figure by figure, then submitted after confirmation.
+    # Fixed; but one required figure is still empty: refused, naming it.
     fill(page, "DOSSIERS_ONLINE", "45.000")
     expect(page.get_by_test_id("rule-violation")).to_have_count(0)
+    page.get_by_test_id("submit-report").click()
+    expect(page.locator(".alert.error")).to_contain_text("còn 1 chỉ tiêu bắt buộc chưa nhập")
+    expect(page.get_by_test_id("missing-figures")).to_contain_text("Số nhiệm vụ được giao")
+    # The unit has no figure for it this month: marked so, with the reason.
+    page.locator("#f-DX_TASKS_ASSIGNED details.no-figure summary").click()
+    page.locator("#nf-DX_TASKS_ASSIGNED").fill("Kế hoạch năm chưa được ban hành")
+    page.get_by_test_id("mark-no-figure-DX_TASKS_ASSIGNED").click()
+    expect(page.get_by_test_id("no-figure-DX_TASKS_ASSIGNED")).to_contain_text("Kế hoạch năm chưa được ban hành")
+    expect(page.get_by_test_id("fill-rate")).to_contain_text("3/29 chỉ tiêu đã nhập, 26 đánh dấu không có số liệu")
+
+    # Now the draft, saved figure by figure, is submitted after confirmation.
     # The change history names the figure; its code is on hover.
     expect(page.get_by_test_id("audit")).to_contain_text("Số hồ sơ nộp trực tuyến")
     expect(page.get_by_test_id("audit").locator('[title="DOSSIERS_ONLINE"]').first).to_be_visible()
@@ -146,5 +185,6 @@ def test_return_with_a_reason_and_resubmission(page, hanoi_history):
     history = page.get_by_test_id("history")
     expect(history).to_contain_text("Đã trả lại đơn vị")
     expect(history).to_contain_text("đề nghị rà soát")
-    expect(history.locator("li")).to_have_count(4)
+    marks = hanoi_history["marks"]["BC_TINH_QUARTERLY"]  # each "no figure" mark is in the history too
+    expect(history.locator("li")).to_have_count(4 + marks)
     assert re.search(r"/reports/\d+/$", page.url)

@@ -289,7 +289,7 @@ def scan_outlier(rule, scope: ScanScope) -> Scan:
                     "period": period.code,
                     "value": values[period.code],
                     "z": z if abs(z) != float("inf") else None,
-                    "history": list(reversed(past)),
+                    "history": [[code, value] for code, value in reversed(past)],
                 }
                 findings.append(
                     Finding(unit_id, pks[period.code], subject=f"element:{rule.data_element.code}", evidence=evidence)

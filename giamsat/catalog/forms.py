@@ -42,6 +42,7 @@ class DataElementForm(forms.ModelForm):
             "min_value",
             "max_value",
             "zero_is_significant",
+            "change_threshold",
             "notes",
         ]
         widgets = {"notes": forms.Textarea(attrs={"rows": 3})}
@@ -63,7 +64,7 @@ class IndicatorForm(forms.ModelForm):
 class DataSetForm(forms.ModelForm):
     class Meta:
         model = DataSet
-        fields = ["name_vi", "name_en", "deadline_days", "approval_levels"]
+        fields = ["name_vi", "name_en", "deadline_days", "approval_levels", "covers_sub_units"]
 
     def clean_approval_levels(self):
         levels = self.cleaned_data["approval_levels"]
@@ -135,6 +136,12 @@ class MemberAddForm(forms.Form):
     )
     section = forms.CharField(
         label=_("Section"), max_length=255, required=False, help_text=_("Empty: the element's domain.")
+    )
+    required = forms.BooleanField(
+        label=_("Required figure"),
+        required=False,
+        initial=True,
+        help_text=_("The report cannot be submitted while it is empty, unless marked “no figure” with a reason."),
     )
 
     def __init__(self, *args, data_set=None, **kwargs):

@@ -82,6 +82,16 @@ class DataElement(BilingualName, models.Model):
     min_value = models.DecimalField(_("minimum"), max_digits=20, decimal_places=6, null=True, blank=True)
     max_value = models.DecimalField(_("maximum"), max_digits=20, decimal_places=6, null=True, blank=True)
     zero_is_significant = models.BooleanField(_("zero is significant"), default=True)
+    # A change against last period beyond this share is pointed out to the report's reviewer.
+    change_threshold = models.DecimalField(
+        _("change threshold (%)"),
+        max_digits=10,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        default=50,
+        help_text=_("A change against last period beyond this (in %) is shown to the reviewer; empty: never."),
+    )
     notes = models.TextField(_("notes"), blank=True)
 
     class Meta:
@@ -138,6 +148,13 @@ class DataSet(BilingualName, models.Model):
         _("approval levels"), default=1, help_text=_("0: straight to the ministry; 1 or 2 leaders of the unit.")
     )
     open_from = models.DateField(_("first period starting on or after"), null=True, blank=True)
+    # A unit's report covers the figures of the units below it (a province's report holds its
+    # communes' figures): they may be written as part of it and are locked with it.
+    covers_sub_units = models.BooleanField(
+        _("covers its sub-units"),
+        default=False,
+        help_text=_("The report of a unit also holds the figures of the units below it, locked with it."),
+    )
 
     class Meta:
         ordering = ["code"]
@@ -170,7 +187,8 @@ class DataSetElement(models.Model):
     )
     data_element = models.ForeignKey(DataElement, on_delete=models.PROTECT, related_name="data_set_members")
     sort_order = models.PositiveSmallIntegerField(default=0)
-    compulsory = models.BooleanField(default=False)
+    # Required: the report cannot be submitted while it is empty (unless marked "no figure").
+    compulsory = models.BooleanField(_("required"), default=False)
 
     class Meta:
         ordering = ["data_set", "section__sort_order", "sort_order"]

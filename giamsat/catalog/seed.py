@@ -24,6 +24,9 @@ PERIOD_NAMES = {
     PeriodTypeChoice.YEARLY: ("năm", "yearly"),
 }
 # Who reports, the data set code prefix, names, the unit type assigned and approval levels.
+# A provincial report holds its communes' figures too (they may be entered as part of it and
+# are locked with it), and every one of its figures is required.
+PROVINCIAL_REPORTERS = {"PROVINCE"}
 REPORTERS = {
     "PROVINCE": ("BC_TINH", "Báo cáo {p} của Sở Khoa học và Công nghệ", "Provincial {p} report", "PROVINCE", 1),
     "MINISTRY_IT_UNIT": (
@@ -62,6 +65,8 @@ class DataSetSeed:
     deadline_days: int
     approval_levels: int
     unit_type: str
+    covers_sub_units: bool = False  # the unit's report holds its sub-units' figures
+    all_required: bool = False  # every figure must be filled (or marked "no figure") to submit
     sections: dict[str, list[str]] = field(default_factory=dict)  # domain code → element codes
 
 
@@ -78,6 +83,8 @@ def data_set_seeds(elements: list[dict[str, str]], domain_order: list[str]) -> l
                 deadline_days=DEADLINE_DAYS[period_type],
                 approval_levels=levels,
                 unit_type=unit_type,
+                covers_sub_units=reporter in PROVINCIAL_REPORTERS,
+                all_required=reporter in PROVINCIAL_REPORTERS,
             )
             for domain in domain_order:
                 codes = [

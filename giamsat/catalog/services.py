@@ -183,6 +183,7 @@ def _load_data_sets(domains, elements, summary: CatalogSummary) -> None:
                 "period_type": data_set_seed.period_type,
                 "deadline_days": data_set_seed.deadline_days,
                 "approval_levels": data_set_seed.approval_levels,
+                "covers_sub_units": data_set_seed.covers_sub_units,
             },
         )
         for position, (domain_code, codes) in enumerate(data_set_seed.sections.items()):
@@ -196,7 +197,7 @@ def _load_data_sets(domains, elements, summary: CatalogSummary) -> None:
                 DataSetElement.objects.update_or_create(
                     data_set=data_set,
                     data_element=elements[code],
-                    defaults={"section": section, "sort_order": order},
+                    defaults={"section": section, "sort_order": order, "compulsory": data_set_seed.all_required},
                 )
         DataSetAssignment.objects.get_or_create(
             data_set=data_set, kind=AssignmentKind.UNIT_TYPE, unit_type=data_set_seed.unit_type
@@ -258,8 +259,11 @@ def validation_rule_save(*, rule: ValidationRule, by=None) -> ValidationRule:
 
 
 @transaction.atomic
-def data_set_member_add(*, data_set: DataSet, element: DataElement, section_name: str = "", by=None) -> DataSetElement:
-    """Put a data element in a data set, in a section (created when new); same period type only."""
+def data_set_member_add(
+    *, data_set: DataSet, element: DataElement, section_name: str = "", required: bool = False, by=None
+) -> DataSetElement:
+    """Put a data element in a data set, in a section (created when new); same period type only.
+    A required figure must be filled (or marked "no figure") before the report is submitted."""
     if element.period_type != data_set.period_type:
         raise CatalogError(
             _("%(code)s is reported %(element)s; this data set is %(data_set)s.")
@@ -279,7 +283,9 @@ def data_set_member_add(*, data_set: DataSet, element: DataElement, section_name
         )
     position = section.members.count()
     member, _created = DataSetElement.objects.update_or_create(
-        data_set=data_set, data_element=element, defaults={"section": section, "sort_order": position}
+        data_set=data_set,
+        data_element=element,
+        defaults={"section": section, "sort_order": position, "compulsory": required},
     )
     _data_set_changed(data_set, by=by, change="member_add", element=element.code)
     return member

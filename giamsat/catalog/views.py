@@ -137,6 +137,7 @@ def data_set_member_add(request, code: str):
                 data_set=data_set,
                 element=form.cleaned_data["data_element"],
                 section_name=form.cleaned_data["section"],
+                required=form.cleaned_data["required"],
                 by=request.user,
             )
         except services.CatalogError as exc:

@@ -275,10 +275,18 @@ class RankedUnits(Sequence):
     """A ranking's rows, best first, read from the database a window at a time: a page of 100
     among 3,321 communes costs two small queries, not all 33,000 index rows."""
 
-    def __init__(self, ranked: QuerySet, base: QuerySet, structure: str, end: dt.date | None = None) -> None:
+    def __init__(
+        self,
+        ranked: QuerySet,
+        base: QuerySet,
+        structure: str,
+        end: dt.date | None = None,
+        official: dict[int, tuple[int, int]] | None = None,
+    ) -> None:
         self._ranked = ranked.select_related("org_unit__parent").order_by(_rank_field(structure), "org_unit__code")
         self._base = base
         self._structure = structure
+        self._official = official  # unit id -> (rank, peers) among the complete, accepted units
         self._end = end  # the period's end: names say what a unit is built from then
         self._count: int | None = None
 
@@ -297,6 +305,10 @@ class RankedUnits(Sequence):
             RankingRow(row.org_unit, row.value, *rank_of(row, self._structure), {}, index=row)
             for row in self._ranked[index]
         ]
+        if self._official is not None:
+            for row in rows:
+                row.rank, row.peers = self._official.get(row.unit.pk, (None, None))
+                row.previous_rank = None
         by_unit = {row.unit.pk: row for row in rows}
         pillars = self._base.filter(
             org_unit_id__in=list(by_unit), **{f"{_rank_field(self._structure)}__isnull": False}
@@ -350,22 +362,46 @@ def ranking_get(
 ) -> Ranking:
     """Units of a type ranked on a pillar (or the overall index) for a period, in the period's
     structure (units in force at its end) or today's; only the units in the user's view scope,
-    and with `complete_only` only those whose data are complete and accepted (their ranks stay
-    those among all peers). One query, then two per window of rows read (see RankedUnits)."""
+    and with `complete_only` the official ranking: only the units whose data are complete and
+    accepted, ranked among themselves (official_ranks). One query, then two per window of rows
+    read (see RankedUnits)."""
     rank_field = _rank_field(structure)
     base = scope_filter(IndexValue.objects.filter(period=period), user, unit_field="org_unit")
     unit_types = sorted(set(base.filter(pillar=OVERALL).values_list("org_unit__type", flat=True).distinct()))
     of_type = base.filter(org_unit__type=unit_type, **{f"{rank_field}__isnull": False})
+    official = None
     if complete_only:
         of_type = of_type.filter(complete_and_accepted_q())
+        official = official_ranks(period=period, pillar=pillar, unit_type=unit_type, structure=structure)
     return Ranking(
         period=period,
         pillar=pillar,
         unit_type=unit_type,
         structure=structure,
-        rows=RankedUnits(of_type.filter(pillar=pillar), base, structure, period.end_date),
+        rows=RankedUnits(of_type.filter(pillar=pillar), base, structure, period.end_date, official),
         unit_types=unit_types,
     )
+
+
+def official_ranks(*, period: Period, pillar: str, unit_type: str, structure: str) -> dict[int, tuple[int, int]]:
+    """The official ranking: ranks among the units whose data for the period are complete and
+    accepted by the ministry only (every such unit, whoever asks: a rank does not depend on
+    the viewer), with the index's rounding and competition ranking (1, 2, 2, 4). One query."""
+    from .engine.scoring import competition_rank
+
+    rows = list(
+        IndexValue.objects.filter(
+            complete_and_accepted_q(),
+            period=period,
+            pillar=pillar,
+            org_unit__type=unit_type,
+            **{f"{_rank_field(structure)}__isnull": False},
+        ).values_list("org_unit_id", "value")
+    )
+    if not rows:
+        return {}
+    ranks = competition_rank([0] * len(rows), [v for _u, v in rows], direction=1, decimals=4)
+    return {unit: (int(rank), len(rows)) for (unit, _v), rank in zip(rows, ranks, strict=True)}
 
 
 def methodology_in_force(day: dt.date) -> IndexMethodology | None:

@@ -2,15 +2,16 @@
 
 Every row goes through the checks of `data_value_set_import` followed by `data_values_write`,
 in the same order and with the same reasons (codes, capture scope, unit existing in the period,
-period type, duplicate, `parse_value`, approval lock — a locked value may come again unchanged),
-in Python with every code looked up once. The accepted rows are written a chunk at a time,
-set-based: staged in a temporary table (COPY on PostgreSQL, executemany on SQLite), classified
-in one join with the stored values, then merged with INSERT … SELECT, UPDATE … FROM and DELETE,
-the audit rows written by one INSERT … SELECT from the same classification (so the old values
-are those before the change). The whole import is one transaction. While the database merges
-a chunk, the next one is read and checked (the drivers release the GIL while the database
-works). Input is read as a stream (`iter_csv_values`, `iter_json_values`), so memory does not
-grow with the file.
+period type, duplicate, a data set covering the unit and period, `parse_value`, approval lock —
+a locked value may come again unchanged), in Python with every code looked up once and what
+may be written where (`checks.WriteCoverage`) answered once per unit and period. The accepted
+rows are written a chunk at a time, set-based: staged in a temporary table (COPY on
+PostgreSQL, executemany on SQLite), classified in one join with the stored values, then merged
+with INSERT … SELECT, UPDATE … FROM and DELETE, the audit rows written by one INSERT … SELECT
+from the same classification (so the old values are those before the change). The whole import
+is one transaction. While the database merges a chunk, the next one is read and checked (the
+drivers release the GIL while the database works). Input is read as a stream
+(`iter_csv_values`, `iter_json_values`), so memory does not grow with the file.
 """
 
 from __future__ import annotations
@@ -29,15 +30,15 @@ from django.utils import timezone
 from giamsat.accounts.choices import ScopeKind
 from giamsat.accounts.models import User
 from giamsat.accounts.selectors import user_scope
-from giamsat.catalog.models import DataElement, DataSetElement
+from giamsat.catalog.models import DataElement
 from giamsat.core.periods import InvalidPeriod
 from giamsat.core.periods import Period as PeriodValue
 from giamsat.orgunits.models import OrgUnit
 
 from . import checks
-from .choices import EDITABLE_STATUSES, AuditAction
+from .choices import AuditAction
 from .exchange import Conflict, ImportSummary
-from .models import DataValue, DataValueAudit, Report
+from .models import DataValue, DataValueAudit
 from .readers import RawValue, _text
 from .services import periods_get, values_changed_record
 from .values import ValueRejected, parse_value
@@ -128,6 +129,8 @@ class _Unit:
     valid_from: dt.date | None
     valid_to: dt.date | None
     in_scope: bool
+    path: str
+    type: str
 
 
 @dataclass(slots=True)
@@ -151,8 +154,7 @@ class _Checker:
         self.elements: dict[str, _Element | None] = {}
         self.units: dict[str, _Unit | None] = {}
         self.periods: dict[str, _Period | None] = {}
-        self.element_sets: dict[int, frozenset[int]] = {}  # element → data sets holding it
-        self.locked: dict[tuple[int, int], set[int]] = {}  # (unit, period) → data sets not editable
+        self.coverage = checks.WriteCoverage()  # what may be written where, and what is locked
         self.seen: set[tuple[int, int, int]] = set()
         self.parse_profiles: dict[tuple, dict] = {}
         self.parse_cached = 0
@@ -173,11 +175,6 @@ class _Checker:
                 self._load_periods(new_periods)
 
     def _load_elements(self, codes: set[str]) -> None:
-        if not self.element_sets:
-            sets: dict[int, set[int]] = {}
-            for element_id, data_set_id in DataSetElement.objects.values_list("data_element_id", "data_set_id"):
-                sets.setdefault(element_id, set()).add(data_set_id)
-            self.element_sets = {k: frozenset(v) for k, v in sets.items()}
         for batch in _batches(codes):
             for element in DataElement.objects.filter(code__in=batch):
                 profile = (element.value_type, element.min_value, element.max_value)
@@ -194,11 +191,16 @@ class _Checker:
 
     def _load_units(self, codes: set[str]) -> None:
         capture = self.capture
+        paths: set[str] = set()
         for batch in _batches(codes):
-            rows = OrgUnit.objects.filter(code__in=batch).values_list("pk", "code", "path", "valid_from", "valid_to")
-            for pk, code, path, valid_from, valid_to in rows:
+            rows = OrgUnit.objects.filter(code__in=batch).values_list(
+                "pk", "code", "path", "valid_from", "valid_to", "type"
+            )
+            for pk, code, path, valid_from, valid_to, unit_type in rows:
                 in_scope = capture.everything or any(path.startswith(p) for p in capture.paths)
-                self.units[code] = _Unit(pk, code, valid_from, valid_to, in_scope)
+                self.units[code] = _Unit(pk, code, valid_from, valid_to, in_scope, path, unit_type)
+                paths.add(path)
+        self.coverage.prepare(paths=paths, periods=())
         for code in codes:
             self.units.setdefault(code, None)
 
@@ -216,19 +218,19 @@ class _Checker:
             self.periods[code] = period and _Period(
                 period.pk, period.code, period.period_type, period.start_date, period.end_date
             )
-        new = {p.pk for p in stored.values()} - known
-        if new:
-            reports = Report.objects.filter(period_id__in=new).exclude(status__in=EDITABLE_STATUSES)
-            for unit_id, period_id, data_set_id in reports.values_list("org_unit_id", "period_id", "data_set_id"):
-                self.locked.setdefault((unit_id, period_id), set()).add(data_set_id)
+        self.coverage.prepare(paths=(), periods={p.pk for p in stored.values()} - known)
 
     def check(self, chunk: list[RawValue], conflicts: list[Conflict]) -> list[tuple]:
         """The rows to write, as (row, element, unit, period, value text, comment, force); the
         others become conflicts with the reason `data_value_set_import` gives."""
-        elements, units, periods = self.elements, self.units, self.periods
-        locked, element_sets, seen = self.locked, self.element_sets, self.seen
+        elements, units, periods, seen = self.elements, self.units, self.periods, self.seen
         sqlite = self.sqlite
         placement_refusal = checks.placement_refusal
+        cover_of = self.coverage.cover
+        # Rows come grouped by unit and period: the last one's cover is kept at hand.
+        cover_unit = cover_period = None
+        allowed: frozenset[int] = frozenset()
+        locks: dict = {}
         staged: list[tuple] = []
         held: list[tuple] = []  # staged rows under a locked report, checked once the chunk is read
         stage = staged.append
@@ -261,19 +263,34 @@ class _Checker:
             )
             seen.add(key)
             if reason is None:
-                value = raw.value
-                outcome = element.parsed.get(value) if type(value) is str else None
-                if outcome is None:
-                    outcome = self._parse(element, value)
-                if type(outcome) is not str:
-                    if locked and not element_sets.get(key[0], _NONE).isdisjoint(locked.get((key[1], key[2]), ())):
-                        held.append((len(staged), raw, element, unit, period))
-                    comment = raw.comment
-                    if comment is not None and len(comment) > 500:
-                        comment = comment[:500]
-                    stage((raw.row, key[0], key[1], key[2], outcome[0], comment, outcome[1] if sqlite else 0))
-                    continue
-                reason = outcome
+                if unit is not cover_unit or period is not cover_period:
+                    cover_unit, cover_period = unit, period
+                    cover = cover_of(
+                        unit_pk=unit.pk,
+                        unit_type=unit.type,
+                        unit_path=unit.path,
+                        period_pk=period.pk,
+                        period_type=period.period_type,
+                        start=period.start,
+                        end=period.end,
+                    )
+                    allowed, locks = cover.allowed, cover.locks
+                if key[0] in allowed:
+                    value = raw.value
+                    outcome = element.parsed.get(value) if type(value) is str else None
+                    if outcome is None:
+                        outcome = self._parse(element, value)
+                    if type(outcome) is not str:
+                        if locks and key[0] in locks:
+                            held.append((len(staged), raw, element, unit, period, locks[key[0]]))
+                        comment = raw.comment
+                        if comment is not None and len(comment) > 500:
+                            comment = comment[:500]
+                        stage((raw.row, key[0], key[1], key[2], outcome[0], comment, outcome[1] if sqlite else 0))
+                        continue
+                    reason = outcome
+                else:
+                    reason = checks.not_covered_refusal(period_code=period.code)
             value_text = "" if raw.value is None else str(raw.value)[:60]
             refuse(Conflict(raw.row, f"{element.code}/{unit.code}/{period.code}", value_text, reason))
         if held:
@@ -285,21 +302,21 @@ class _Checker:
         an export); a change is refused, compared as the service compares it."""
         with self.database:
             stored = {}
-            for batch in _batches({unit.pk for _i, _r, _e, unit, _p in held}):
+            for batch in _batches({unit.pk for _i, _r, _e, unit, _p, _l in held}):
                 rows = DataValue.objects.filter(
                     org_unit_id__in=batch,
-                    period_id__in={period.pk for *_rest, period in held},
-                    data_element_id__in={element.pk for _i, _r, element, _u, _p in held},
+                    period_id__in={period.pk for *_rest, period, _l in held},
+                    data_element_id__in={element.pk for _i, _r, element, _u, _p, _l in held},
                 ).values_list("data_element_id", "org_unit_id", "period_id", "value", "comment")
                 stored.update({(e, u, p): (value, comment) for e, u, p, value, comment in rows})
         refused = set()
-        for index, raw, element, unit, period in held:
+        for index, raw, element, unit, period, lock in held:
             model = element.model
             parsed = parse_value(
                 raw.value, value_type=model.value_type, min_value=model.min_value, max_value=model.max_value
             )
             reason = checks.locked_change_refusal(
-                value=parsed, comment=raw.comment, stored=stored.get((element.pk, unit.pk, period.pk))
+                value=parsed, comment=raw.comment, stored=stored.get((element.pk, unit.pk, period.pk)), lock=lock
             )
             if reason:
                 value_text = "" if raw.value is None else str(raw.value)[:60]
@@ -331,9 +348,6 @@ class _Checker:
             element.parsed[value] = outcome
             self.parse_cached += 1
         return outcome
-
-
-_NONE: frozenset[int] = frozenset()
 
 
 def _more_digits_than_stored(value: Decimal, text: str) -> int:

@@ -23,6 +23,8 @@ class ReportAction(models.TextChoices):
     ACCEPT = "ACCEPT", _("Accepted by the ministry")
     RETURN = "RETURN", _("Returned to the unit")
     REOPEN = "REOPEN", _("Reopened")
+    MARK = "MARK", _("Marked “no figure”")
+    UNMARK = "UNMARK", _("“No figure” mark removed")
 
 
 class Channel(models.TextChoices):

@@ -48,7 +48,7 @@ from giamsat.orgunits.models import OrgUnit, OrgUnitGroupMembership, OrgUnitLine
 from giamsat.orgunits.reference import STRUCTURE_34_FROM, STRUCTURE_63_TO
 
 from .choices import Channel, ReportAction, ReportStatus
-from .models import DataValue, DataValueAudit, Report, ReportEvent
+from .models import DataValue, DataValueAudit, NoFigureMark, Report, ReportEvent
 from .services import ValueInput, data_values_write, periods_get, report_deadline
 
 DEFAULT_SEED = 20250701
@@ -1475,6 +1475,7 @@ class ReportPlan:
     flaw: Flaw | None = None
     fix_at: dt.datetime | None = None  # when the flaw was corrected (None: not yet)
     in_progress: bool = False
+    no_figure: list[str] = field(default_factory=list)  # required figures left empty, marked so
 
     @property
     def status(self) -> str:
@@ -1754,6 +1755,26 @@ def demo_history_exists() -> int:
     return ReportEvent.objects.filter(action=ReportAction.CREATE, by__username=SYSTEM_USERNAME).count()
 
 
+NO_FIGURE_REASON = "Đơn vị chưa thống kê được số liệu này trong kỳ"
+LATE_REASONS = [
+    "Chờ số liệu tổng hợp từ các xã, phường",
+    "Cán bộ phụ trách đi công tác, chậm tổng hợp",
+    "Hệ thống phần mềm chuyên ngành gặp sự cố khi kết xuất số liệu",
+]
+
+
+def _first_submit(plan: ReportPlan):
+    return next((e for e in plan.events if e.action == ReportAction.SUBMIT), None)
+
+
+def _late_reason(unit: OrgUnit, period: PeriodValue, event, plan: ReportPlan, deadline: dt.date) -> str:
+    """The reason a late submission gives (chosen by unit and period, so loads repeat): the one
+    the report's submitted_at records, as the demo plans it."""
+    if event.action != ReportAction.SUBMIT or event.at != plan.submitted_at or not plan.is_late(deadline):
+        return ""
+    return LATE_REASONS[zlib.crc32(f"{unit.code}/{period.code}".encode()) % len(LATE_REASONS)]
+
+
 @transaction.atomic
 def demo_history_reset() -> dict[str, int]:
     """Delete the demo reports (with their events) and every value and audit row of channel DEMO."""
@@ -1765,6 +1786,7 @@ def demo_history_reset() -> dict[str, int]:
     deleted = {"reports": 0, "events": 0}
     for start in range(0, len(report_ids), 5000):
         chunk = report_ids[start : start + 5000]
+        NoFigureMark.objects.filter(report_id__in=chunk).delete()
         deleted["events"] += ReportEvent.objects.filter(report_id__in=chunk).delete()[0]
         deleted["reports"] += Report.objects.filter(pk__in=chunk).delete()[0]
     deleted["values"] = DataValue.objects.filter(channel=Channel.DEMO).delete()[0]
@@ -1812,11 +1834,14 @@ def _demo_history_load(*, first, last, seed, progress, today) -> DemoSummary:
 
     members: dict[int, list[DataElement]] = defaultdict(list)
     sections: dict[int, dict[int | None, list[str]]] = defaultdict(dict)
+    required: dict[int, set[str]] = defaultdict(set)
     for member in DataSetElement.objects.select_related("data_element").order_by(
         "data_set_id", "section__sort_order", "sort_order"
     ):
         members[member.data_set_id].append(member.data_element)
         sections[member.data_set_id].setdefault(member.section_id, []).append(member.data_element.code)
+        if member.compulsory:
+            required[member.data_set_id].add(member.data_element.code)
     order = {PeriodType.MONTHLY: 0, PeriodType.QUARTERLY: 1, PeriodType.YEARLY: 2}
     batches = sorted(
         (
@@ -1842,6 +1867,7 @@ def _demo_history_load(*, first, last, seed, progress, today) -> DemoSummary:
             user,
             now,
             summary,
+            required=required[data_set.pk],
         )
         if progress:
             progress("history", done, len(batches))
@@ -1883,9 +1909,11 @@ def _load_batch(
     user: User,
     now: dt.datetime,
     summary: DemoSummary,
+    required: set[str] = frozenset(),
 ) -> None:
     """One data set and period: values first (the service refuses values of submitted reports),
-    then the reports and their events in two bulk inserts."""
+    then the reports and their events in two bulk inserts; a submitted report's required
+    figures left empty carry a "no figure" mark, and a late submission its reason."""
     codes = [e.code for e in elements]
     by_code = {e.code: e for e in elements}
     deadline = report_deadline(data_set, stored_period)
@@ -1918,6 +1946,7 @@ def _load_batch(
             if value is not None:
                 values[code] = value
         first_entry, correction = report_values(plan, sections, values)
+        plan.no_figure = sorted(required - first_entry.keys() - correction.keys())
         by_day[plan.entry_at.astimezone(LOCAL_TZ).date()].append((unit, plan, first_entry))
         if correction and plan.fix_at is not None:
             corrections.append((unit, plan, correction))
@@ -1962,11 +1991,27 @@ def _load_batch(
             by=user,
             at=e.at,
             comment=e.comment,
+            late_reason=_late_reason(unit, period, e, plan, deadline),
         )
-        for report, (_unit, plan) in zip(reports, planned, strict=True)
+        for report, (unit, plan) in zip(reports, planned, strict=True)
         for e in plan.events
     ]
     ReportEvent.objects.bulk_create(events, batch_size=2000)
+    NoFigureMark.objects.bulk_create(
+        [
+            NoFigureMark(
+                report=report,
+                data_element=by_code[code],
+                reason=NO_FIGURE_REASON,
+                by=user,
+                at=_first_submit(plan).at - dt.timedelta(minutes=5),
+            )
+            for report, (_unit, plan) in zip(reports, planned, strict=True)
+            if _first_submit(plan) is not None
+            for code in plan.no_figure
+        ],
+        batch_size=2000,
+    )
     summary.reports += len(reports)
     summary.events += len(events)
     for _unit, plan in planned:

@@ -160,6 +160,8 @@ class ReportEvent(models.Model):
     by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     at = models.DateTimeField()
     comment = models.TextField(blank=True)
+    # Why a report was submitted after its deadline (asked on a late first submission).
+    late_reason = models.TextField(_("reason for the late submission"), blank=True)
 
     class Meta:
         ordering = ["at", "pk"]
@@ -168,3 +170,24 @@ class ReportEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.report_id} {self.action} {self.from_status}→{self.to_status}"
+
+
+class NoFigureMark(models.Model):
+    """A required figure of a report that the unit says it has no figure for, and why: the
+    report can be submitted without it, and the reviewer sees the mark and its reason."""
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="no_figure_marks")
+    data_element = models.ForeignKey(DataElement, on_delete=models.PROTECT, related_name="+")
+    reason = models.TextField(_("reason"))
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["report", "data_element"], name="no_figure_mark_unique"),
+        ]
+        verbose_name = _("“no figure” mark")
+        verbose_name_plural = _("“no figure” marks")
+
+    def __str__(self) -> str:
+        return f"{self.report_id} {self.data_element_id}: {self.reason[:40]}"

@@ -21,7 +21,7 @@ from giamsat.core.periods import Period as PeriodValue
 from giamsat.orgunits.models import OrgUnit
 
 from .choices import EDITABLE_STATUSES, Channel, ReportStatus
-from .models import DataValue, DataValueAudit, Period, Report, ReportEvent
+from .models import DataValue, DataValueAudit, NoFigureMark, Period, Report, ReportEvent
 
 # A report counts as due soon this many days before its deadline (a quarter's report is
 # filled during the last weeks of the quarter).
@@ -38,6 +38,7 @@ class FormField:
     changed: bool
     follow_up: bool = False
     version: str = ""  # the stored value's updated_at as the form saw it ("" for none): no silent overwrite
+    mark: NoFigureMark | None = None  # the unit says it has no figure, and why
 
 
 @dataclass
@@ -55,6 +56,7 @@ def report_form(report: Report) -> list[FormSectionData]:
             org_unit=report.org_unit, period__code__in=[report.period.code, previous_code]
         ).select_related("period")
     }
+    marks = {m.data_element_id: m for m in report.no_figure_marks.select_related("by")}
     result = []
     section: FormSection
     for section in data_set_sections(report.data_set):
@@ -73,10 +75,88 @@ def report_form(report: Report) -> list[FormSectionData]:
                     changed=value is not None and previous is not None and value != previous,
                     follow_up=bool(current and current.follow_up),
                     version=current.updated_at.isoformat() if current else "",
+                    mark=marks.get(member.data_element_id),
                 )
             )
         result.append(FormSectionData(section.name, fields))
     return result
+
+
+@dataclass
+class ReportFill:
+    """How complete a report is: figures entered, marked "no figure", and the required ones
+    still empty (which keep it from being submitted)."""
+
+    total: int
+    filled: int
+    marked: int
+    missing: list[DataElement]  # required, empty and not marked, in form order
+
+    @property
+    def complete(self) -> bool:
+        return not self.missing
+
+
+def report_fill(report: Report) -> ReportFill:
+    """The report's fill rate and its empty required figures (3 queries)."""
+    members = list(report.data_set.members.select_related("data_element").order_by("section__sort_order", "sort_order"))
+    filled = set(
+        DataValue.objects.filter(org_unit_id=report.org_unit_id, period_id=report.period_id, value__isnull=False)
+        .filter(data_element_id__in=[m.data_element_id for m in members])
+        .values_list("data_element_id", flat=True)
+    )
+    marked = set(report.no_figure_marks.values_list("data_element_id", flat=True)) - filled
+    missing = [
+        m.data_element
+        for m in members
+        if m.compulsory and m.data_element_id not in filled and m.data_element_id not in marked
+    ]
+    return ReportFill(total=len(members), filled=len(filled), marked=len(marked), missing=missing)
+
+
+@dataclass
+class BigChange:
+    """A figure that moved beyond its element's threshold against last period."""
+
+    element: DataElement
+    value: Decimal
+    previous: Decimal
+    percent: Decimal | None  # None: from zero
+
+
+def change_beyond(value: Decimal | None, previous: Decimal | None, threshold: Decimal | None) -> Decimal | None | bool:
+    """The change in % when it goes beyond the threshold (True when from zero to a figure), else
+    False; False too when either value is missing or the element has no threshold."""
+    if value is None or previous is None or threshold is None or value == previous:
+        return False
+    if previous == 0:
+        return True
+    percent = (value - previous) / abs(previous) * 100
+    return percent if abs(percent) > threshold else False
+
+
+def report_big_changes(report: Report) -> list[BigChange]:
+    """The report's figures that changed against last period beyond their element's threshold,
+    for the reviewer (2 queries)."""
+    previous_code = report.period.value.previous().code
+    values: dict[tuple[int, str], Decimal] = {
+        (element_id, code): value
+        for element_id, code, value in DataValue.objects.filter(
+            org_unit_id=report.org_unit_id,
+            period__code__in=[report.period.code, previous_code],
+            data_element__data_set_members__data_set_id=report.data_set_id,
+            value__isnull=False,
+        ).values_list("data_element_id", "period__code", "value")
+    }
+    changes = []
+    for member in report.data_set.members.select_related("data_element").order_by("section__sort_order", "sort_order"):
+        element = member.data_element
+        value, previous = values.get((element.pk, report.period.code)), values.get((element.pk, previous_code))
+        beyond = change_beyond(value, previous, element.change_threshold)
+        if beyond is not False:
+            percent = None if beyond is True else beyond.quantize(Decimal("0.1")).normalize()  # +499.900 %, -99,8 %
+            changes.append(BigChange(element, value, previous, percent))
+    return changes
 
 
 def report_current_values(report: Report) -> dict[str, Decimal | None]:

@@ -26,7 +26,7 @@ from giamsat.orgunits.models import OrgUnit
 
 from . import checks
 from .choices import EDITABLE_STATUSES, AuditAction, ReportAction, ReportStatus
-from .models import DataValue, DataValueAudit, Period, Report, ReportEvent
+from .models import DataValue, DataValueAudit, NoFigureMark, Period, Report, ReportEvent
 from .validation import report_rule_violations
 from .values import ValueRejected, parse_value
 
@@ -105,17 +105,22 @@ class WriteResult:
         return not self.problems
 
 
-def _locked_keys(inputs: list[ValueInput]) -> set[tuple[int, int, int]]:
-    """(element, unit, period) triples covered by a report that is not open for editing."""
-    units = {i.org_unit.pk for i in inputs}
-    periods = {i.period.pk for i in inputs}
-    locked = set()
-    reports = Report.objects.filter(org_unit_id__in=units, period_id__in=periods).exclude(status__in=EDITABLE_STATUSES)
-    for org_unit_id, period_id, element_id in reports.values_list(
-        "org_unit_id", "period_id", "data_set__members__data_element_id"
-    ):
-        locked.add((element_id, org_unit_id, period_id))
-    return locked
+def _covers(inputs: list[ValueInput]) -> list[checks.Cover]:
+    """What may be written and what is locked for each input's unit and period (checks.WriteCoverage)."""
+    coverage = checks.WriteCoverage()
+    coverage.prepare(paths={i.org_unit.path for i in inputs}, periods={i.period.pk for i in inputs})
+    return [
+        coverage.cover(
+            unit_pk=i.org_unit.pk,
+            unit_type=i.org_unit.type,
+            unit_path=i.org_unit.path,
+            period_pk=i.period.pk,
+            period_type=i.period.period_type,
+            start=i.period.start_date,
+            end=i.period.end_date,
+        )
+        for i in inputs
+    ]
 
 
 def _stored_values(inputs: list[ValueInput]) -> dict[tuple[int, int, int], tuple[Decimal | None, str]]:
@@ -165,12 +170,13 @@ def data_values_write(
     change (loading history); by default it is now."""
     result = WriteResult()
     capture = user_scope(by, "CAPTURE")
-    locked = _locked_keys(inputs)
+    covers = _covers(inputs) if inputs else []
+    locked = any(c.locks for c in covers)
     stored = _stored_values(inputs) if locked else {}
     versions = _stored_versions([i for i in inputs if i.expected_version is not None])
     accepted: list[tuple[ValueInput, Decimal | None]] = []
     seen: set[tuple[int, int, int]] = set()
-    for item in inputs:
+    for item, cover in zip(inputs, covers, strict=True):
         key = (item.data_element.pk, item.org_unit.pk, item.period.pk)
         parsed = None
         stale = False
@@ -187,6 +193,8 @@ def data_values_write(
             element_period_label=element.get_period_type_display(),
             duplicate=key in seen,
         )
+        if reason is None and element.pk not in cover.allowed:
+            reason = checks.not_covered_refusal(period_code=period.code)
         if reason is None:
             try:
                 parsed = parse_value(
@@ -199,8 +207,11 @@ def data_values_write(
             except ValueRejected as exc:
                 reason = str(exc)
             else:
-                if key in locked:
-                    reason = checks.locked_change_refusal(value=parsed, comment=item.comment, stored=stored.get(key))
+                lock = cover.locks.get(element.pk)
+                if lock is not None:
+                    reason = checks.locked_change_refusal(
+                        value=parsed, comment=item.comment, stored=stored.get(key), lock=lock
+                    )
                 stored_at, stored_value, stored_by_id, stored_by = versions.get(key, (None, None, None, ""))
                 # Overwriting one's own newer write is no conflict (two quick autosaves of one form).
                 if reason is None and item.expected_version is not None and stored_by_id != by.pk:
@@ -361,7 +372,16 @@ REPORT_STEP_EVENTS = {
 }
 
 
-def _log(report: Report, *, action: str, from_status: str, by: User | None, comment: str = "", at=None) -> None:
+def _log(
+    report: Report,
+    *,
+    action: str,
+    from_status: str,
+    by: User | None,
+    comment: str = "",
+    at=None,
+    late_reason: str = "",
+) -> None:
     """A step of the report's workflow: its history row, and the domain event others hook onto."""
     at = at or timezone.now()
     ReportEvent.objects.create(
@@ -372,6 +392,7 @@ def _log(report: Report, *, action: str, from_status: str, by: User | None, comm
         by=by,
         at=at,
         comment=comment,
+        late_reason=late_reason,
     )
     event_record(
         kind=REPORT_STEP_EVENTS[action],
@@ -417,20 +438,35 @@ def report_open(*, data_set: DataSet, org_unit: OrgUnit, period: Period, by: Use
     return report
 
 
-def _set_status(report: Report, status: str, *, by: User, action: str, comment: str = "") -> Report:
+def _set_status(
+    report: Report, status: str, *, by: User, action: str, comment: str = "", late_reason: str = ""
+) -> Report:
     previous = report.status
     report.status = status
     report.updated_at = timezone.now()
     report.save()
-    _log(report, action=action, from_status=previous, by=by, comment=comment)
+    _log(report, action=action, from_status=previous, by=by, comment=comment, late_reason=late_reason)
     return report
 
 
+def report_is_late_now(report: Report, *, now: dt.datetime | None = None) -> bool:
+    """Would submitting now be a late first submission (after the deadline, local date)? A report
+    returned and sent again keeps the timeliness of its first submission."""
+    if report.submitted_at is not None:
+        return False
+    return timezone.localtime(now or timezone.now()).date() > report.deadline
+
+
 @transaction.atomic
-def report_submit(*, report: Report, by: User, comment: str = "") -> Report:
-    """Submit a draft (or a returned report); its values are frozen until it is returned."""
+def report_submit(*, report: Report, by: User, comment: str = "", late_reason: str = "") -> Report:
+    """Submit a draft (or a returned report); its values are frozen until it is returned.
+
+    Refused while a required figure is empty and not marked "no figure" (the message names
+    them), and, after the deadline, without a reason for the delay (kept in the history)."""
+    from .selectors import report_fill
+
     ensure_can_capture(by, report.org_unit)
-    report = Report.objects.select_for_update().get(pk=report.pk)
+    report = Report.objects.select_for_update().select_related("data_set").get(pk=report.pk)
     if report.status not in EDITABLE_STATUSES:
         raise ReportStateError(_("Only a draft or a returned report can be submitted."))
     blocking = [v for v in report_rule_violations(report) if v.blocking]
@@ -438,10 +474,76 @@ def report_submit(*, report: Report, by: User, comment: str = "") -> Report:
         raise ReportStateError(
             _("Fix these before submitting: %(list)s") % {"list": "; ".join(v.message for v in blocking)}
         )
+    fill = report_fill(report)
+    if fill.missing:
+        raise ReportStateError(
+            _(
+                "The report cannot be submitted yet: %(count)s required figures are empty: %(list)s. "
+                "Enter them, or mark a figure “no figure” and say why."
+            )
+            % {"count": len(fill.missing), "list": "; ".join(e.name for e in fill.missing)}
+        )
+    now = timezone.now()
+    late_reason = (late_reason or "").strip()[:1000]
+    if report_is_late_now(report, now=now):
+        if not late_reason:
+            raise ReportStateError(
+                _("The deadline was %(deadline)s: say why the report is submitted late.")
+                % {"deadline": report.deadline.strftime("%d/%m/%Y")}
+            )
+    else:
+        late_reason = ""
     # Timeliness counts the first submission: a report returned and sent again stays on time.
-    report.submitted_at = report.submitted_at or timezone.now()
+    report.submitted_at = report.submitted_at or now
     next_status = ReportStatus.SUBMITTED
-    return _set_status(report, next_status, by=by, action=ReportAction.SUBMIT, comment=comment)
+    return _set_status(report, next_status, by=by, action=ReportAction.SUBMIT, comment=comment, late_reason=late_reason)
+
+
+def _ensure_can_mark(report: Report, data_element: DataElement, by: User) -> Report:
+    ensure_can_capture(by, report.org_unit)
+    report = Report.objects.select_for_update().select_related("data_set").get(pk=report.pk)
+    if report.status not in EDITABLE_STATUSES:
+        raise ReportStateError(_("This report is not open for editing."))
+    if not report.data_set.members.filter(data_element=data_element).exists():
+        raise ReportStateError(_("This figure is not part of the report."))
+    return report
+
+
+def _mark_event(report: Report, *, action: str, by: User, comment: str, at: dt.datetime) -> None:
+    """A "no figure" mark in the report's history (not a workflow step: the status stays)."""
+    ReportEvent.objects.create(
+        report=report, action=action, from_status="", to_status=report.status, by=by, at=at, comment=comment
+    )
+
+
+@transaction.atomic
+def report_no_figure_mark(*, report: Report, data_element: DataElement, reason: str, by: User) -> NoFigureMark:
+    """The unit has no figure for a (required) figure of its report, and says why: the report
+    can then be submitted without it. Kept with who and when, and in the report's history."""
+    report = _ensure_can_mark(report, data_element, by)
+    reason = (reason or "").strip()[:1000]
+    if not reason:
+        raise ReportStateError(_("Say why there is no figure, so the reviewer knows."))
+    has_value = DataValue.objects.filter(
+        data_element=data_element, org_unit_id=report.org_unit_id, period_id=report.period_id, value__isnull=False
+    ).exists()
+    if has_value:
+        raise ReportStateError(_("This figure has a value: clear it before marking it “no figure”."))
+    now = timezone.now()
+    mark, _created = NoFigureMark.objects.update_or_create(
+        report=report, data_element=data_element, defaults={"reason": reason, "by": by, "at": now}
+    )
+    _mark_event(report, action=ReportAction.MARK, by=by, comment=f"{data_element.name}: {reason}", at=now)
+    return mark
+
+
+@transaction.atomic
+def report_no_figure_unmark(*, report: Report, data_element: DataElement, by: User) -> None:
+    """Take a "no figure" mark off (the figure is required again); recorded in the history."""
+    report = _ensure_can_mark(report, data_element, by)
+    deleted, _rows = NoFigureMark.objects.filter(report=report, data_element=data_element).delete()
+    if deleted:
+        _mark_event(report, action=ReportAction.UNMARK, by=by, comment=data_element.name, at=timezone.now())
 
 
 def ensure_can_approve(user: User, report: Report) -> None:

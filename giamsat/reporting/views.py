@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -78,6 +79,9 @@ def _detail_context(request, report: Report, **extra) -> dict:
         "sections": selectors.report_form(report),
         "editable": editable,
         "violations": report_rule_violations(report),
+        "fill": selectors.report_fill(report),
+        "big_changes": selectors.report_big_changes(report),
+        "late_now": editable and services.report_is_late_now(report),
         "history": selectors.report_history(report),
         "can_flag": _allowed(lambda user, r: services.ensure_can_flag(user, r.org_unit), request.user, report),
         "audit": selectors.report_value_audit(report, limit=50),
@@ -183,6 +187,43 @@ def follow_up(request, pk: int, code: str):
     )
 
 
+def _member_or_404(report: Report, code: str):
+    member = report.data_set.members.select_related("data_element").filter(data_element__code=code).first()
+    if member is None:
+        raise Http404(_("This figure is not part of the report."))
+    return member
+
+
+@login_required
+@require_POST
+def no_figure_mark(request, pk: int, code: str):
+    """Mark a figure of the report "no figure", with the reason (then back to the figure)."""
+    report = _report_or_404(request, pk)
+    member = _member_or_404(report, code)
+    try:
+        services.report_no_figure_mark(
+            report=report, data_element=member.data_element, reason=request.POST.get("reason", ""), by=request.user
+        )
+    except services.ReportStateError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("Marked “no figure”: %(name)s.") % {"name": member.data_element.name})
+    return redirect(reverse("reporting:detail", args=[report.pk]) + f"#f-{code}")
+
+
+@login_required
+@require_POST
+def no_figure_unmark(request, pk: int, code: str):
+    """Take a "no figure" mark off a figure of the report."""
+    report = _report_or_404(request, pk)
+    member = _member_or_404(report, code)
+    try:
+        services.report_no_figure_unmark(report=report, data_element=member.data_element, by=request.user)
+    except services.ReportStateError as exc:
+        messages.error(request, str(exc))
+    return redirect(reverse("reporting:detail", args=[report.pk]) + f"#f-{code}")
+
+
 def _workflow(request, pk: int, action):
     report = _report_or_404(request, pk)
     try:
@@ -196,7 +237,12 @@ def _workflow(request, pk: int, action):
 @require_POST
 def submit(request, pk: int):
     def act(report):
-        services.report_submit(report=report, by=request.user, comment=request.POST.get("comment", ""))
+        services.report_submit(
+            report=report,
+            by=request.user,
+            comment=request.POST.get("comment", ""),
+            late_reason=request.POST.get("late_reason", ""),
+        )
         messages.success(request, _("Report submitted. Its figures are locked until it is returned."))
 
     return _workflow(request, pk, act)

@@ -104,3 +104,39 @@ def test_group_values_only_for_groups_wholly_in_scope(client, client_leader, tok
     assert client.get(url, headers={"Authorization": f"Bearer {token_a}"}).json() == []
     assert client_leader.get(f"{BASE}/groupValues?indicator=NOPE&period=2026Q3").status_code == 404
     assert client_leader.get(f"{BASE}/groupValues?indicator={INDICATOR}&period=20X").status_code == 400
+
+
+def test_index_rows_and_scorecards_carry_completeness_and_carried_or_missing_inputs(client_leader, two_provinces):
+    from giamsat.evaluation.models import IndexValue
+
+    IndexValue.objects.filter(org_unit__code="P01", period__code=MONTH).update(
+        inputs_expected=29, inputs_reported=25, inputs_carried=3, reports_state=1
+    )
+    IndexValue.objects.filter(org_unit__code="P08", period__code=MONTH).update(
+        inputs_expected=29, inputs_reported=29, inputs_carried=0, reports_state=4
+    )
+    rows = client_leader.get(f"{BASE}/indexValues?period={MONTH}").json()["results"]
+    hanoi = next(r for r in rows if r["orgUnit"] == "P01")["completeness"]
+    assert hanoi == {
+        "inputsExpected": 29,
+        "inputsReported": 25,
+        "inputsCarried": 3,
+        "inputsMissing": 1,
+        "reportsState": "ENTERED",
+        "provisional": True,
+        "completeAndAccepted": False,
+    }
+    # The official ranking: complete and accepted units only, ranked among themselves.
+    IndexValue.objects.filter(org_unit__code="P08", period__code=MONTH).update(rank_current=2, peers_current=34)
+    official = client_leader.get(f"{BASE}/indexValues?period={MONTH}&complete=true&structure=CURRENT").json()
+    assert [(r["orgUnit"], r["rank"], r["peers"]) for r in official["results"]] == [("P08", 1, 1)]
+    card = client_leader.get(f"{BASE}/scorecards/P01?period={MONTH}").json()
+    assert card["completeness"]["inputsCarried"] == 3
+    assert {i["input"] for p in card["pillars"] for i in p["indicators"]} <= {"REPORTED", "CARRIED", "MISSING"}
+
+
+def test_the_rankings_page_states_the_missing_data_policy(client_leader, two_provinces):
+    body = client_leader.get(f"/evaluation/rankings/?period={MONTH}").content.decode()
+    assert 'data-testid="missing-data-policy"' in body
+    assert "Không bao giờ lặng lẽ tính bằng 0" in body
+    assert "mang sang tối đa 2 kỳ" in body  # the methodology in force says how long

@@ -190,6 +190,13 @@ def test_a_merged_provinces_stock_takes_each_former_provinces_latest_figure(eval
             assert {p.unit for p in parts} == {u for u in former if _latest_within("DX_PROJECTS_TOTAL", u, 2024)}
             assert {p.as_of.code for p in parts if p.as_of} == {code for code, _v in latest}
     assert checked == 34
+    # The figures, on the same deterministic demo: Đà Nẵng and Hồ Chí Minh for 2024.
+    totals = dict(
+        ElementFigure.objects.filter(
+            data_element=element, org_unit__code__in=["P48", "P79"], period__code="2024"
+        ).values_list("org_unit__code", "value")
+    )
+    assert totals == {"P48": 80.0, "P79": 106.0}
 
 
 def test_yes_no_figures_of_a_merged_province_are_yes_or_no(evaluated):

@@ -10,6 +10,7 @@ from giamsat.reporting.services import (
     period_get,
     report_accept,
     report_approve,
+    report_no_figure_mark,
     report_open,
     report_return,
     report_submit,
@@ -33,8 +34,11 @@ def test_report_steps(people, fake_channel):
         by=reporter,
     )
     link = f"/reports/{report.pk}/"
+    # Complete before submitted (issue 13): this test has no figures, so each is marked "no figure".
+    for member in report.data_set.members.select_related("data_element"):
+        report_no_figure_mark(report=report, data_element=member.data_element, reason="Chưa có số liệu", by=reporter)
 
-    report_submit(report=report, by=reporter)
+    report_submit(report=report, by=reporter, late_reason="Thử nghiệm")
     events_dispatch(only=[SUBSCRIBER])
     (submitted,) = _told(leader, "REPORT_SUBMITTED")
     assert submitted.link == link and submitted.unit.code == "P01" and "Hà Nội" in submitted.title
@@ -47,7 +51,7 @@ def test_report_steps(people, fake_channel):
     assert "Thiếu số hồ sơ trực tuyến" in returned.body and returned.link == link
     assert not _told(people["b.reporter"], "REPORT_RETURNED")
 
-    report_submit(report=report, by=reporter)
+    report_submit(report=report, by=reporter, late_reason="Thử nghiệm")
     report_approve(report=report, by=leader)
     events_dispatch(only=[SUBSCRIBER])
     assert len(_told(leader, "REPORT_SUBMITTED")) == 2  # the second submission is news again

@@ -77,6 +77,21 @@ ROUTES = RouteInventory(
             "report submit", "/reports/<int:pk>/submit/", _url("submit/"), method="POST", ok_status=frozenset({302})
         ),
         ScopedRoute(
+            "report figure marked no figure",
+            "/reports/<int:pk>/values/<str:code>/no-figure/",
+            _url("values/DOSSIERS_TOTAL/no-figure/"),
+            method="POST",
+            data=lambda unit: {"reason": "Chưa thống kê"},
+            ok_status=frozenset({302}),
+        ),
+        ScopedRoute(
+            "report figure no-figure mark removed",
+            "/reports/<int:pk>/values/<str:code>/no-figure/remove/",
+            _url("values/DOSSIERS_TOTAL/no-figure/remove/"),
+            method="POST",
+            ok_status=frozenset({302}),
+        ),
+        ScopedRoute(
             "report approve",
             "/reports/<int:pk>/approve/",
             _url("approve/", ReportStatus.SUBMITTED),

@@ -239,6 +239,36 @@ def test_every_kind_of_problem(users, report_a, chunk_size):
     assert len(reasons) == 17 and "khóa" in reasons[6] and "hai lần" in reasons[7]
 
 
+def test_coverage_and_locks_of_sub_units_refuse_alike(users, report_a, chunk_size):
+    """The write rules of issue 13: a figure only where a data set covers the unit and period
+    (a commune through its province's data set), and a commune's figures locked with its
+    province's report; both strategies refuse the same rows with the same reasons."""
+    from giamsat.catalog.models import DataSet
+
+    admin = users["admin"]
+    seed(admin, raws(("DOSSIERS_TOTAL", "202510", "X00004", "100")))
+    report_a.status = ReportStatus.APPROVED  # Hà Nội's October report holds its communes' figures
+    report_a.save()
+    rows = raws(
+        ("DOSSIERS_TOTAL", "202510", "X00004", "101"),  # a commune of a locked report: refused
+        ("DOSSIERS_TOTAL", "202510", "X00004", "100"),  # the same again: a duplicate
+        ("DOSSIERS_ONLINE", "202510", "X00004", "100"),  # locked, nothing stored: refused
+        ("DOSSIERS_TOTAL", "202511", "X00004", "7"),  # November is open: written
+        ("DOSSIERS_TOTAL", "202510", "VN", "7"),  # no data set covers the country
+        ("MOBILE_DEAD_ZONES", "202511", "CNTT.BO_TAICHINH", "3"),  # not in the IT units' data set
+        ("DOSSIERS_TOTAL", "202511", "CNTT.BO_TAICHINH", "3"),  # in it: written
+        ("DOSSIERS_TOTAL", "202510", "X00004", "100"),  # a third time, unchanged: a duplicate
+    )
+    (summary, _contents) = assert_same(rows, admin)
+    reasons = [c[3] for c in summary[6]]
+    assert summary[:2] == (2, 0) and len(reasons) == 6
+    assert "Thành phố Hà Nội" in reasons[0] and "Đã phê duyệt" in reasons[0] and "hai lần" in reasons[1]
+    assert "Không có biểu mẫu" in reasons[3] and "Không có biểu mẫu" in reasons[4]
+    DataSet.objects.filter(code="BC_TINH_MONTHLY").update(covers_sub_units=False)
+    (summary, _contents) = assert_same(raws(("DOSSIERS_TOTAL", "202511", "X00004", "8")), admin)
+    assert "Không có biểu mẫu" in summary[6][0][3]
+
+
 def test_all_or_nothing_saves_nothing(users, chunk_size):
     rows = raws(
         ("DOSSIERS_TOTAL", "202510", "P01", "1"),

@@ -19,7 +19,8 @@ REASONS = [
     "The unit did not exist in this period.",
     "This figure is reported %(type)s, not for period %(period)s.",
     "The same figure appears twice for this unit and period.",
-    "The report holding this value is submitted or approved: it is locked until returned.",
+    "This figure belongs to the report “%(data_set)s” of %(unit)s for %(period)s, which is “%(status)s”: it is locked until the report is returned.",  # noqa: E501
+    "No data set assigned to this unit (or to a unit above it whose report covers its sub-units) holds this figure for period %(period)s.",  # noqa: E501
 ]
 
 
@@ -82,7 +83,16 @@ def test_placement_refusal(fields, expected):
     ],
 )
 def test_locked_change_refusal(value, comment, stored, refused):
-    assert (checks.locked_change_refusal(value=value, comment=comment, stored=stored) is not None) is refused
+    lock = checks.ReportLock("Báo cáo tháng", "Monthly report", "Thành phố Hà Nội", "Hanoi", "202610", "ACCEPTED")
+    reason = checks.locked_change_refusal(value=value, comment=comment, stored=stored, lock=lock)
+    assert (reason is not None) is refused
+    if refused:
+        with translation.override("vi"):
+            reason = checks.locked_change_refusal(value=value, comment=comment, stored=stored, lock=lock)
+        assert reason == (
+            "Số liệu này thuộc báo cáo “Báo cáo tháng” của Thành phố Hà Nội, Tháng 10/2026, đang ở trạng thái "
+            "“Bộ đã tiếp nhận”: số liệu bị khóa cho đến khi báo cáo được trả lại."
+        )
 
 
 @pytest.mark.parametrize(

@@ -316,6 +316,29 @@ def test_late_missing_and_returned_reports(loaded):
         assert with_values == reported
 
 
+def test_submitted_reports_are_complete_and_late_ones_say_why(loaded):
+    """As the workflow asks of people: a submitted report's required figures are filled or
+    marked "no figure" with a reason, and a late submission gives its reason."""
+    from giamsat.reporting.models import NoFigureMark
+    from giamsat.reporting.selectors import report_fill
+
+    submitted = Report.objects.exclude(status__in=[ReportStatus.DRAFT]).select_related("data_set", "period")
+    for report in submitted.filter(period__code__in=["202506", "202507"]):
+        assert report_fill(report).complete, report
+    # A mark is only ever where a required figure is empty.
+    for mark in NoFigureMark.objects.select_related("report")[:200]:
+        assert not DataValue.objects.filter(
+            data_element_id=mark.data_element_id, org_unit_id=mark.report.org_unit_id, period_id=mark.report.period_id
+        ).exists()
+    late = [r for r in submitted if r.is_on_time is False]
+    assert late
+    for report in late:
+        submit = report.events.get(action=ReportAction.SUBMIT, at=report.submitted_at)
+        assert submit.late_reason in demo.LATE_REASONS, report
+    on_time = ReportEvent.objects.filter(action=ReportAction.SUBMIT, report__in=[r for r in submitted if r.is_on_time])
+    assert not on_time.exclude(late_reason="").exists()
+
+
 def test_planner_proportions():
     """The fates of finished reports on the default proportions (~3 % missing, ~8 % late,
     ~2 % returned), over many synthetic reports."""

@@ -152,7 +152,7 @@ def test_template_has_codes_validations_protection_and_instructions(client_a, us
     assert len(sheet.rows) == DataSet.objects.get(code=MONTHLY).members.count()
 
     row = sheet.rows[("DOSSIERS_TOTAL", "P01")]
-    assert ws.cell(row, 4).value == "Tổng số hồ sơ thủ tục hành chính đã tiếp nhận"
+    assert ws.cell(row, 4).value == "Tổng số hồ sơ thủ tục hành chính đã tiếp nhận (*)"  # every figure is required
     assert ws.cell(row, 5).value == "hồ sơ"
     assert any(ws.cell(r, 4).value == "Viễn thông" for r in range(sheet.roles_row, row))  # a section row
     reference = ws.cell(row, sheet.cols["REFERENCE"])
@@ -276,7 +276,8 @@ def bad_workbook(client_a, unit):
             rows[("DOSSIERS_DIGITISED_RATE", "P01")],
             september,
             "50",
-            vi("The report holding this value is submitted or approved: it is locked until returned."),
+            "Số liệu này thuộc báo cáo “Báo cáo tháng của Sở Khoa học và Công nghệ” của Thành phố Hà Nội, "
+            "Tháng 09/2025, đang ở trạng thái “Đã gửi”: số liệu bị khóa cho đến khi báo cáo được trả lại.",
         ),
         (duplicate, october, "7", vi("The same figure appears twice for this unit and period.")),
     ]

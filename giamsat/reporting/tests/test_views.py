@@ -10,6 +10,8 @@ from giamsat.reporting.choices import Channel, ReportStatus
 from giamsat.reporting.models import DataValue, Report
 from giamsat.reporting.services import data_values_write, report_submit
 
+from .conftest import LATE
+
 pytestmark = pytest.mark.django_db
 
 
@@ -61,7 +63,7 @@ def test_rule_violation_shows_in_the_checks_panel(quarterly, hanoi, users):
 def test_unknown_element_and_locked_report(report_a, users):
     client = client_for("a.reporter")
     assert client.post(f"/reports/{report_a.pk}/values/NOPE/", {"value": "1"}).status_code == 404
-    report_submit(report=report_a, by=users["a.reporter"])
+    report_submit(late_reason=LATE, report=report_a, by=users["a.reporter"])
     html = client.post(f"/reports/{report_a.pk}/values/DOSSIERS_TOTAL/", {"value": "1"}).content.decode()
     assert "has-error" in html
     page = client.get(f"/reports/{report_a.pk}/").content.decode()
@@ -74,7 +76,7 @@ def test_reviewer_sees_read_only_with_differences_and_acts(report_a, users, valu
         by=users["a.reporter"],
         channel=Channel.FORM,
     )
-    report_submit(report=report_a, by=users["a.reporter"])
+    report_submit(late_reason=LATE, report=report_a, by=users["a.reporter"])
     leader = client_for("a.leader")
     html = leader.get(f"/reports/{report_a.pk}/").content.decode()
     assert "form-row changed" in html and "+50,0 %" in html
@@ -97,7 +99,7 @@ def test_reviewer_sees_read_only_with_differences_and_acts(report_a, users, valu
 
 def test_submit_through_the_page(report_a):
     client = client_for("a.reporter")
-    response = client.post(f"/reports/{report_a.pk}/submit/", {"comment": "Xin gửi"})
+    response = client.post(f"/reports/{report_a.pk}/submit/", {"comment": "Xin gửi", "late_reason": LATE})
     assert response.status_code == 302
     assert Report.objects.get(pk=report_a.pk).status == ReportStatus.SUBMITTED
 
@@ -138,7 +140,7 @@ def test_report_pages_query_count_is_bounded(report_a, django_assert_max_num_que
 
 def test_reviewer_flags_a_figure_for_follow_up(report_a, users, value_input):
     data_values_write(inputs=[value_input("DOSSIERS_TOTAL", "150")], by=users["a.reporter"], channel=Channel.FORM)
-    report_submit(report=report_a, by=users["a.reporter"])
+    report_submit(late_reason=LATE, report=report_a, by=users["a.reporter"])
     leader = client_for("a.leader")
     html = leader.post(f"/reports/{report_a.pk}/values/DOSSIERS_TOTAL/follow-up/", {"follow_up": "1"}).content.decode()
     assert 'aria-pressed="true"' in html
@@ -153,7 +155,7 @@ def test_reviewer_flags_a_figure_for_follow_up(report_a, users, value_input):
 def test_a_reporter_cannot_flag_their_own_figures(report_a, users, value_input):
     """The follow-up flag is the reviewers': the reporter sees it, cannot set or clear it."""
     data_values_write(inputs=[value_input("DOSSIERS_TOTAL", "150")], by=users["a.reporter"], channel=Channel.FORM)
-    report_submit(report=report_a, by=users["a.reporter"])
+    report_submit(late_reason=LATE, report=report_a, by=users["a.reporter"])
     reporter = client_for("a.reporter")
     assert 'data-testid="follow-up-DOSSIERS_TOTAL"' not in reporter.get(f"/reports/{report_a.pk}/").content.decode()
     url = f"/reports/{report_a.pk}/values/DOSSIERS_TOTAL/follow-up/"

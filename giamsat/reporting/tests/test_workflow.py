@@ -22,16 +22,21 @@ from giamsat.reporting.services import (
     report_submit,
 )
 
+from .conftest import LATE, mark_empty
+
 pytestmark = pytest.mark.django_db
 
 
 def test_full_path_is_recorded(report_a, users):
-    report_submit(report=report_a, by=users["a.reporter"], comment="Gửi đúng hạn")
+    report_submit(late_reason=LATE, report=report_a, by=users["a.reporter"], comment="Gửi đúng hạn")
     report_approve(report=report_a, by=users["a.leader"])
     report_accept(report=report_a, by=users["phantich.vienthong"])
     report_a.refresh_from_db()
     assert report_a.status == ReportStatus.ACCEPTED
-    events = list(selectors.report_history(report_a))
+    history = list(selectors.report_history(report_a))
+    marks = [e for e in history if e.action == ReportAction.MARK]  # its empty figures, marked "no figure"
+    assert len(marks) == report_a.data_set.members.count() and all(e.to_status == ReportStatus.DRAFT for e in marks)
+    events = [e for e in history if e.action != ReportAction.MARK]
     assert [e.action for e in events] == [
         ReportAction.CREATE,
         ReportAction.SUBMIT,
@@ -39,12 +44,12 @@ def test_full_path_is_recorded(report_a, users):
         ReportAction.ACCEPT,
     ]
     assert [e.by.username for e in events] == ["a.reporter", "a.reporter", "a.leader", "phantich.vienthong"]
-    assert events[1].comment == "Gửi đúng hạn"
+    assert events[1].comment == "Gửi đúng hạn" and events[1].late_reason == LATE
     assert (events[2].from_status, events[2].to_status) == (ReportStatus.SUBMITTED, ReportStatus.APPROVED)
 
 
 def test_return_needs_a_reason_and_reopens_values(report_a, users, value_input):
-    report_submit(report=report_a, by=users["a.reporter"])
+    report_submit(late_reason=LATE, report=report_a, by=users["a.reporter"])
     locked = data_values_write(
         inputs=[value_input("DOSSIERS_TOTAL", "10")], by=users["a.reporter"], channel=Channel.FORM
     )
@@ -57,7 +62,7 @@ def test_return_needs_a_reason_and_reopens_values(report_a, users, value_input):
     assert data_values_write(
         inputs=[value_input("DOSSIERS_TOTAL", "10")], by=users["a.reporter"], channel=Channel.FORM
     ).ok
-    report_submit(report=report_a, by=users["a.reporter"])
+    report_submit(late_reason=LATE, report=report_a, by=users["a.reporter"])
     report_a.refresh_from_db()
     assert report_a.status == ReportStatus.SUBMITTED
     assert report_a.events.filter(action=ReportAction.RETURN, comment="Thiếu số hồ sơ trực tuyến").exists()
@@ -65,8 +70,8 @@ def test_return_needs_a_reason_and_reopens_values(report_a, users, value_input):
 
 def test_roles_and_scopes_are_enforced(report_a, users):
     with pytest.raises(PermissionDenied):
-        report_submit(report=report_a, by=users["b.reporter"])
-    report_submit(report=report_a, by=users["a.reporter"])
+        report_submit(late_reason=LATE, report=report_a, by=users["b.reporter"])
+    report_submit(late_reason=LATE, report=report_a, by=users["a.reporter"])
     for user in ["a.reporter", "b.leader"]:
         with pytest.raises(PermissionDenied):
             report_approve(report=report_a, by=users[user])
@@ -84,7 +89,7 @@ def test_error_rule_blocks_submission_and_warning_does_not(quarterly, hanoi, use
         channel=Channel.FORM,
     )
     with pytest.raises(ReportStateError) as error:
-        report_submit(report=report, by=users["a.reporter"])
+        report_submit(late_reason=LATE, report=report, by=users["a.reporter"])
     assert "cáp quang" in str(error.value)
     data_values_write(
         inputs=[
@@ -95,7 +100,8 @@ def test_error_rule_blocks_submission_and_warning_does_not(quarterly, hanoi, use
         by=users["a.reporter"],
         channel=Channel.FORM,
     )
-    report_submit(report=report, by=users["a.reporter"])
+    mark_empty(report, users["a.reporter"])
+    report_submit(late_reason=LATE, report=report, by=users["a.reporter"])
 
 
 def test_rules_use_a_coarser_period_figure(quarterly, hanoi, users, value_input):
@@ -106,12 +112,12 @@ def test_rules_use_a_coarser_period_figure(quarterly, hanoi, users, value_input)
         inputs=[value_input("ADULTS_SMARTPHONE", "6000", "2025Q3")], by=users["a.reporter"], channel=Channel.FORM
     )
     with pytest.raises(ReportStateError):
-        report_submit(report=report, by=users["a.reporter"])
+        report_submit(late_reason=LATE, report=report, by=users["a.reporter"])
 
 
 def test_the_submitter_may_not_approve(report_a, users):
     """A leader (who may also enter data) cannot approve a report they submitted themselves."""
-    report_submit(report=report_a, by=users["a.leader"])
+    report_submit(late_reason=LATE, report=report_a, by=users["a.leader"])
     with pytest.raises(ReportStateError) as error:
         report_approve(report=report_a, by=users["a.leader"])
     assert str(error.value) == "Bạn là người gửi báo cáo này nên một lãnh đạo khác phải phê duyệt."
@@ -123,7 +129,7 @@ def test_the_submitter_may_not_approve(report_a, users):
 def test_the_submitter_may_not_give_the_second_approval_either(report_a, users):
     DataSet.objects.filter(pk=report_a.data_set_id).update(approval_levels=2)
     report_a.refresh_from_db()
-    report_submit(report=report_a, by=users["hanoi.lanhdao"])
+    report_submit(late_reason=LATE, report=report_a, by=users["hanoi.lanhdao"])
     report_approve(report=report_a, by=users["a.leader"])
     with pytest.raises(ReportStateError):
         report_approve(report=report_a, by=users["hanoi.lanhdao"])
@@ -131,7 +137,7 @@ def test_the_submitter_may_not_give_the_second_approval_either(report_a, users):
 
 def test_the_submitter_may_approve_when_the_rule_is_off(report_a, users, settings):
     settings.REPORT_APPROVER_NOT_SUBMITTER = False
-    report_submit(report=report_a, by=users["a.leader"])
+    report_submit(late_reason=LATE, report=report_a, by=users["a.leader"])
     report_approve(report=report_a, by=users["a.leader"])
     report_a.refresh_from_db()
     assert report_a.status == ReportStatus.APPROVED
@@ -140,7 +146,7 @@ def test_the_submitter_may_approve_when_the_rule_is_off(report_a, users, setting
 def test_two_levels_need_two_leaders(report_a, users):
     DataSet.objects.filter(pk=report_a.data_set_id).update(approval_levels=2)
     report_a.refresh_from_db()
-    report_submit(report=report_a, by=users["a.reporter"])
+    report_submit(late_reason=LATE, report=report_a, by=users["a.reporter"])
     report_approve(report=report_a, by=users["a.leader"])
     report_a.refresh_from_db()
     assert report_a.status == ReportStatus.APPROVED_1
@@ -155,7 +161,7 @@ def test_no_approval_level_goes_straight_to_the_ministry(users):
     it_unit = OrgUnit.objects.get(code="CNTT.BO_TAICHINH")
     data_set = DataSet.objects.get(code="BC_BONGANH_MONTHLY")
     report = report_open(data_set=data_set, org_unit=it_unit, period=period_get("202510"), by=users["it.reporter"])
-    report_submit(report=report, by=users["it.reporter"])
+    report_submit(late_reason=LATE, report=report, by=users["it.reporter"])
     report_accept(report=report, by=users["lanhdao.bo"])
     report.refresh_from_db()
     assert report.status == ReportStatus.ACCEPTED
@@ -179,7 +185,7 @@ def test_open_refuses_unassigned_units_and_wrong_periods(monthly, users):
 
 
 def test_timeliness(report_a, users):
-    report_submit(report=report_a, by=users["a.reporter"])
+    report_submit(late_reason=LATE, report=report_a, by=users["a.reporter"])
     report_a.refresh_from_db()
     assert report_a.deadline == dt.date(2025, 11, 5)
     assert report_a.is_on_time is False  # submitted today, long after 05/11/2025
@@ -190,7 +196,7 @@ def test_timeliness(report_a, users):
 
 def test_completeness_counts(monthly, report_a, users, value_input):
     data_values_write(inputs=[value_input("DOSSIERS_TOTAL", "10")], by=users["a.reporter"], channel=Channel.FORM)
-    report_submit(report=report_a, by=users["a.reporter"])
+    report_submit(late_reason=LATE, report=report_a, by=users["a.reporter"])
     from giamsat.core.periods import Period
 
     row = selectors.completeness(monthly, Period.parse("202510"), users["lanhdao.bo"])
@@ -217,13 +223,13 @@ def test_every_step_and_every_change_of_figures_is_a_domain_event(report_a, user
     from giamsat.events.models import Event
 
     start = Event.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
-    report_submit(report=report_a, by=users["a.reporter"])
+    report_submit(late_reason=LATE, report=report_a, by=users["a.reporter"])
     report_return(report=report_a, by=users["a.leader"], reason="Thiếu số liệu")
     result = data_values_write(
         inputs=[value_input("DOSSIERS_TOTAL", "12")], by=users["a.reporter"], channel=Channel.FORM
     )
     assert result.ok, result.problems
-    report_submit(report=report_a, by=users["a.reporter"])
+    report_submit(late_reason=LATE, report=report_a, by=users["a.reporter"])
     report_approve(report=report_a, by=users["a.leader"])
     report_accept(report=report_a, by=users["phantich.vienthong"])
     events = list(Event.objects.filter(pk__gt=start).order_by("pk"))
