@@ -6,7 +6,7 @@ from django.db import transaction
 from giamsat.catalog.models import DataElement, DataSet
 
 from .choices import Severity
-from .kinds import CHANGE, OUTLIER, REPORT_LATE, REPORT_MISSING, TARGET_OFF_TRACK
+from .kinds import CHANGE, OUTLIER, REPORT_LATE, REPORT_MISSING, TARGET_OFF_TRACK, VALIDATION
 from .models import AlertRule
 
 # Figures whose mistakes cost most (a tenfold count, a budget in the wrong unit).
@@ -42,6 +42,18 @@ def alert_rules_defaults_load() -> int:
                     "severity": Severity.CRITICAL,
                     "data_set": data_set,
                     "escalate_after_days": 2,
+                },
+            )
+        )
+        wanted.append(
+            (
+                f"VALIDATION_{data_set.code}",
+                {
+                    "name_vi": f"Báo cáo đã gửi vi phạm quy tắc kiểm tra — {data_set.name_vi}",
+                    "name_en": f"Submitted report breaks a validation rule — {data_set.name_en}",
+                    "kind": VALIDATION,
+                    "severity": Severity.WARNING,
+                    "data_set": data_set,
                 },
             )
         )

@@ -29,7 +29,7 @@ def values_rescan(events) -> None:
 def reports_rescan(events) -> None:
     pairs = {(event.unit_id, event.period_id) for event in events if event.unit_id and event.period_id}
     if pairs:
-        rules_scan(time_based=True, pairs=pairs)
+        rules_scan(pairs=pairs)  # every kind, for these reports only: late resolves, validation speaks
 
 
 @subscribe(EventKind.ALERT_OPENED, EventKind.ALERT_REOPENED, name="alerts.notify")

@@ -429,3 +429,118 @@ alert_kind_register(
         muted_by_missing_report=True,
     )
 )
+
+
+# --- validation and staleness --------------------------------------------------------------------
+
+VALIDATION = "VALIDATION"
+STALE = "STALE"
+KIND_DEFAULTS[VALIDATION] = {"periods": 2}
+KIND_DEFAULTS[STALE] = {"periods": 3}
+
+
+def scan_validation(rule, scope: ScanScope) -> Scan:
+    """A validation rule broken in a submitted report (households with fibre above all
+    households): one alert per broken rule, until the report is corrected."""
+    from giamsat.reporting.validation import report_rule_violations
+
+    data_set = rule.data_set
+    periods = deadline_passed_periods(data_set, scope.today, int(param(rule, "periods")))
+    # The report being filled now is checked too once submitted (its deadline may be ahead).
+    current = PeriodValue.containing(data_set.period_type, scope.today).previous()
+    codes = {p.code for p, _d in periods} | {current.code}
+    reports = (
+        Report.objects.filter(data_set=data_set, period__code__in=codes, status__in=SUBMITTED_STATUSES)
+        .select_related("data_set", "org_unit", "period")
+        .order_by("pk")
+    )
+    findings, covered = [], set()
+    for report in reports:
+        if not _in_scope(scope, report.org_unit_id, report.period_id):
+            continue
+        covered.add((report.org_unit_id, report.period_id))
+        for violation in report_rule_violations(report):
+            evidence = {
+                "rule": violation.rule.code,
+                "message_vi": violation.rule.message_vi,
+                "message_en": violation.rule.message_en,
+                "left": violation.left,
+                "right": violation.right,
+                "period": report.period.code,
+                "report_id": report.pk,
+            }
+            findings.append(
+                Finding(
+                    report.org_unit_id, report.period_id, subject=f"validation:{evidence['rule']}", evidence=evidence
+                )
+            )
+    return Scan(findings, covered)
+
+
+def describe_validation(alert) -> str:
+    e = alert.evidence
+    return _("Validation rule broken in a submitted report: %(message)s (%(left)s against %(right)s)") % {
+        "message": _bilingual(e, "message"),
+        "left": format_number(e.get("left")),
+        "right": format_number(e.get("right")),
+    }
+
+
+def scan_stale(rule, scope: ScanScope) -> Scan:
+    """A unit whose figure has not been updated for N periods of its type (its last value is
+    older than the last N periods whose deadline passed)."""
+    element = rule.data_element
+    count = int(param(rule, "periods"))
+    period = PeriodValue.containing(element.period_type, scope.today).previous()
+    window = [period]
+    for _i in range(count - 1):
+        window.append(window[-1].previous())
+    latest_id = periods_get([window[0]])[window[0].code].pk
+    last_seen = dict(
+        DataValue.objects.filter(data_element=element, value__isnull=False, period__period_type=element.period_type)
+        .values("org_unit_id")
+        .annotate(last=Max("period__end_date"))
+        .values_list("org_unit_id", "last")
+    )
+    findings, covered = [], set()
+    for unit_id, last in last_seen.items():
+        if not _in_scope(scope, unit_id, latest_id):
+            continue
+        covered.add((unit_id, latest_id))
+        if last < window[-1].start:
+            evidence = {"element": element.code, "last": last.isoformat(), "periods": count}
+            findings.append(Finding(unit_id, latest_id, subject=f"element:{element.code}", evidence=evidence))
+    return Scan(findings, covered)
+
+
+def describe_stale(alert) -> str:
+    e = alert.evidence
+    return _("%(element)s not updated for %(count)s periods (last figure for the period ending %(last)s)") % {
+        "element": alert.rule.data_element.name if alert.rule.data_element_id else e.get("element", ""),
+        "count": e.get("periods", ""),
+        "last": _date(e.get("last")),
+    }
+
+
+alert_kind_register(
+    AlertKind(
+        VALIDATION,
+        _lazy("Validation rule broken"),
+        scan_validation,
+        describe_validation,
+        applies_to="data_set",
+        defaults=KIND_DEFAULTS[VALIDATION],
+        value_based=True,
+    )
+)
+alert_kind_register(
+    AlertKind(
+        STALE,
+        _lazy("Figure not updated"),
+        scan_stale,
+        describe_stale,
+        applies_to="data_element",
+        defaults=KIND_DEFAULTS[STALE],
+        time_based=True,
+    )
+)

@@ -7,7 +7,7 @@ import pytest
 
 from giamsat.accounts.models import User
 from giamsat.alerts.choices import AlertAction, AlertState
-from giamsat.alerts.models import Alert
+from giamsat.alerts.models import Alert, AlertRule
 from giamsat.alerts.services import AlertActionError, alert_acknowledge, alert_comment, alert_resolve, rules_scan
 from giamsat.events.models import Event
 from giamsat.orgunits.models import OrgUnit
@@ -192,3 +192,55 @@ def test_the_demo_leaves_alerts_in_every_state_with_a_history(late_rule):
         ("COMMENTED", "hanoi.lanhdao"),
     ]
     assert demo_alerts_load() == {"acknowledged": 0, "resolved": 0}  # once
+
+
+def test_a_broken_validation_rule_in_a_submitted_report_is_alerted_until_corrected(hanoi):
+    from giamsat.catalog.models import DataSet
+
+    rule = AlertRule.objects.create(
+        code="T_VALID",
+        name_vi="Vi phạm quy tắc kiểm tra",
+        kind="VALIDATION",
+        data_set=DataSet.objects.get(code="BC_TINH_QUARTERLY"),
+        params={"periods": 1},
+    )
+    today = dt.date(2026, 11, 20)  # 2026Q3 is due on 10/10 (deadline_days 10)
+    put_values("HH_FIBER", hanoi, {"2026Q3": 120})
+    put_values("HH_TOTAL", hanoi, {"2026Q3": 100})
+    put_report("BC_TINH_QUARTERLY", hanoi, "2026Q3", "DRAFT")
+    rules_scan(rules=[rule], today=today)
+    assert not Alert.objects.filter(rule=rule).exists()  # a draft is the reporter's business
+    put_report("BC_TINH_QUARTERLY", hanoi, "2026Q3", "SUBMITTED")
+    rules_scan(rules=[rule], today=today)
+    alert = Alert.objects.get(rule=rule, org_unit=hanoi)
+    assert alert.subject.startswith("validation:") and alert.evidence["left"] == 120
+    assert "Validation rule" not in alert_summary_vi(alert)
+    put_values("HH_FIBER", hanoi, {"2026Q3": 90})
+    rules_scan(rules=[rule], today=today)
+    alert.refresh_from_db()
+    assert alert.state == AlertState.RESOLVED
+
+
+def alert_summary_vi(alert) -> str:
+    from django.utils import translation
+
+    from giamsat.alerts.selectors import alert_summary
+
+    with translation.override("vi"):
+        return alert_summary(alert)
+
+
+@pytest.mark.parametrize(("last", "stale"), [("202609", False), ("202608", True)])
+def test_a_figure_not_updated_for_n_periods_is_stale(hanoi, last, stale):
+    from giamsat.catalog.models import DataElement
+
+    rule = AlertRule.objects.create(
+        code="T_STALE",
+        name_vi="Chưa cập nhật",
+        kind="STALE",
+        data_element=DataElement.objects.get(code="DOSSIERS_TOTAL"),
+        params={"periods": 3},
+    )
+    put_values("DOSSIERS_TOTAL", hanoi, {"202606": 1000, last: 1000})
+    rules_scan(rules=[rule], today=dt.date(2026, 12, 7))  # the last 3 months: Sep, Oct, Nov
+    assert Alert.objects.filter(rule=rule, org_unit=hanoi).exists() is stale
