@@ -49,3 +49,18 @@ def demo_alerts_load() -> dict[str, int]:
             )
             done["resolved"] += 1
     return done
+
+
+def demo_digest_send() -> dict[str, int]:
+    """The demo's first morning: the alerts' notifications handed out now (the worker would do
+    it within seconds) and today's daily digests made and sent (e-mail to the console under
+    `make run`), so lanhdao.bo's digest of critical alerts can be read at once."""
+    from django.utils import timezone
+
+    from giamsat.events.services import events_dispatch
+    from giamsat.notifications.choices import DigestFrequency
+    from giamsat.notifications.services import deliveries_send_due, digests_make
+
+    events_dispatch(only=["alerts.notify"])
+    made = digests_make(frequency=DigestFrequency.DAILY, day=timezone.localdate())
+    return {"digests": made, "sent": deliveries_send_due()}

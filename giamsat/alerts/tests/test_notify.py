@@ -81,3 +81,23 @@ def test_weekends_and_holidays_do_not_count(opened):
     Alert.objects.update(opened_at=friday)
     assert alerts_escalate(today=dt.date(2026, 12, 15)) == 0  # Mon 14, Tue 15: two working days
     assert alerts_escalate(today=dt.date(2026, 12, 16)) == 34
+
+
+def test_the_demo_morning_sends_the_ministry_leader_a_digest_of_critical_alerts(late_rule, mailoutbox):
+    from giamsat.alerts.demo import demo_digest_send
+    from giamsat.alerts.models import AlertRule
+
+    missing = AlertRule.objects.create(
+        code="T_MISSING",
+        name_vi="Thiếu báo cáo",
+        kind="REPORT_MISSING",
+        severity="CRITICAL",
+        data_set=late_rule.data_set,
+        params={"periods": 1},
+    )
+    rules_scan(rules=[missing], today=OPENED)
+    done = demo_digest_send()
+    assert done["digests"] >= 1
+    to_leader = [m for m in mailoutbox if User.objects.get(username="lanhdao.bo").email in m.to]
+    assert len(to_leader) == 1
+    assert "Không có Báo cáo tháng" in to_leader[0].body
