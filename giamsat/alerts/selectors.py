@@ -152,3 +152,28 @@ def silences_visible(user: User) -> QuerySet[Silence]:
     return Silence.objects.filter(Q(org_unit__isnull=True) | scope.q("org_unit")).select_related(
         "org_unit", "rule", "created_by"
     )
+
+
+def rule_domains(rule) -> set[str]:
+    """The domains a rule watches: its element's or indicator's, or its data set's elements'
+    (empty: every domain, a rule over all indicators)."""
+    if rule.data_element_id:
+        return {rule.data_element.domain.code}
+    if rule.indicator_id:
+        return {rule.indicator.domain.code}
+    if rule.data_set_id:
+        return {member.data_element.domain.code for member in rule.data_set.members.all()}
+    return set()
+
+
+def can_edit_rule(user: User, rule) -> bool:
+    """Administrators, and the ministry's analysts of every domain the rule watches (an analyst
+    without listed domains owns them all; a rule over every domain needs one of those)."""
+    if user.is_superuser or user.role == "ADMIN":
+        return True
+    if user.role != "MINISTRY_ANALYST":
+        return False
+    if not user.domains:
+        return True
+    domains = rule_domains(rule)
+    return bool(domains) and domains <= set(user.domains)

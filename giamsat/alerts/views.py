@@ -18,6 +18,7 @@ from .choices import AlertState, Severity
 from .forms import AlertRuleForm
 from .models import Alert, AlertRule
 from .registry import kind_choices, kind_get
+from .selectors import can_edit_rule
 
 PAGE_SIZE = 50
 RULE_EDITORS = {Role.ADMIN, Role.MINISTRY_ANALYST}
@@ -121,11 +122,18 @@ def _ensure_rule_editor(user) -> None:
         raise PermissionDenied(_("Only the ministry's analysts configure alert rules."))
 
 
+def _ensure_rule_owner(user, rule: AlertRule) -> None:
+    if not can_edit_rule(user, rule):
+        raise PermissionDenied(_("Only the analysts of this rule's domain change it."))
+
+
 @login_required
 def rule_list(request):
     _ensure_rule_editor(request.user)
-    rules = AlertRule.objects.select_related("data_set", "data_element", "indicator")
-    rows = [(rule, kind_get(rule.kind)) for rule in rules]
+    rules = AlertRule.objects.select_related("data_set", "data_element__domain", "indicator__domain").prefetch_related(
+        "data_set__members__data_element__domain"
+    )
+    rows = [(rule, kind_get(rule.kind), can_edit_rule(request.user, rule)) for rule in rules]
     return render(request, "alerts/rules.html", {"rows": rows})
 
 
@@ -133,9 +141,13 @@ def rule_list(request):
 def rule_edit(request, pk: int | None = None):
     _ensure_rule_editor(request.user)
     rule = get_object_or_404(AlertRule, pk=pk) if pk else None
+    if rule is not None:
+        _ensure_rule_owner(request.user, rule)
     form = AlertRuleForm(request.POST or None, instance=rule)
     preview = None
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and form.is_valid() and not can_edit_rule(request.user, form.instance):
+        form.add_error(None, _("Only the analysts of this rule's domain change it: choose a target of your domains."))
+    elif request.method == "POST" and form.is_valid():
         if "preview" in request.POST:
             preview = services.rule_preview(form.save(commit=False))
         else:

@@ -93,3 +93,30 @@ def test_rules_are_configured_by_analysts_with_a_preview(alerts):
     assert "zz" in unknown
     assert client.post("/alerts/rules/new/", form).status_code == 302
     assert AlertRule.objects.get(code="NEW_LATE").params == {"periods": 1}
+
+
+def test_an_analyst_changes_only_the_rules_of_their_domains(alerts):
+    from giamsat.catalog.models import DataElement
+
+    analyst = User.objects.get(username="phantich.vienthong")  # telecom and IT / digital transformation
+    assert set(analyst.domains) == {"TELECOM", "IT_DX"}
+    own = AlertRule.objects.create(
+        code="T_OWN",
+        name_vi="Số dự án",
+        kind="CHANGE",
+        data_element=DataElement.objects.filter(domain__code="IT_DX").first(),
+    )
+    other = AlertRule.objects.create(
+        code="T_OTHER",
+        name_vi="Báo chí",
+        kind="CHANGE",
+        data_element=DataElement.objects.exclude(domain__code__in=["TELECOM", "IT_DX"]).first(),
+    )
+    client = client_for("phantich.vienthong")
+    assert client.get(f"/alerts/rules/{own.pk}/").status_code == 200
+    assert client.get(f"/alerts/rules/{other.pk}/").status_code == 403
+    listing = client.get("/alerts/rules/").content.decode()
+    assert f"/alerts/rules/{own.pk}/" in listing and f"/alerts/rules/{other.pk}/" not in listing
+    # A provincial data set spans every domain: its rules belong to analysts of all of them.
+    assert client.get(f"/alerts/rules/{alerts.first().rule.pk}/").status_code == 403
+    assert client_for("a.analyst").get(f"/alerts/rules/{alerts.first().rule.pk}/").status_code == 200
