@@ -34,7 +34,6 @@ OUTLIER = "OUTLIER"
 CHANGE = "CHANGE"
 # Kinds that say a unit's report for a period is not there: they mute the value kinds.
 MISSING_REPORT_KINDS = (REPORT_LATE, REPORT_MISSING)
-VALUE_KINDS = (OUTLIER, CHANGE)  # scans of an element's values (they share its window in a scan)
 
 
 def param(rule, name: str):
@@ -228,23 +227,14 @@ def describe_target_off_track(alert) -> str:
 
 def _latest_ends(rule, scope: ScanScope) -> dict[int, dt.date | None]:
     """The end of the latest period (ended by today) with a value of each element: for the
-    rule's element, and on a scan's first value rule for every element of the enabled value
-    rules too, in one query (per element, the periods latest first, each tried by the
-    element-and-period index until one has a value)."""
+    rule's element and, on a scan's first value rule, for those of its other value rules too
+    (`elements` in the scan's cache), in one query (per element, the periods latest first,
+    each tried by an index until one has a value)."""
     cache = scope.cache if scope.cache is not None else {}
     known = cache.setdefault(("latest_ends", scope.today), {})
     if rule.data_element_id in known:
         return known
-    from .models import AlertRule
-
-    wanted = {rule.data_element_id}
-    if scope.cache is not None:
-        wanted |= set(
-            AlertRule.objects.filter(enabled=True, kind__in=VALUE_KINDS, data_element__isnull=False).values_list(
-                "data_element_id", flat=True
-            )
-        )
-    wanted -= set(known)
+    wanted = ({rule.data_element_id} | set(cache.get("elements", ()))) - set(known)
     has_value = DataValue.objects.filter(
         data_element_id=OuterRef(OuterRef("pk")), period_id=OuterRef("pk"), value__isnull=False
     )

@@ -188,7 +188,11 @@ def rules_scan(
     # Missing reports first: they mute the value kinds of the same unit and period. The rules
     # of an element next to each other: they share its values, read once (the scan's cache).
     chosen.sort(key=lambda r: (r.kind not in MISSING_REPORT_KINDS, r.data_element_id or 0, r.pk or 0))
-    cache: dict = {}
+    cache: dict = {
+        "elements": {
+            r.data_element_id for r in chosen if r.data_element_id and getattr(kind_get(r.kind), "value_based", False)
+        }
+    }
     summary = SyncSummary()
     for rule in chosen:
         kind = kind_get(rule.kind)
