@@ -6,13 +6,15 @@ looked at; services.alerts_sync turns them into alert states."""
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
+from dataclasses import dataclass
 from statistics import median
 
-from django.db.models import Max, Q
+import numpy as np
+from django.db.models import Exists, Max, OuterRef, Q, Subquery
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
+from giamsat.catalog.models import DataElement
 from giamsat.catalog.selectors import data_set_units
 from giamsat.core.periods import Period as PeriodValue
 from giamsat.core.periods import PeriodType
@@ -22,7 +24,7 @@ from giamsat.reporting.models import DataValue, Period, Report
 from giamsat.reporting.selectors import SUBMITTED_STATUSES
 from giamsat.reporting.services import periods_get
 
-from .engine.outliers import change_percent, robust_z
+from .engine.outliers import change_percent_rows, departs_rows, median_rows, robust_z_rows
 from .registry import AlertKind, Finding, Scan, ScanScope, alert_kind_register
 
 REPORT_LATE = "REPORT_LATE"
@@ -223,36 +225,102 @@ def describe_target_off_track(alert) -> str:
 # --- values ------------------------------------------------------------------------------------
 
 
-def _value_window(rule, scope: ScanScope, recent: int, history: int):
+def _latest_ends(rule, scope: ScanScope) -> dict[int, dt.date | None]:
+    """The end of the latest period (ended by today) with a value of each element: for the
+    rule's element and, on a scan's first value rule, for those of its other value rules too
+    (`elements` in the scan's cache), in one query (per element, the periods latest first,
+    each tried by an index until one has a value)."""
+    cache = scope.cache if scope.cache is not None else {}
+    known = cache.setdefault(("latest_ends", scope.today), {})
+    if rule.data_element_id in known:
+        return known
+    wanted = ({rule.data_element_id} | set(cache.get("elements", ()))) - set(known)
+    has_value = DataValue.objects.filter(
+        data_element_id=OuterRef(OuterRef("pk")), period_id=OuterRef("pk"), value__isnull=False
+    )
+    latest = (
+        Period.objects.filter(Exists(has_value), end_date__lte=scope.today).order_by("-end_date").values("end_date")[:1]
+    )
+    known.update(
+        DataElement.objects.filter(pk__in=wanted).annotate(latest=Subquery(latest)).values_list("pk", "latest")
+    )
+    return known
+
+
+@dataclass
+class ValueWindow:
+    """An element's values over consecutive periods: one row per unit with a value in them,
+    one column per period (oldest first), NaN where the unit has none."""
+
+    periods: list[PeriodValue]
+    pks: list[int | None]  # the stored period of each column (None: not stored, so no values)
+    units: np.ndarray
+    values: np.ndarray
+
+    def columns(self, first: PeriodValue, last: PeriodValue) -> ValueWindow | None:
+        codes = [p.code for p in self.periods]
+        if first.code not in codes or last.code not in codes:
+            return None
+        i, j = codes.index(first.code), codes.index(last.code) + 1
+        return ValueWindow(self.periods[i:j], self.pks[i:j], self.units, self.values[:, i:j])
+
+
+WINDOWS_KEPT = 4  # elements whose window a scan keeps (rules_scan brings an element's rules together)
+
+
+def _window_read(element, first: PeriodValue, last: PeriodValue, scope: ScanScope) -> ValueWindow:
+    cache = scope.cache if scope.cache is not None else {}
+    windows = cache.setdefault("windows", {})
+    cached = windows.get(element.pk)
+    found = cached.columns(first, last) if cached is not None else None
+    if found is not None:
+        return found
+    periods = [first]
+    while periods[-1].code != last.code:
+        periods.append(periods[-1].next())
+    stored = dict(Period.objects.filter(code__in=[p.code for p in periods]).values_list("code", "pk"))
+    pks = [stored.get(p.code) for p in periods]
+    column = {pk: i for i, pk in enumerate(pks) if pk is not None}
+    rows = list(
+        DataValue.objects.filter(data_element=element, value__isnull=False, period_id__in=list(column)).values_list(
+            "org_unit_id", "period_id", "value"
+        )
+    )
+    unit_ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
+    units, row = np.unique(unit_ids, return_inverse=True)
+    col = np.fromiter((column[r[1]] for r in rows), dtype=np.int64, count=len(rows))
+    values = np.full((len(units), len(periods)), np.nan)
+    values[row, col] = np.fromiter((float(r[2]) for r in rows), dtype=np.float64, count=len(rows))
+    window = ValueWindow(periods, pks, units, values)
+    windows.pop(element.pk, None)
+    windows[element.pk] = window
+    while len(windows) > WINDOWS_KEPT:
+        windows.pop(next(iter(windows)))
+    return window
+
+
+def _value_window(rule, scope: ScanScope, recent: int, history: int) -> ValueWindow | None:
     """The element's values for the last `recent` periods with values (ended by today) and the
-    `history` periods before each: {unit: {period code: value}}, the recent periods, their pks."""
+    `history` periods before the earliest of them; None if the element has no value yet."""
     element = rule.data_element
-    kind = element.period_type
-    latest = DataValue.objects.filter(
-        data_element=element, value__isnull=False, period__end_date__lte=scope.today
-    ).aggregate(m=Max("period__end_date"))["m"]
+    latest = _latest_ends(rule, scope).get(element.pk)
     if latest is None:
-        return {}, [], {}
-    last = PeriodValue.containing(kind, latest)
-    recent_periods = [last]
-    for _i in range(recent - 1):
-        recent_periods.append(recent_periods[-1].previous())
-    first = recent_periods[-1]
-    for _i in range(history):
+        return None
+    last = PeriodValue.containing(element.period_type, latest)
+    first = last
+    for _i in range(recent - 1 + history):
         first = first.previous()
-    rows = DataValue.objects.filter(
-        data_element=element,
-        value__isnull=False,
-        period__period_type=kind,
-        period__start_date__gte=first.start,
-        period__end_date__lte=last.end,
-    ).values_list("org_unit_id", "period__code", "period_id", "value")
-    series: dict[int, dict[str, float]] = defaultdict(dict)
-    pks: dict[str, int] = {}
-    for unit_id, code, period_id, value in rows:
-        series[unit_id][code] = float(value)
-        pks[code] = period_id
-    return series, recent_periods, pks
+    return _window_read(element, first, last, scope)
+
+
+def _looked_at(window: ValueWindow, column: int, scope: ScanScope) -> np.ndarray:
+    """The units with a value in the column, within the scan's scope."""
+    present = ~np.isnan(window.values[:, column])
+    pk = window.pks[column]
+    if scope.pairs is not None:
+        units = [u for u, p in scope.pairs if p == pk]
+        present &= np.isin(window.units, np.asarray(units, dtype=np.int64))
+    return present
 
 
 def scan_outlier(rule, scope: ScanScope) -> Scan:
@@ -261,39 +329,36 @@ def scan_outlier(rule, scope: ScanScope) -> Scan:
     threshold = float(param(rule, "z"))
     departure = float(param(rule, "departure"))
     history = int(param(rule, "history"))
-    series, recent, pks = _value_window(rule, scope, int(param(rule, "periods")), history)
+    recent = max(int(param(rule, "periods")), 1)
+    window = _value_window(rule, scope, recent, history)
     findings, covered = [], set()
-    for unit_id, values in series.items():
-        for period in recent:
-            if period.code not in values or not _in_scope(scope, unit_id, pks[period.code]):
-                continue
-            covered.add((unit_id, pks[period.code]))
-            past, earlier = [], period
-            for _i in range(history):
-                earlier = earlier.previous()
-                if earlier.code in values:
-                    past.append((earlier.code, values[earlier.code]))
-            z = robust_z([v for _c, v in past], values[period.code])
-            usual = median([v for _c, v in past]) if past else None
-            # Unusual and far: a tight history makes small moves "unusual", so the value must
-            # also be more than `departure` percent away from the usual one.
-            far = usual is not None and (
-                usual == 0
-                and values[period.code] != 0
-                or usual != 0
-                and abs(values[period.code] / usual - 1) * 100 > departure
-            )
-            if z is not None and abs(z) > threshold and far:
-                evidence = {
-                    "element": rule.data_element.code,
-                    "period": period.code,
-                    "value": values[period.code],
-                    "z": z if abs(z) != float("inf") else None,
-                    "history": [[code, value] for code, value in reversed(past)],
-                }
-                findings.append(
-                    Finding(unit_id, pks[period.code], subject=f"element:{rule.data_element.code}", evidence=evidence)
-                )
+    if window is None:
+        return Scan(findings, covered)
+    subject = f"element:{rule.data_element.code}"
+    for column in range(len(window.periods) - 1, history - 1, -1):
+        period, pk = window.periods[column], window.pks[column]
+        looked = _looked_at(window, column, scope)
+        if not looked.any():
+            continue
+        covered.update((int(u), pk) for u in window.units[looked])
+        past = window.values[:, column - history : column]
+        values = window.values[:, column]
+        z = robust_z_rows(past, values)
+        # Unusual and far: a tight history makes small moves "unusual", so the value must
+        # also be more than `departure` percent away from the usual one.
+        with np.errstate(invalid="ignore"):
+            flagged = looked & (np.abs(z) > threshold) & departs_rows(median_rows(past), values, departure)
+        codes = [p.code for p in window.periods[column - history : column]]
+        for i in np.flatnonzero(flagged):
+            score = float(z[i])
+            evidence = {
+                "element": rule.data_element.code,
+                "period": period.code,
+                "value": float(values[i]),
+                "z": score if abs(score) != float("inf") else None,
+                "history": [[code, float(v)] for code, v in zip(codes, past[i], strict=True) if not np.isnan(v)],
+            }
+            findings.append(Finding(int(window.units[i]), pk, subject=subject, evidence=evidence))
     return Scan(findings, covered)
 
 
@@ -312,28 +377,30 @@ def describe_outlier(alert) -> str:
 def scan_change(rule, scope: ScanScope) -> Scan:
     """A change against the last period beyond the threshold (in percent, either way)."""
     threshold = float(param(rule, "percent"))
-    series, recent, pks = _value_window(rule, scope, int(param(rule, "periods")), 1)
+    window = _value_window(rule, scope, max(int(param(rule, "periods")), 1), 1)
     findings, covered = [], set()
-    for unit_id, values in series.items():
-        for period in recent:
-            previous = period.previous()
-            if period.code not in values or not _in_scope(scope, unit_id, pks[period.code]):
-                continue
-            covered.add((unit_id, pks[period.code]))
-            if previous.code not in values:
-                continue
-            change = change_percent(values[previous.code], values[period.code])
-            if change is not None and abs(change) > threshold:
-                evidence = {
-                    "element": rule.data_element.code,
-                    "period": period.code,
-                    "value": values[period.code],
-                    "previous": values[previous.code],
-                    "change": change,
-                }
-                findings.append(
-                    Finding(unit_id, pks[period.code], subject=f"element:{rule.data_element.code}", evidence=evidence)
-                )
+    if window is None:
+        return Scan(findings, covered)
+    subject = f"element:{rule.data_element.code}"
+    for column in range(len(window.periods) - 1, 0, -1):
+        period, pk = window.periods[column], window.pks[column]
+        looked = _looked_at(window, column, scope)
+        if not looked.any():
+            continue
+        covered.update((int(u), pk) for u in window.units[looked])
+        previous, values = window.values[:, column - 1], window.values[:, column]
+        change = change_percent_rows(previous, values)
+        with np.errstate(invalid="ignore"):
+            flagged = looked & (np.abs(change) > threshold)
+        for i in np.flatnonzero(flagged):
+            evidence = {
+                "element": rule.data_element.code,
+                "period": period.code,
+                "value": float(values[i]),
+                "previous": float(previous[i]),
+                "change": float(change[i]),
+            }
+            findings.append(Finding(int(window.units[i]), pk, subject=subject, evidence=evidence))
     return Scan(findings, covered)
 
 

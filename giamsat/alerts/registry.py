@@ -35,6 +35,9 @@ class ScanScope:
 
     today: dt.date
     pairs: set[tuple[int, int]] | None = None
+    # What the rules of one scan share (read once: an element's latest period and its values);
+    # None: nothing is kept.
+    cache: dict | None = None
 
 
 @dataclass

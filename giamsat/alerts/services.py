@@ -185,8 +185,14 @@ def rules_scan(
     asked) over everything they cover, or over the (unit, period) pairs a change touched."""
     today = today or timezone.localdate()
     chosen = list(rules) if rules is not None else list(AlertRule.objects.filter(enabled=True))
-    # Missing reports first: they mute the value kinds of the same unit and period.
-    chosen.sort(key=lambda r: (r.kind not in MISSING_REPORT_KINDS, r.pk or 0))
+    # Missing reports first: they mute the value kinds of the same unit and period. The rules
+    # of an element next to each other: they share its values, read once (the scan's cache).
+    chosen.sort(key=lambda r: (r.kind not in MISSING_REPORT_KINDS, r.data_element_id or 0, r.pk or 0))
+    cache: dict = {
+        "elements": {
+            r.data_element_id for r in chosen if r.data_element_id and getattr(kind_get(r.kind), "value_based", False)
+        }
+    }
     summary = SyncSummary()
     for rule in chosen:
         kind = kind_get(rule.kind)
@@ -200,7 +206,7 @@ def rules_scan(
             summary.errors.append(f"{rule.code}: {kind.applies_to} missing")
             continue
         try:
-            summary.add(alerts_sync(rule, kind.scan(rule, ScanScope(today=today, pairs=pairs))))
+            summary.add(alerts_sync(rule, kind.scan(rule, ScanScope(today=today, pairs=pairs, cache=cache))))
         except Exception as exc:  # one broken rule must not stop the others' alerts
             log.exception("alert rule %s failed", rule.code)
             summary.errors.append(f"{rule.code}: {exc}")
