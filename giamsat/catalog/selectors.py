@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
 
-from giamsat.orgunits.models import OrgUnit
+from giamsat.orgunits.models import OrgUnit, OrgUnitGroupMembership
 
 from .choices import AssignmentKind
 from .models import DataElement, DataSet, DataSetAssignment, DataSetElement, Indicator, ValidationRule
@@ -33,6 +33,44 @@ def data_set_units(data_set: DataSet, *, on: dt.date) -> QuerySet[OrgUnit]:
     for assignment in _active(data_set.assignments.select_related("group"), on):
         condition |= assignment_units_q(assignment, on)
     return OrgUnit.objects.filter(condition).active_on(on)
+
+
+def _in_force(row, on: dt.date) -> bool:
+    return (row.valid_from is None or row.valid_from <= on) and (row.valid_to is None or row.valid_to >= on)
+
+
+def data_set_units_by_date(
+    data_sets: list[DataSet], dates: dict[int, list[dt.date]], *, within: Q | None = None
+) -> dict[tuple[int, dt.date], list[OrgUnit]]:
+    """`data_set_units` for many data sets and dates at once, in three queries whatever their
+    number: (data set id, date) -> the units expected to report it for a period ending on that
+    date, among the units `within` selects (a user's scope), ordered by path. `dates` maps each
+    data set id to its dates."""
+    assignments = list(DataSetAssignment.objects.filter(data_set__in=data_sets))
+    groups = {a.group_id for a in assignments if a.kind == AssignmentKind.GROUP and a.group_id}
+    members: dict[int, list] = {}
+    for membership in OrgUnitGroupMembership.objects.filter(group_id__in=groups):
+        members.setdefault(membership.group_id, []).append(membership)
+    wanted = Q(pk__in=[a.org_unit_id for a in assignments if a.kind == AssignmentKind.UNIT and a.org_unit_id])
+    wanted |= Q(type__in={a.unit_type for a in assignments if a.kind == AssignmentKind.UNIT_TYPE})
+    wanted |= Q(pk__in=[m.org_unit_id for rows in members.values() for m in rows])
+    candidates = list(OrgUnit.objects.filter(wanted).filter(within or Q()).select_related("parent").order_by("path"))
+    by_data_set: dict[int, list[DataSetAssignment]] = {}
+    for assignment in assignments:
+        by_data_set.setdefault(assignment.data_set_id, []).append(assignment)
+    result: dict[tuple[int, dt.date], list[OrgUnit]] = {}
+    for data_set in data_sets:
+        for on in dates.get(data_set.pk, []):
+            active = [a for a in by_data_set.get(data_set.pk, []) if _in_force(a, on)]
+            unit_ids = {a.org_unit_id for a in active if a.kind == AssignmentKind.UNIT}
+            types = {a.unit_type for a in active if a.kind == AssignmentKind.UNIT_TYPE}
+            for a in active:
+                if a.kind == AssignmentKind.GROUP:
+                    unit_ids |= {m.org_unit_id for m in members.get(a.group_id, []) if _in_force(m, on)}
+            result[(data_set.pk, on)] = [
+                u for u in candidates if _in_force(u, on) and (u.pk in unit_ids or u.type in types)
+            ]
+    return result
 
 
 def data_set_assigned_to(data_set: DataSet, org_unit: OrgUnit, *, on: dt.date) -> bool:

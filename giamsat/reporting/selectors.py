@@ -14,7 +14,7 @@ from giamsat.accounts.choices import Role, ScopeKind
 from giamsat.accounts.models import User
 from giamsat.accounts.selectors import ensure_can_view, scope_filter, user_scope
 from giamsat.catalog.models import DataElement, DataSet
-from giamsat.catalog.selectors import FormSection, data_set_sections, data_set_units
+from giamsat.catalog.selectors import FormSection, data_set_sections, data_set_units, data_set_units_by_date
 from giamsat.core.dates import InvalidDate, parse_date, today
 from giamsat.core.periods import InvalidPeriod
 from giamsat.core.periods import Period as PeriodValue
@@ -232,13 +232,22 @@ def reporter_lists(user: User, *, on: dt.date | None = None, lookback: int = 12)
             "period", "data_set", "org_unit__parent"
         )
     }
-    for data_set in DataSet.objects.prefetch_related("assignments"):
-        # From the period under way (reporters fill it as it ends) back through the last year.
+    data_sets = list(DataSet.objects.all())
+    # From the period under way (reporters fill it as it ends) back through the last year.
+    periods: dict[int, list[PeriodValue]] = {}
+    for data_set in data_sets:
         period = PeriodValue.containing(data_set.period_type, on)
+        periods[data_set.pk] = []
         for _step in range(lookback + 1):
+            periods[data_set.pk].append(period)
+            period = period.previous()
+    expected_units = data_set_units_by_date(
+        data_sets, {pk: [p.end for p in ps] for pk, ps in periods.items()}, within=capture.q()
+    )
+    for data_set in data_sets:
+        for period in periods[data_set.pk]:
             deadline = period.end + dt.timedelta(days=data_set.deadline_days)
-            units = data_set_units(data_set, on=period.end).filter(capture.q()).select_related("parent")
-            for unit in units:
+            for unit in expected_units[(data_set.pk, period.end)]:
                 report = existing.get((data_set.pk, unit.pk, period.code))
                 if report and report.status not in EDITABLE_STATUSES:
                     continue
@@ -249,7 +258,6 @@ def reporter_lists(user: User, *, on: dt.date | None = None, lookback: int = 12)
                     lists.overdue.append(expected)
                 elif (deadline - on).days <= DUE_SOON_DAYS:
                     lists.due_soon.append(expected)
-            period = period.previous()
     lists.returned = [r for r in existing.values() if r.status == ReportStatus.RETURNED]
     lists.submitted = sorted(
         (r for r in existing.values() if r.status in SUBMITTED_STATUSES),
@@ -375,8 +383,10 @@ def capture_choices(user: User) -> tuple[list[DataSet], list[OrgUnit]]:
     on = today()
     units: dict[int, OrgUnit] = {}
     data_sets = []
-    for data_set in DataSet.objects.prefetch_related("assignments"):
-        reporting_units = list(data_set_units(data_set, on=on).filter(capture.q())[:200])
+    all_sets = list(DataSet.objects.all())
+    expected = data_set_units_by_date(all_sets, {ds.pk: [on] for ds in all_sets}, within=capture.q())
+    for data_set in all_sets:
+        reporting_units = expected[(data_set.pk, on)][:200]
         if reporting_units:
             data_sets.append(data_set)
             units.update({u.pk: u for u in reporting_units})
