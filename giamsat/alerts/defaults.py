@@ -6,7 +6,7 @@ from django.db import transaction
 from giamsat.catalog.models import DataElement, DataSet
 
 from .choices import Severity
-from .kinds import CHANGE, OUTLIER, REPORT_LATE, REPORT_MISSING, TARGET_OFF_TRACK, VALIDATION
+from .kinds import CHANGE, OUTLIER, PEER_OUTLIER, REPORT_LATE, REPORT_MISSING, TARGET_OFF_TRACK, VALIDATION
 from .models import AlertRule
 
 # Figures whose mistakes cost most (a tenfold count, a budget in the wrong unit).
@@ -78,6 +78,21 @@ def alert_rules_defaults_load() -> int:
                     "kind": OUTLIER,
                     "severity": Severity.WARNING,
                     "data_element": element,
+                },
+            )
+        )
+    # Rates compare across units of any size: a province far from the others is worth a look.
+    for element in DataElement.objects.filter(value_type="PERCENTAGE").order_by("code"):
+        wanted.append(
+            (
+                f"PEERS_{element.code}",
+                {
+                    "name_vi": f"Khác xa các đơn vị cùng cấp — {element.name_vi}",
+                    "name_en": f"Far from its peers — {element.name_en}",
+                    "kind": PEER_OUTLIER,
+                    "severity": Severity.INFO,
+                    "data_element": element,
+                    "params": {"departure": 50},
                 },
             )
         )

@@ -611,3 +611,79 @@ alert_kind_register(
         time_based=True,
     )
 )
+
+
+# --- against the peers -----------------------------------------------------------------------------
+
+PEER_OUTLIER = "PEER_OUTLIER"
+KIND_DEFAULTS[PEER_OUTLIER] = {"z": 3.5, "departure": 100, "periods": 3, "min_peers": 5}
+
+
+def scan_peer_outlier(rule, scope: ScanScope) -> Scan:
+    """A value far from its peers' in the same period (units of the same type and level): |robust
+    z| above the threshold and more than `departure` percent from the peers' median. For figures
+    comparable across units (rates, shares); counts differ with a unit's size."""
+    from giamsat.orgunits.models import OrgUnit
+
+    from .engine.outliers import departs_rows, robust_z_groups
+
+    threshold = float(param(rule, "z"))
+    departure = float(param(rule, "departure"))
+    recent = max(int(param(rule, "periods")), 1)
+    window = _value_window(rule, scope, recent, 0)
+    findings, covered = [], set()
+    if window is None:
+        return Scan(findings, covered)
+    kinds = {
+        pk: f"{kind}:{level}"
+        for pk, kind, level in OrgUnit.objects.filter(pk__in=window.units.tolist()).values_list("pk", "type", "level")
+    }
+    groups = np.array([kinds.get(int(u), "") for u in window.units], dtype=object)
+    subject = f"peers:{rule.data_element.code}"
+    for column in range(len(window.periods)):
+        period, pk = window.periods[column], window.pks[column]
+        looked = _looked_at(window, column, scope)
+        if not looked.any():
+            continue
+        covered.update((int(u), pk) for u in window.units[looked])
+        values = window.values[:, column]
+        z, usual = robust_z_groups(groups, values, int(param(rule, "min_peers")))
+        with np.errstate(invalid="ignore"):
+            flagged = looked & (np.abs(z) > threshold) & departs_rows(usual, values, departure)
+        for i in np.flatnonzero(flagged):
+            score = float(z[i])
+            evidence = {
+                "element": rule.data_element.code,
+                "period": period.code,
+                "value": float(values[i]),
+                "peer_median": float(usual[i]),
+                "peers": int(np.count_nonzero((groups == groups[i]) & ~np.isnan(values))),
+                "z": score if abs(score) != float("inf") else None,
+            }
+            findings.append(Finding(int(window.units[i]), pk, subject=subject, evidence=evidence))
+    return Scan(findings, covered)
+
+
+def describe_peer_outlier(alert) -> str:
+    e = alert.evidence
+    return _("%(element)s = %(value)s in %(period)s, far from its %(count)s peers' usual %(usual)s") % {
+        "element": alert.rule.data_element.name if alert.rule.data_element_id else e.get("element", ""),
+        "value": format_number(e.get("value")),
+        "period": PeriodValue.parse(e["period"]).label if e.get("period") else "",
+        "count": e.get("peers", ""),
+        "usual": format_number(e.get("peer_median")),
+    }
+
+
+alert_kind_register(
+    AlertKind(
+        PEER_OUTLIER,
+        _lazy("Unusual against its peers"),
+        scan_peer_outlier,
+        describe_peer_outlier,
+        applies_to="data_element",
+        defaults=KIND_DEFAULTS[PEER_OUTLIER],
+        value_based=True,
+        muted_by_missing_report=True,
+    )
+)

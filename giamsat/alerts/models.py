@@ -76,6 +76,11 @@ class Alert(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+    # Resolved by a person: it stays resolved while the same condition lasts (they judged it);
+    # once the condition clears this is emptied, and a return reopens the alert.
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     reopened = models.PositiveIntegerField(_("times reopened"), default=0)
     escalation_level = models.PositiveSmallIntegerField(_("escalation level"), default=0)
 

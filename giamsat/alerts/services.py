@@ -50,6 +50,7 @@ class SyncSummary:
 SYNCED_FIELDS = [
     "state",
     "resolved_at",
+    "resolved_by",
     "acknowledged_at",
     "acknowledged_by",
     "reopened",
@@ -106,6 +107,8 @@ def alerts_sync(rule: AlertRule, scan: Scan, *, now: dt.datetime | None = None) 
                     changed_at=now,
                 )
             )
+        elif alert.state == AlertState.RESOLVED and alert.resolved_by_id is not None:
+            continue  # a person resolved it while the condition lasted: their judgement holds
         elif alert.state == AlertState.RESOLVED:
             # Back within the flap window: reopened, but nobody is told again.
             flapping = alert.resolved_at is not None and now - alert.resolved_at < _flap_window()
@@ -127,6 +130,11 @@ def alerts_sync(rule: AlertRule, scan: Scan, *, now: dt.datetime | None = None) 
             changed.append(alert)
             summary.updated += 1
     for key, alert in by_key.items():
+        if alert.state == AlertState.RESOLVED and alert.resolved_by_id is not None and key not in findings:
+            if scan.covered is None or (alert.org_unit_id, alert.period_id) in scan.covered:
+                alert.resolved_by = None  # the condition cleared: should it return, the alert reopens
+                changed.append(alert)
+            continue
         if key in findings or alert.state == AlertState.RESOLVED:
             continue
         if scan.covered is not None and (alert.org_unit_id, alert.period_id) not in scan.covered:
@@ -142,20 +150,7 @@ def alerts_sync(rule: AlertRule, scan: Scan, *, now: dt.datetime | None = None) 
     history += [AlertEvent(alert=alert, action=AlertAction.OPENED, at=now) for alert in created]
     events += [(EventKind.ALERT_OPENED, alert) for alert in created]
     if changed:
-        Alert.objects.bulk_update(
-            changed,
-            [
-                "state",
-                "resolved_at",
-                "acknowledged_at",
-                "acknowledged_by",
-                "reopened",
-                "severity",
-                "evidence",
-                "changed_at",
-            ],
-            batch_size=500,
-        )
+        Alert.objects.bulk_update(changed, SYNCED_FIELDS, batch_size=500)
     AlertEvent.objects.bulk_create(history, batch_size=1000)
     for event_kind, alert in events:
         _event(event_kind, alert, by=None)
@@ -243,13 +238,14 @@ def alert_acknowledge(*, alert: Alert, by: User, comment: str = "") -> Alert:
 
 @transaction.atomic
 def alert_resolve(*, alert: Alert, by: User, comment: str = "") -> Alert:
-    """Closed by hand (if the condition is still there, the next scan reopens it)."""
+    """Closed by hand: it stays closed while the same condition lasts; if the condition clears
+    and later returns, the alert reopens."""
     ensure_can_view(by, alert.org_unit)
     if alert.state == AlertState.RESOLVED:
         raise AlertActionError(_("The alert is already resolved."))
-    alert.state, alert.resolved_at = AlertState.RESOLVED, timezone.now()
+    alert.state, alert.resolved_at, alert.resolved_by = AlertState.RESOLVED, timezone.now(), by
     alert.changed_at = alert.resolved_at
-    alert.save(update_fields=["state", "resolved_at", "changed_at"])
+    alert.save(update_fields=["state", "resolved_at", "resolved_by", "changed_at"])
     _act(alert, by, AlertAction.RESOLVED, comment)
     _event(EventKind.ALERT_RESOLVED, alert, by=by)
     return alert

@@ -100,3 +100,21 @@ def change_percent_rows(previous: np.ndarray, values: np.ndarray) -> np.ndarray:
     with np.errstate(divide="ignore", invalid="ignore"):
         change = (values - previous) / np.abs(np.where(previous != 0, previous, 1.0)) * 100
     return np.where(previous == 0, np.nan, change)
+
+
+def robust_z_groups(groups: np.ndarray, values: np.ndarray, min_members: int) -> tuple[np.ndarray, np.ndarray]:
+    """Each value's robust_z against the values of its group (its peers, itself included), and
+    the group's median; NaN for a missing value or a group with fewer than `min_members` values."""
+    groups = np.asarray(groups)
+    values = np.asarray(values, dtype=np.float64)
+    z = np.full(len(values), np.nan)
+    usual = np.full(len(values), np.nan)
+    present = ~np.isnan(values)
+    for group in np.unique(groups[present]):
+        members = present & (groups == group)
+        peers = values[members]
+        if len(peers) < max(min_members, MIN_HISTORY):
+            continue
+        z[members] = robust_z_rows(np.broadcast_to(peers, (len(peers), len(peers))), peers)
+        usual[members] = float(np.median(peers))
+    return z, usual

@@ -98,3 +98,20 @@ def test_the_row_wise_boundaries():
     ]
     assert np.isnan(change_percent_rows(np.array([0.0]), np.array([5.0]))[0])
     assert np.isnan(median_rows(np.full((2, 0), np.nan))).all()
+
+
+def test_robust_z_against_peers_equals_the_scalar_one_per_member():
+    import numpy as np
+
+    from giamsat.alerts.engine.outliers import robust_z_groups
+
+    values = np.array([50, 51, 49, 10, 7, 7, 7, np.nan, 8, 300.0])
+    groups = np.array(["a", "a", "a", "a", "b", "b", "b", "b", "b", "c"], dtype=object)
+    z, usual = robust_z_groups(groups, values, min_members=3)
+    for i in range(len(values)):
+        peers = [v for v, g in zip(values, groups, strict=True) if g == groups[i] and not np.isnan(v)]
+        if np.isnan(values[i]) or len(peers) < 3:
+            assert np.isnan(z[i])
+        else:
+            assert z[i] == robust_z(peers, values[i])
+            assert usual[i] == np.median(peers)

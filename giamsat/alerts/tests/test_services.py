@@ -244,3 +244,43 @@ def test_a_figure_not_updated_for_n_periods_is_stale(hanoi, last, stale):
     put_values("DOSSIERS_TOTAL", hanoi, {"202606": 1000, last: 1000})
     rules_scan(rules=[rule], today=dt.date(2026, 12, 7))  # the last 3 months: Sep, Oct, Nov
     assert Alert.objects.filter(rule=rule, org_unit=hanoi).exists() is stale
+
+
+@pytest.mark.parametrize(("value", "flagged"), [(10, True), (40, False), (51, False)])
+def test_a_value_far_from_its_peers_in_the_same_period(value, flagged):
+    from giamsat.catalog.models import DataElement
+
+    rule = AlertRule.objects.create(
+        code="T_PEERS",
+        name_vi="Tỷ lệ số hóa khác xa các tỉnh",
+        kind="PEER_OUTLIER",
+        data_element=DataElement.objects.get(code="DOSSIERS_DIGITISED_RATE"),
+        params={"periods": 1, "departure": 50},
+    )
+    provinces = list(OrgUnit.objects.filter(type="PROVINCE", valid_to__isnull=True).order_by("code")[:10])
+    for unit, rate in zip(provinces, [value, 50, 51, 49, 50, 52, 48, 50, 51, 49], strict=True):
+        put_values("DOSSIERS_DIGITISED_RATE", unit, {"202611": rate})
+    rules_scan(rules=[rule], today=dt.date(2026, 12, 7))
+    found = Alert.objects.filter(rule=rule, org_unit=provinces[0])
+    assert found.exists() is flagged
+    assert Alert.objects.filter(rule=rule).count() == int(flagged)  # the peers are not the outliers
+    if flagged:
+        assert found.get().evidence["peers"] == 10 and found.get().evidence["peer_median"] == 50
+
+
+def test_an_alert_resolved_by_hand_stays_resolved_while_its_condition_lasts(late_rule, hanoi):
+    today = DEADLINE + dt.timedelta(days=1)
+    rules_scan(rules=[late_rule], today=today)
+    alert = Alert.objects.get(rule=late_rule, org_unit=hanoi)
+    alert_resolve(alert=alert, by=User.objects.get(username="a.leader"), comment="Đã làm việc với Sở")
+    rules_scan(rules=[late_rule], today=today)  # still late: the leader's judgement holds
+    alert.refresh_from_db()
+    assert alert.state == AlertState.RESOLVED and alert.resolved_by.username == "a.leader"
+    put_report("BC_TINH_MONTHLY", hanoi, "202611", "SUBMITTED")
+    rules_scan(rules=[late_rule], today=today)  # the condition clears
+    alert.refresh_from_db()
+    assert alert.state == AlertState.RESOLVED and alert.resolved_by is None
+    put_report("BC_TINH_MONTHLY", hanoi, "202611", "RETURNED")
+    rules_scan(rules=[late_rule], today=today)  # and returns: the alert reopens
+    alert.refresh_from_db()
+    assert alert.state == AlertState.OPEN and alert.reopened == 1
