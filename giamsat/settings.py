@@ -229,6 +229,9 @@ SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
 NOTIFICATIONS_CHANNELS = env_list("NOTIFICATIONS_CHANNELS", "email")
 NOTIFICATIONS_SEND = os.environ.get("NOTIFICATIONS_SEND", "task")
 NOTIFICATIONS_DIGEST_TIME = os.environ.get("NOTIFICATIONS_DIGEST_TIME", "07:30")
+# On days off (weekends, public holidays, Tết) messages that are not urgent wait for the next
+# working morning (NOTIFICATIONS_DIGEST_TIME); false sends them at once every day.
+NOTIFICATIONS_QUIET_DAYS_OFF = os.environ.get("NOTIFICATIONS_QUIET_DAYS_OFF", "true").lower() != "false"
 NOTIFICATIONS_REMINDER_DAYS = [int(day) for day in env_list("NOTIFICATIONS_REMINDER_DAYS", "3,1")]
 NOTIFICATIONS_SEND_LEASE_SECONDS = int(os.environ.get("NOTIFICATIONS_SEND_LEASE_SECONDS", "600"))
 NOTIFICATIONS_SMTP_TIMEOUT = int(os.environ.get("NOTIFICATIONS_SMTP_TIMEOUT", "30"))

@@ -22,3 +22,6 @@ if _worker:
     HUEY = {**HUEY, "name": f"{HUEY['name']}-{_worker}"}  # noqa: F405
     if "filename" in HUEY:
         HUEY["filename"] = str(VAR_DIR / f"huey-{_worker}.sqlite3")  # noqa: F405
+
+# Tests run on any day: the quiet days off are tested where they are meant (notifications tests).
+NOTIFICATIONS_QUIET_DAYS_OFF = False

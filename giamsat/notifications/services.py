@@ -77,9 +77,9 @@ def notification_send(
     key: str,
     urgent: bool = False,
 ) -> Notification | None:
-    """Tell a user something: an inbox item now, and through the outside channels at once, in
-    their daily or weekly digest, or not at all, as they chose for this kind (`urgent`: at once
-    whatever they chose).
+    """Tell a user something: an inbox item now, and through the outside channels at once (on a
+    day off: the next working morning), in their daily or weekly digest, or not at all, as they
+    chose for this kind (`urgent`: at once whatever they chose and whatever the day).
 
     Idempotent on (user, key): a caller that runs twice (an event delivered again, a periodic
     task retried) tells nobody twice. Returns the new notification, or None when the key was
@@ -107,8 +107,22 @@ def notification_send(
     if not created:
         return None
     if mode == DeliveryMode.IMMEDIATE:
-        _send_after_commit(_queue(user, key=notification.key, notification=notification))
+        ids = _queue(user, key=notification.key, notification=notification)
+        quiet_until = None if urgent else quiet_period_end(timezone.localtime())
+        if quiet_until is None:
+            _send_after_commit(ids)
+        else:  # a weekend or a public holiday: the sweep sends it on the next working morning
+            Delivery.objects.filter(pk__in=ids).update(next_attempt_at=quiet_until)
     return notification
+
+
+def quiet_period_end(now: dt.datetime) -> dt.datetime | None:
+    """On a day off (weekends, public holidays, Tết: the working calendar), when messages that
+    are not urgent may go out: the next working day at the digest hour. None on a working day."""
+    day = now.date()
+    if not getattr(settings, "NOTIFICATIONS_QUIET_DAYS_OFF", True) or is_working_day(day):
+        return None
+    return dt.datetime.combine(next_working_day(day), _digest_time(), tzinfo=now.tzinfo)
 
 
 def _queue(user, *, key: str, notification: Notification | None = None, digest: Digest | None = None) -> list[int]:

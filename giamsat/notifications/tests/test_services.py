@@ -159,3 +159,31 @@ def test_mark_read_only_touches_own(people, kind):
     assert theirs.read_at is None
     send(people["a.reporter"], kind, key="m2")
     assert notification_mark_read(user=people["a.reporter"]) == 1
+
+
+def test_on_a_day_off_messages_wait_for_the_next_working_morning(people, kind, fake_channel, settings, monkeypatch):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from giamsat.notifications import services
+
+    settings.NOTIFICATIONS_QUIET_DAYS_OFF = True
+    tz = timezone.get_current_timezone()
+    saturday = dt.datetime(2026, 12, 12, 10, tzinfo=tz)
+    assert services.quiet_period_end(dt.datetime(2026, 12, 11, 10, tzinfo=tz)) is None  # a Friday
+    assert services.quiet_period_end(saturday) == dt.datetime(2026, 12, 14, 7, 30, tzinfo=tz)
+    # Tết 2027 (the lunar new year falls on 6 February): the first working day after the holiday.
+    after_tet = services.quiet_period_end(dt.datetime(2027, 2, 8, 9, tzinfo=tz))
+    assert after_tet is not None and after_tet.date() > dt.date(2027, 2, 8) and after_tet.weekday() < 5
+    user = people["a.reporter"]
+    preferences_set(user=user, choices={kind: DeliveryMode.IMMEDIATE})
+    monkeypatch.setattr(services.timezone, "localtime", lambda *args: saturday)
+    send(user, kind, key="on-saturday")
+    send(people["b.reporter"], kind, key="urgent-on-saturday", urgent=True)
+    assert deliveries_send_due() == 1  # only the urgent one goes out on Saturday
+    assert [m.address for m in fake_channel.sent] == ["b.reporter"]
+    waiting = Delivery.objects.get(key="on-saturday")
+    assert waiting.status == DeliveryStatus.PENDING and waiting.next_attempt_at == dt.datetime(
+        2026, 12, 14, 7, 30, tzinfo=tz
+    )
