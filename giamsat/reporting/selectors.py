@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -95,6 +96,40 @@ class ReportFill:
     @property
     def complete(self) -> bool:
         return not self.missing
+
+
+def reports_fill(reports: list[Report]) -> dict[int, ReportFill]:
+    """report_fill for many reports (a review queue) in three queries, without the missing
+    figures' names: report id -> its fill."""
+    from giamsat.catalog.models import DataSetElement
+
+    from .models import NoFigureMark
+
+    members: dict[int, dict[int, bool]] = defaultdict(dict)  # data set -> element -> required
+    for data_set_id, element_id, compulsory in DataSetElement.objects.filter(
+        data_set_id__in={r.data_set_id for r in reports}
+    ).values_list("data_set_id", "data_element_id", "compulsory"):
+        members[data_set_id][element_id] = compulsory
+    values: dict[tuple[int, int], set[int]] = defaultdict(set)
+    for unit_id, period_id, element_id in DataValue.objects.filter(
+        org_unit_id__in={r.org_unit_id for r in reports},
+        period_id__in={r.period_id for r in reports},
+        value__isnull=False,
+    ).values_list("org_unit_id", "period_id", "data_element_id"):
+        values[(unit_id, period_id)].add(element_id)
+    marks: dict[int, set[int]] = defaultdict(set)
+    for report_id, element_id in NoFigureMark.objects.filter(report__in=reports).values_list(
+        "report_id", "data_element_id"
+    ):
+        marks[report_id].add(element_id)
+    fills = {}
+    for report in reports:
+        expected = members.get(report.data_set_id, {})
+        filled = values[(report.org_unit_id, report.period_id)] & set(expected)
+        marked = (marks[report.pk] & set(expected)) - filled
+        missing = [e for e, required in expected.items() if required and e not in filled and e not in marked]
+        fills[report.pk] = ReportFill(total=len(expected), filled=len(filled), marked=len(marked), missing=missing)
+    return fills
 
 
 def report_fill(report: Report) -> ReportFill:

@@ -47,7 +47,10 @@ def _decimal_separator() -> str:
 def home(request):
     """A reporter's reports: due soon, overdue, returned, submitted; a reviewer's queue."""
     lists = selectors.reporter_lists(request.user)
-    queue = selectors.review_queue(request.user).order_by("deadline")[:50]
+    queue = list(selectors.review_queue(request.user).order_by("deadline")[:50])
+    fills = selectors.reports_fill(queue)
+    for report in queue:
+        report.fill = fills[report.pk]
     data_sets, units = selectors.capture_choices(request.user)
     context = {"lists": lists, "queue": queue, "today": today(), "pick_data_sets": data_sets, "pick_units": units}
     return render(request, "reporting/home.html", context)
