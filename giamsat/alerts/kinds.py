@@ -105,7 +105,7 @@ def describe_report_late(alert) -> str:
     e = alert.evidence
     return _("%(data_set)s for %(period)s not submitted, %(days)s days after its deadline %(deadline)s") % {
         "data_set": _data_set_name(alert),
-        "period": PeriodValue.parse(e["period"]).label if e.get("period") else "",
+        "period": _period_label(e),
         "days": e.get("days_late", ""),
         "deadline": _date(e.get("deadline")),
     }
@@ -367,9 +367,9 @@ def describe_outlier(alert) -> str:
     past = [v for _c, v in e.get("history", [])]
     usual = median(past) if past else None
     return _("%(element)s = %(value)s in %(period)s, far from its usual %(usual)s") % {
-        "element": alert.rule.data_element.name if alert.rule.data_element_id else e.get("element", ""),
+        "element": _element_name(alert),
         "value": format_number(e.get("value")),
-        "period": PeriodValue.parse(e["period"]).label if e.get("period") else "",
+        "period": _period_label(e),
         "usual": format_number(usual),
     }
 
@@ -407,12 +407,20 @@ def scan_change(rule, scope: ScanScope) -> Scan:
 def describe_change(alert) -> str:
     e = alert.evidence
     return _("%(element)s changed by %(change)s %% in %(period)s (%(previous)s → %(value)s)") % {
-        "element": alert.rule.data_element.name if alert.rule.data_element_id else e.get("element", ""),
+        "element": _element_name(alert),
         "change": format_number(e.get("change"), 1),
-        "period": PeriodValue.parse(e["period"]).label if e.get("period") else "",
+        "period": _period_label(e),
         "previous": format_number(e.get("previous")),
         "value": format_number(e.get("value")),
     }
+
+
+def _element_name(alert) -> str:
+    return alert.rule.data_element.name if alert.rule.data_element_id else alert.evidence.get("element", "")
+
+
+def _period_label(evidence: dict) -> str:
+    return PeriodValue.parse(evidence["period"]).label if evidence.get("period") else ""
 
 
 def _data_set_name(alert) -> str:
@@ -583,7 +591,7 @@ def scan_stale(rule, scope: ScanScope) -> Scan:
 def describe_stale(alert) -> str:
     e = alert.evidence
     return _("%(element)s not updated for %(count)s periods (last figure for the period ending %(last)s)") % {
-        "element": alert.rule.data_element.name if alert.rule.data_element_id else e.get("element", ""),
+        "element": _element_name(alert),
         "count": e.get("periods", ""),
         "last": _date(e.get("last")),
     }
@@ -667,9 +675,9 @@ def scan_peer_outlier(rule, scope: ScanScope) -> Scan:
 def describe_peer_outlier(alert) -> str:
     e = alert.evidence
     return _("%(element)s = %(value)s in %(period)s, far from its %(count)s peers' usual %(usual)s") % {
-        "element": alert.rule.data_element.name if alert.rule.data_element_id else e.get("element", ""),
+        "element": _element_name(alert),
         "value": format_number(e.get("value")),
-        "period": PeriodValue.parse(e["period"]).label if e.get("period") else "",
+        "period": _period_label(e),
         "count": e.get("peers", ""),
         "usual": format_number(e.get("peer_median")),
     }

@@ -140,6 +140,14 @@ class Period:
     def previous(self) -> Period:
         return Period.containing(self.type, self.start - dt.timedelta(days=1))
 
+    def earlier(self, count: int) -> list[Period]:
+        """The `count` periods of the same type before this one, latest first."""
+        found, period = [], self
+        for _step in range(count):
+            period = period.previous()
+            found.append(period)
+        return found
+
     def same_period_last_year(self) -> Period:
         if self.type == PeriodType.WEEKLY:
             year, week = int(self.code[:4]) - 1, int(self.code[5:])

@@ -168,14 +168,6 @@ def rank_of(row: IndexValue | None, structure: str) -> tuple[int | None, int | N
     return row.rank_period, row.previous_rank_period, row.peers_period
 
 
-def _earlier(period: PeriodValue, count: int) -> list[PeriodValue]:
-    found = []
-    for _step in range(count):
-        period = period.previous()
-        found.append(period)
-    return found
-
-
 def indicators_with_inputs() -> list[Indicator]:
     """Every indicator with its data elements (two queries)."""
     return list(Indicator.objects.prefetch_related("data_elements").order_by("pillar", "code"))
@@ -231,7 +223,7 @@ def scorecard_get(*, unit: OrgUnit, period: Period, structure: str = Structure.P
         last = history[-1] if history[-1].period.code == current.code else None
         carried = None
         if last is None and carry:
-            window = {p.code for p in _earlier(current, carry)}
+            window = {p.code for p in current.earlier(carry)}
             carried = next((r for r in reversed(history) if r.period.code in window), None)
         block.rows.append(
             ScorecardRow(

@@ -684,13 +684,10 @@ PERIOD_KEY_SPACE = 1 << 24
 
 
 def _earlier_codes(code: str | None, count: int) -> list[str | None]:
-    """The `count` periods of the same type before `code`, latest first."""
-    codes: list[str | None] = []
-    current = None if code is None else PeriodValue.parse(code)
-    for _ in range(count):
-        current = None if current is None else current.previous()
-        codes.append(None if current is None else current.code)
-    return codes
+    """The codes of the `count` periods of the same type before `code`, latest first."""
+    if code is None:
+        return [None] * count
+    return [p.code for p in PeriodValue.parse(code).earlier(count)]
 
 
 def _carried_scores(ctx, scores: ScoreTable, members, units, as_of: list[str | None], carry: int):
