@@ -32,7 +32,7 @@ def sector_report(request, query: Query[SectorReportQuery]):
         raise HttpError(400, _("Unknown format “%(format)s”: use docx or pdf.") % {"format": fmt[:10]})
     try:
         period = services.report_period(query.period)
-        unit = services.report_unit(query.orgUnit)
+        unit = services.report_unit(query.orgUnit, user=request.user)
     except services.DocumentError as exc:
         raise HttpError(400, str(exc)) from None
     content = services.sector_report_render(user=request.user, unit=unit, period=period, fmt=fmt)

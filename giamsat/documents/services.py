@@ -102,13 +102,17 @@ def report_period(code: str) -> PeriodValue:
     return period
 
 
-def report_unit(code: str | None) -> OrgUnit:
-    """The country (no code, or VN) or a province; DocumentError otherwise."""
+def report_unit(code: str | None, *, user: User) -> OrgUnit:
+    """The country (no code, or VN) or a province in the user's view scope: DocumentError for
+    an unknown code or another kind of unit, ScopeDenied (before anything else is said about
+    it) for a unit outside the scope."""
     from .selectors import NATIONAL_UNIT
 
-    unit = OrgUnit.objects.filter(code=(code or NATIONAL_UNIT).strip()[:60]).select_related("parent").first()
+    code = (code or NATIONAL_UNIT).strip()[:60]
+    unit = OrgUnit.objects.filter(code=code).select_related("parent").first()
     if unit is None:
-        raise DocumentError(_("No unit has the code “%(code)s”.") % {"code": (code or "")[:60]})
+        raise DocumentError(_("No unit has the code “%(code)s”.") % {"code": code})
+    ensure_can_view(user, unit)
     if unit.type not in (OrgUnitType.COUNTRY, OrgUnitType.PROVINCE):
         raise DocumentError(_("A sector report is made for the whole country or for a province."))
     return unit

@@ -65,7 +65,7 @@ def document_list(request):
 def document_create(request):
     """A new draft sector report for the chosen period and unit."""
     try:
-        unit = services.report_unit(request.POST.get("unit"))
+        unit = services.report_unit(request.POST.get("unit"), user=request.user)
         period = services.report_period(request.POST.get("period", ""))
     except services.DocumentError as exc:
         return _bad_request(request, str(exc))
