@@ -111,6 +111,7 @@ def _title_block(doc: Document) -> list:
     table.setStyle(
         TableStyle(
             [
+                ("FONTNAME", (0, 0), (-1, -1), PDF_FAMILY),
                 ("VALIGN", (0, 0), (-1, -1), "TOP"),
                 ("LEFTPADDING", (0, 0), (-1, -1), 0),
                 ("RIGHTPADDING", (0, 0), (-1, -1), 0),
@@ -133,6 +134,7 @@ def _table(block: Table) -> list:
     table.setStyle(
         TableStyle(
             [
+                ("FONTNAME", (0, 0), (-1, -1), PDF_FAMILY),
                 ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
                 ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
                 ("LEFTPADDING", (0, 0), (-1, -1), 3),
@@ -170,6 +172,7 @@ def _closing(doc: Document) -> list:
     table.setStyle(
         TableStyle(
             [
+                ("FONTNAME", (0, 0), (-1, -1), PDF_FAMILY),
                 ("VALIGN", (0, 0), (-1, -1), "TOP"),
                 ("LEFTPADDING", (0, 0), (-1, -1), 0),
                 ("RIGHTPADDING", (0, 0), (-1, -1), 0),
@@ -203,6 +206,10 @@ def render_pdf(doc: Document) -> bytes:
         title=nfc(f"{doc.kind} {doc.summary}"),
         author=nfc(doc.issuer),
         lang="vi-VN",
+        # The canvas starts in the document font, so no other font (Helvetica) is referenced.
+        initialFontName=PDF_FAMILY,
+        initialFontSize=LAYOUT.body_pt,
+        initialLeading=LAYOUT.body_pt * 1.15,
     )
     story: list = []
     if doc.draft:
