@@ -12,7 +12,7 @@ router = Router(tags=["documents"])
 
 
 class SectorReportQuery(Schema):
-    period: str = Field(..., description="A month (202611) or a quarter (2026Q3).")
+    period: str | None = Field(None, description="A month (202611) or a quarter (2026Q3): required.")
     format: str = Field("pdf", description="docx or pdf.")
     orgUnit: str | None = Field(None, description="A province's code (P01); the whole country when left out.")
 
@@ -30,6 +30,8 @@ def sector_report(request, query: Query[SectorReportQuery]):
     fmt = (query.format or "").strip().lower()
     if fmt not in DocumentFormat.values:
         raise HttpError(400, _("Unknown format “%(format)s”: use docx or pdf.") % {"format": fmt[:10]})
+    if not (query.period or "").strip():
+        raise HttpError(400, _("Give the period: a month (202611) or a quarter (2026Q3)."))
     try:
         period = services.report_period(query.period)
         unit = services.report_unit(query.orgUnit, user=request.user)

@@ -87,6 +87,11 @@ class SectorFigures:
         return cls(**data)
 
 
+def lower_first(text: str) -> str:
+    """ "Quý III/2026" → "quý III/2026" (inside a sentence)."""
+    return text[:1].lower() + text[1:]
+
+
 def index_text(value: float | None) -> str:
     return vn_number(value, INDEX_DECIMALS)
 
@@ -288,8 +293,8 @@ def _indicators(figures: SectorFigures) -> list:
     for n, line in enumerate(figures.indicators, start=1):
         target = vn_number(line.target, line.decimals) if line.target is not None else "—"
         value = indicator_value_text(line)
-        if line.value is not None and line.period_label.lower() != figures.period_label.lower():
-            value += f" ({line.period_label.lower()})"  # a yearly indicator: its last year
+        if line.value is not None and lower_first(line.period_label) != figures.period_label:
+            value += f" ({lower_first(line.period_label)})"  # a yearly indicator: its last year
         rows.append([str(n), line.name, value, target, line.status])
     return [
         Table(
