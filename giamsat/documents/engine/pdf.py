@@ -99,7 +99,7 @@ def _title_block(doc: Document) -> list:
         issuer.append(_p(doc.parent_body.upper(), _style(LAYOUT.parent_body_pt, align=TA_CENTER)))
     issuer.append(_p(doc.issuer.upper(), _style(LAYOUT.issuer_pt, bold=True, align=TA_CENTER)))
     issuer.append(
-        HRFlowable(width=left * 0.4, thickness=0.6, color=colors.black, spaceBefore=1, spaceAfter=0, hAlign="CENTER")
+        HRFlowable(width=left * 0.4, thickness=0.6, color=colors.black, spaceBefore=3, spaceAfter=0, hAlign="CENTER")
     )
     national = [
         _p(NATIONAL_TITLE, _style(LAYOUT.national_title_pt, bold=True, align=TA_CENTER)),
@@ -112,6 +112,7 @@ def _title_block(doc: Document) -> list:
         TableStyle(
             [
                 ("FONTNAME", (0, 0), (-1, -1), PDF_FAMILY),
+                ("ALIGN", (0, 0), (-1, -1), "CENTER"),  # the issuer's rule, centred under it
                 ("VALIGN", (0, 0), (-1, -1), "TOP"),
                 ("LEFTPADDING", (0, 0), (-1, -1), 0),
                 ("RIGHTPADDING", (0, 0), (-1, -1), 0),
