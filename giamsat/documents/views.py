@@ -14,7 +14,8 @@ from django.views.decorators.http import require_POST
 
 from giamsat.accounts.choices import ScopeKind
 from giamsat.accounts.selectors import ensure_can_view, user_scope
-from giamsat.core.periods import PeriodType
+from giamsat.core.dates import today
+from giamsat.core.periods import Period, PeriodType
 from giamsat.evaluation.selectors import index_period_choices
 from giamsat.jobs.models import Job
 from giamsat.jobs.services import job_progress
@@ -56,7 +57,14 @@ def document_list(request):
         for label, group in index_period_choices()
         if group and group[0].period_type in (PeriodType.MONTHLY, PeriodType.QUARTERLY)
     ]
-    context = {"documents": documents_visible(request.user)[:200], "units": units, "period_choices": periods}
+    # The month just ended is preselected (the month in progress has partial figures).
+    last_month = Period.containing(PeriodType.MONTHLY, today()).previous().code
+    context = {
+        "documents": documents_visible(request.user)[:200],
+        "units": units,
+        "period_choices": periods,
+        "default_period": last_month,
+    }
     return render(request, "documents/list.html", context)
 
 
