@@ -6,7 +6,7 @@ and the metadata of the title block. Pure: no database, no clock."""
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 
 from .model import BarChart, Document, Heading, Paragraph, Signature, Table
 from .numbers import NO_DATA, vn_number, vn_percent
@@ -79,12 +79,17 @@ class SectorFigures:
 
     @classmethod
     def from_json(cls, data: dict) -> SectorFigures:
+        """The figures a document kept; keys a later version no longer has are left out."""
+
+        def known(kind, row: dict):
+            return kind(**{k: v for k, v in row.items() if k in {f.name for f in fields(kind)}})
+
         data = dict(data)
-        data["pillars"] = [PillarLine(**p) for p in data.get("pillars", [])]
-        data["ranking"] = [RankingLine(**r) for r in data.get("ranking", [])]
-        data["indicators"] = [IndicatorLine(**i) for i in data.get("indicators", [])]
-        data["completeness"] = [CompletenessLine(**c) for c in data.get("completeness", [])]
-        return cls(**data)
+        data["pillars"] = [known(PillarLine, p) for p in data.get("pillars", [])]
+        data["ranking"] = [known(RankingLine, r) for r in data.get("ranking", [])]
+        data["indicators"] = [known(IndicatorLine, i) for i in data.get("indicators", [])]
+        data["completeness"] = [known(CompletenessLine, c) for c in data.get("completeness", [])]
+        return known(cls, data)
 
 
 def lower_first(text: str) -> str:
