@@ -114,7 +114,10 @@ def headline_cards(codes: tuple[str, ...] = HEADLINE_INDICATORS) -> list[Headlin
     if country is not None and ordered:
         kinds = Q(pk__in=[])
         for indicator in ordered:
-            kinds |= Q(indicator=indicator, period__period_type=evaluation.finest_type(indicator))
+            kind = evaluation.finest_type(indicator)
+            # A sparkline's reach back from today: its points, not the whole history.
+            since = today() - dt.timedelta(days=evaluation.SPARK_SPAN_DAYS[kind])
+            kinds |= Q(indicator=indicator, period__period_type=kind, period__end_date__gt=since)
         rows = (
             IndicatorValue.objects.filter(kinds, org_unit=country)
             .select_related("period")
