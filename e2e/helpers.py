@@ -20,3 +20,22 @@ def sign_out(page):
     page.get_by_test_id("user-menu").click()
     page.get_by_role("button", name="Đăng xuất").click()
     expect(page.get_by_role("heading", name="Đăng nhập")).to_be_visible()
+
+
+def artifacts_dir():
+    """Where browser tests keep their screenshots: var/artifacts/, or GIAMSAT_ARTIFACTS_DIR."""
+    import os
+    from pathlib import Path
+
+    from django.conf import settings
+
+    folder = Path(os.environ.get("GIAMSAT_ARTIFACTS_DIR", settings.BASE_DIR / "var" / "artifacts"))
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def screenshot(page, name: str, *, full_page: bool = False):
+    """Keep a screenshot of the page as an artifact (PNG) and return its path."""
+    path = artifacts_dir() / f"{name}.png"
+    page.screenshot(path=str(path), full_page=full_page)
+    return path

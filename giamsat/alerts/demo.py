@@ -4,7 +4,10 @@ so the pages show alerts in every state with a history, through the real service
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.db import transaction
+from django.utils import timezone
 
 from giamsat.accounts.models import User
 
@@ -49,6 +52,79 @@ def demo_alerts_load() -> dict[str, int]:
             )
             done["resolved"] += 1
     return done
+
+
+# Provinces late with last month's report send it on the demo's first morning, each with one
+# figure typed with an extra zero: the mistake the unusual-value rules are there to catch.
+TYPOS = ("DOSSIERS_TOTAL", "GRDP")
+LATE_REASON = "Sở Nội vụ chậm cung cấp số liệu hồ sơ thủ tục hành chính của tháng."
+
+
+def demo_late_reports_submit(*, data_set_code: str = "BC_TINH_MONTHLY", on: dt.date | None = None) -> dict[str, int]:
+    """The demo's first morning, through the real write path: the first provinces (by code)
+    whose last month's report is still a draft, with a history of the figures, complete it
+    from their previous month's figures and submit it late with a reason, each with one
+    figure ten times too high (`TYPOS`).
+    The domain events are then delivered as the worker would (results refreshed, the late
+    alerts resolved, the unusual figure alerted). Idempotent: once a demo late report was
+    sent, does nothing."""
+    from giamsat.alerts.engine.outliers import MIN_HISTORY
+    from giamsat.catalog.models import DataSet
+    from giamsat.core.periods import Period as PeriodValue
+    from giamsat.events.services import events_dispatch
+    from giamsat.reporting.choices import Channel, ReportStatus
+    from giamsat.reporting.demo import system_user
+    from giamsat.reporting.models import DataValue, Report
+    from giamsat.reporting.services import ReportStateError, ValueInput, data_values_write, period_get, report_submit
+
+    data_set = DataSet.objects.filter(code=data_set_code).first()
+    if data_set is None:
+        return {"submitted": 0}
+    month = PeriodValue.containing(data_set.period_type, on or timezone.localdate()).previous()
+    if Report.objects.filter(data_set=data_set, period__code=month.code, events__late_reason=LATE_REASON).exists():
+        return {"submitted": 0}
+    by = system_user()
+    period, previous = period_get(month), period_get(month.previous())
+    # Senders with a history to judge the figure against (a province formed by the merger on
+    # 01/07/2025 has none before it in the 2025 demo history).
+    drafts = [
+        report
+        for report in Report.objects.filter(data_set=data_set, period=period, status=ReportStatus.DRAFT)
+        .select_related("org_unit")
+        .order_by("org_unit__code")
+        if DataValue.objects.filter(
+            org_unit=report.org_unit, data_element__code__in=TYPOS, period__end_date__lt=period.start_date
+        ).count()
+        >= len(TYPOS) * MIN_HISTORY
+    ][: len(TYPOS)]
+    elements = [m.data_element for m in data_set.members.select_related("data_element")]
+    submitted = 0
+    for number, report in enumerate(drafts):
+        before = {
+            v.data_element_id: v.value
+            for v in DataValue.objects.filter(org_unit=report.org_unit, period=previous, data_element__in=elements)
+        }
+        now = {
+            v.data_element_id
+            for v in DataValue.objects.filter(org_unit=report.org_unit, period=period, data_element__in=elements)
+        }
+        inputs = []
+        for element in elements:
+            value = before.get(element.pk)
+            if value is None or (element.pk in now and element.code != TYPOS[number]):
+                continue
+            if element.code == TYPOS[number]:
+                value = value * 10
+            inputs.append(ValueInput(data_element=element, org_unit=report.org_unit, period=period, value=value))
+        if not data_values_write(inputs=inputs, by=by, channel=Channel.FORM).ok:
+            continue
+        try:
+            report_submit(report=report, by=by, late_reason=LATE_REASON)
+        except ReportStateError:
+            continue
+        submitted += 1
+    events_dispatch()
+    return {"submitted": submitted}
 
 
 def demo_digest_send() -> dict[str, int]:

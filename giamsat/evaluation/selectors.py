@@ -69,12 +69,15 @@ def as_of(kind: str, period: PeriodValue) -> PeriodValue:
     return container if container.end <= period.end else container.previous()
 
 
-def _with_index(unit: OrgUnit | None) -> QuerySet:
-    """Periods that have an overall index (for a unit if given): one index probe per period
-    (there are a few dozen), not a scan of every stored index row."""
+def _with_index(unit: OrgUnit | None, *, reported: bool = False) -> QuerySet:
+    """Periods that have an overall index (for a unit if given), with `reported` only those
+    where some of it was reported, not all carried: one index probe per period (there are a
+    few dozen), not a scan of every stored index row."""
     rows = IndexValue.objects.filter(period=OuterRef("pk"), pillar=OVERALL)
     if unit is not None:
         rows = rows.filter(org_unit=unit)
+    if reported:
+        rows = rows.filter(inputs_reported__gt=0)
     return Period.objects.filter(Exists(rows))
 
 
@@ -97,9 +100,15 @@ def index_period_choices(
 
 
 def latest_index_period(*, unit: OrgUnit | None = None) -> Period | None:
-    """The latest month with an overall index (for a unit if given), else the latest year."""
-    periods = _with_index(unit).order_by("-end_date")
-    return periods.filter(period_type=PeriodType.MONTHLY).first() or periods.first()
+    """The latest month with an overall index (for a unit if given), else the latest year.
+    A month whose index is carried only (the month under way, before anyone has reported it)
+    is not the latest: the pages open on the last month with reported figures."""
+    for reported in (True, False):
+        periods = _with_index(unit, reported=reported).order_by("-end_date")
+        found = periods.filter(period_type=PeriodType.MONTHLY).first() or periods.first()
+        if found is not None:
+            return found
+    return None
 
 
 def stored_period(value: PeriodValue) -> Period | None:
@@ -238,6 +247,40 @@ def scorecard_get(*, unit: OrgUnit, period: Period, structure: str = Structure.P
     order = list(labels)
     pillars = sorted(blocks.values(), key=lambda b: order.index(b.code) if b.code in order else len(order))
     return Scorecard(unit=unit, period=period, structure=structure, overall=index_rows.get(OVERALL), pillars=pillars)
+
+
+@dataclass
+class LatestStatus:
+    """An indicator's latest stored value for a unit (of its finest period type) and its trend."""
+
+    indicator: Indicator
+    value: IndicatorValue
+    trend: list[SparkPoint]
+
+
+def unit_latest_statuses(*, unit: OrgUnit, statuses: set[str], since: dt.date) -> list[LatestStatus]:
+    """The indicators whose latest value for the unit (ending on or after `since`, each of its
+    finest type) has one of `statuses`: what a province is off track on now, whatever period
+    each indicator is reported for. Three queries."""
+    indicators = indicators_with_inputs()
+    kinds = Q(pk__in=[])
+    for indicator in indicators:
+        kinds |= Q(indicator=indicator, period__period_type=finest_type(indicator))
+    rows = (
+        IndicatorValue.objects.filter(kinds, org_unit=unit, period__end_date__gte=since)
+        .select_related("period")
+        .order_by("indicator_id", "period__end_date")
+    )
+    history: dict[int, list[IndicatorValue]] = defaultdict(list)
+    for row in rows:
+        history[row.indicator_id].append(row)
+    found = []
+    for indicator in indicators:
+        rows = history.get(indicator.pk)
+        if rows and rows[-1].status in statuses:
+            trend = [SparkPoint(r.period.code, r.period.label, r.value) for r in rows[-SPARK_POINTS:]]
+            found.append(LatestStatus(indicator, rows[-1], trend))
+    return found
 
 
 # --- rankings ----------------------------------------------------------------------------------

@@ -361,6 +361,61 @@ def completeness(data_set: DataSet, period: PeriodValue, user: User) -> Complete
 
 
 @dataclass
+class ReportsReceived:
+    """A data set's reports for one period within a user's scope: expected, received, on time."""
+
+    data_set: DataSet
+    period: PeriodValue
+    expected: int
+    received: int
+    on_time: int
+
+    @property
+    def deadline(self) -> dt.date:
+        return self.period.end + dt.timedelta(days=self.data_set.deadline_days)
+
+    @property
+    def missing(self) -> int:
+        return max(0, self.expected - self.received)
+
+    @property
+    def late(self) -> int:
+        """Reports not received although the deadline has passed (0 before the deadline)."""
+        return self.missing if self.deadline < today() else 0
+
+
+def reports_received(user: User, periods: dict[DataSet, PeriodValue]) -> list[ReportsReceived]:
+    """`completeness`'s report counts for many data sets at once, each for its period, without
+    the figures: four queries whatever their number (an overview's panel)."""
+    if not periods:
+        return []
+    data_sets = list(periods)
+    expected = data_set_units_by_date(
+        data_sets, {d.pk: [p.end] for d, p in periods.items()}, within=user_scope(user, ScopeKind.VIEW).q()
+    )
+    wanted = Q(pk__in=[])
+    units_of: dict[int, set[int]] = {}
+    for data_set, period in periods.items():
+        units_of[data_set.pk] = {u.pk for u in expected[(data_set.pk, period.end)]}
+        wanted |= Q(data_set=data_set, period__code=period.code, org_unit_id__in=units_of[data_set.pk])
+    received: dict[int, list[bool]] = defaultdict(list)
+    for data_set_id, submitted_at, deadline in Report.objects.filter(wanted, status__in=SUBMITTED_STATUSES).values_list(
+        "data_set_id", "submitted_at", "deadline"
+    ):
+        received[data_set_id].append(submitted_at is not None and timezone.localtime(submitted_at).date() <= deadline)
+    return [
+        ReportsReceived(
+            data_set=data_set,
+            period=period,
+            expected=len(units_of[data_set.pk]),
+            received=len(received[data_set.pk]),
+            on_time=sum(received[data_set.pk]),
+        )
+        for data_set, period in periods.items()
+    ]
+
+
+@dataclass
 class UnitCompleteness:
     org_unit: OrgUnit
     report: Report | None

@@ -6,6 +6,7 @@ import pytest
 from django.test import Client
 
 from giamsat.accounts.demo import DEMO_PASSWORD
+from giamsat.accounts.models import User
 from giamsat.portal.views import _timeline_chart
 
 
@@ -14,8 +15,8 @@ def test_sign_in_lands_on_the_home_page(db):
     assert response.status_code == 302 and response["Location"] == "/"
 
 
-def test_home_shows_the_overview(client_a):
-    response = client_a.get("/")
+def test_home_shows_the_overview(client_leader):
+    response = client_leader.get("/")
     assert response.status_code == 200
     assert [t.name for t in response.templates][0] == "portal/home.html"
     assert response.context["provinces_now"] == 34 and response.context["provinces_before"] == 63
@@ -44,3 +45,17 @@ def test_timeline_chart_fills_missing_kinds_with_zero():
     chart = _timeline_chart(timeline)
     assert chart["dates"] == ["01/03/2025", "01/07/2025"]
     assert chart["series"] == [{"name": "Merge", "values": [0, 5]}, {"name": "Rename", "values": [2, 0]}]
+
+
+def test_an_installation_without_results_gives_every_role_a_page(db):
+    for username in ("ministry.leader", "a.leader", "a.reporter", "nobody"):
+        response = _client_for(username).get("/")
+        assert response.status_code == 200
+    overview = _client_for("ministry.leader").get("/").context["overview"]
+    assert overview.index.period is None and all(card.value is None for card in overview.headlines)
+
+
+def _client_for(username: str) -> Client:
+    client = Client()
+    client.force_login(User.objects.get(username=username))
+    return client
