@@ -10,7 +10,7 @@ VENDOR_STAMP := giamsat/static/vendor/.stamp
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: setup run test fuzz lint format messages clean help
+.PHONY: setup run test fuzz lint format messages fonts clean help
 
 help:
 	@echo "make run   - set up, load reference and demo data, start web server and worker"
@@ -33,7 +33,12 @@ $(VENDOR_STAMP): $(NODE_STAMP) scripts/vendor_assets.py
 messages: $(PY_STAMP)
 	@$(BIN)/python scripts/compile_messages.py
 
-setup: $(PY_STAMP) $(VENDOR_STAMP) messages
+# The official documents' font (Liberation Serif, Debian's fonts-liberation2): installed when
+# missing, or a clear error (scripts/ensure_fonts.sh).
+fonts:
+	@bash scripts/ensure_fonts.sh
+
+setup: $(PY_STAMP) $(VENDOR_STAMP) messages fonts
 
 # `make run` is the local development and demo server (runserver), not a deployment: it runs with
 # DEBUG on, which gives it a development SECRET_KEY and lets WhiteNoise find static files without

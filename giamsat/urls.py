@@ -15,6 +15,7 @@ urlpatterns = [
     path("jobs/", include("giamsat.jobs.urls")),
     path("alerts/", include("giamsat.alerts.urls")),
     path("notifications/", include("giamsat.notifications.urls")),
+    path("documents/", include("giamsat.documents.urls")),
     path("api/", include("giamsat.api.urls")),
     path("api-docs/", RedirectView.as_view(url="/api/v1/docs"), name="api-docs"),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -9,6 +9,7 @@ from giamsat.accounts.api import router as accounts_router
 from giamsat.accounts.auth import api_auth
 from giamsat.alerts.api import router as alerts_router
 from giamsat.core.dates import InvalidDate
+from giamsat.documents.api import router as documents_router
 from giamsat.evaluation.api import router as evaluation_router
 from giamsat.jobs.api import router as jobs_router
 from giamsat.notifications.api import router as notifications_router
@@ -36,6 +37,7 @@ api.add_router("/evaluation", evaluation_router)
 api.add_router("/", jobs_router)
 api.add_router("/", alerts_router)
 api.add_router("/", notifications_router)
+api.add_router("/", documents_router)
 
 
 def _error(request, status: int, message: str, code: str, **extra):

@@ -11,6 +11,7 @@ NAV_ITEMS = [
     ("reporting:home", _("Reports"), None),
     ("evaluation:ranking", _("Evaluation"), None),
     ("alerts:list", _("Alerts"), None),
+    ("documents:list", _("Documents"), None),
     ("catalog:home", _("Catalogue"), None),
     ("orgunits:tree", _("Unit registry"), None),
     ("api-docs", _("API"), {Role.ADMIN, Role.MINISTRY_ANALYST, Role.MINISTRY_IT_REPORTER, Role.PROVINCE_REPORTER}),

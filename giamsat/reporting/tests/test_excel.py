@@ -4,6 +4,7 @@ formulas, refused files, exports and scope."""
 import csv
 import datetime as dt
 import io
+import re
 import zipfile
 from decimal import Decimal
 
@@ -341,7 +342,9 @@ def _with_cached_result(content: bytes, formula: str, result: str) -> bytes:
         for item in source.infolist():
             data = source.read(item.filename)
             if item.filename.startswith("xl/worksheets/"):
-                data = data.replace(f"<f>{formula}</f><v />".encode(), f"<f>{formula}</f><v>{result}</v>".encode())
+                # "<v />" without lxml, "<v></v>" with it (openpyxl uses lxml when it is installed).
+                empty = re.compile(rb"<f>" + re.escape(formula.encode()) + rb"</f>(?:<v\s*/>|<v></v>)")
+                data = empty.sub(f"<f>{formula}</f><v>{result}</v>".encode(), data)
             target.writestr(item, data)
     return out.getvalue()
 
