@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "giamsat.evaluation",
     "giamsat.alerts",
     "giamsat.notifications",
+    "giamsat.maps",
     "giamsat.api",
     "giamsat.portal",
 ]

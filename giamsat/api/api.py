@@ -11,6 +11,7 @@ from giamsat.alerts.api import router as alerts_router
 from giamsat.core.dates import InvalidDate
 from giamsat.evaluation.api import router as evaluation_router
 from giamsat.jobs.api import router as jobs_router
+from giamsat.maps.api import router as maps_router
 from giamsat.notifications.api import router as notifications_router
 from giamsat.orgunits.api import router as orgunits_router
 from giamsat.reporting.api import router as reporting_router
@@ -36,6 +37,7 @@ api.add_router("/evaluation", evaluation_router)
 api.add_router("/", jobs_router)
 api.add_router("/", alerts_router)
 api.add_router("/", notifications_router)
+api.add_router("/maps", maps_router)
 
 
 def _error(request, status: int, message: str, code: str, **extra):
