@@ -88,7 +88,7 @@ def names_match(source_names: Iterable[str], units: Mapping[str, Iterable[str]])
         if len(codes) != 1:
             problems.append(f"{source!r} matches {sorted(codes) or 'no unit'}")
             continue
-        code = codes.pop()
+        (code,) = codes
         if code in matched:
             problems.append(f"{source!r} and {matched[code]!r} both match {code}")
         matched[code] = source
