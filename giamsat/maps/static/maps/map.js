@@ -34,7 +34,7 @@
       .filter((l) => counts[l.code])
       .map((l) => [l.colour, `${l.label} (${counts[l.code]})`]);
     if (shown) items.push([NO_VALUE, noValueLabel]);
-    const box = document.createElement("div");
+    const box = document.createDocumentFragment();
     items.forEach(([colour, text]) => {
       const item = document.createElement("span");
       const swatch = document.createElement("span");
@@ -61,7 +61,7 @@
           archipelagos.map((f) => ({
             type: "Feature",
             properties: f.properties,
-            geometry: mark(f.geometry.coordinates[0], f.geometry.coordinates[1], 0.35),
+            geometry: mark(f.geometry.coordinates[0], f.geometry.coordinates[1], 0.25),
           })),
         );
         echarts.registerMap(mapName, { type: "FeatureCollection", features });
@@ -75,7 +75,7 @@
       let coloured = 0;
       const items = provinces.map((f) => {
         const v = byCode[f.properties.code];
-        const item = { name: f.properties.code, label: f.properties.name, value: v ? v.value : null, info: v || null };
+        const item = { name: f.properties.code, title: f.properties.name, value: v ? v.value : null, info: v || null };
         if (v) {
           coloured += 1;
           counts[v.status] = (counts[v.status] || 0) + 1;
@@ -86,10 +86,11 @@
       archipelagos.forEach((f) => {
         items.push({
           name: f.properties.code,
-          label: f.properties.name,
+          title: f.properties.name,
           value: null,
           archipelago: true,
           itemStyle: { areaColor: ARCHIPELAGO, borderColor: ARCHIPELAGO },
+          label: { offset: [0, -14], fontWeight: "bold" },
         });
       });
       const values = data.values.map((v) => v.value);
@@ -101,9 +102,9 @@
           confine: true,
           formatter: (p) => {
             const d = p.data || {};
-            if (!d.info) return d.label || p.name;
+            if (!d.info) return d.title || p.name;
             const unit = data.unit ? ` ${data.unit}` : "";
-            return `<b>${d.label}</b><br>${number.format(d.info.value)}${unit}<br>${d.info.statusLabel}`;
+            return `<b>${d.title}</b><br>${number.format(d.info.value)}${unit}<br>${d.info.statusLabel}`;
           },
         },
         visualMap:
@@ -135,7 +136,7 @@
               show: true,
               fontSize: 11,
               color: "#1c2b39",
-              formatter: (p) => (p.data && p.data.archipelago ? p.data.label : ""),
+              formatter: (p) => (p.data && p.data.archipelago ? p.data.title : ""),
             },
             data: items,
           },
