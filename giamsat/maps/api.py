@@ -53,7 +53,7 @@ def provinces(request, filters: Query[ProvincesQuery]):
         payload = selectors.provinces_geojson(day)
     except selectors.NoMap as exc:
         raise HttpError(404, str(exc)) from None
-    if request.headers.get("If-None-Match") == payload.etag:
+    if payload.etag in {tag.strip().removeprefix("W/") for tag in request.headers.get("If-None-Match", "").split(",")}:
         response = HttpResponse(status=304)
     elif _accepts_gzip(request):
         response = HttpResponse(payload.gzipped, content_type="application/geo+json")

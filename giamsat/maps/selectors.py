@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from giamsat.accounts.models import User
 from giamsat.catalog.models import Indicator
+from giamsat.core.dates import today
 from giamsat.core.periods import Period as PeriodValue
 from giamsat.evaluation import selectors as evaluation
 from giamsat.evaluation.choices import Status, Structure
@@ -146,7 +147,7 @@ def provinces_geojson(on: dt.date) -> GeoPayload:
 def communes_geojson(*, province: OrgUnit, on: dt.date | None = None) -> dict:
     """The communes of a province in force on `on` (default: today, or the province's last day)
     as points with code and name. Commune outlines exist nowhere offline: points only."""
-    day = on or min(dt.date.today(), province.valid_to or dt.date.max)
+    day = on or min(today(), province.valid_to or dt.date.max)
     rows = (
         OrgUnit.objects.subtree_of(province)
         .filter(type=OrgUnitType.COMMUNE, latitude__isnull=False, longitude__isnull=False)

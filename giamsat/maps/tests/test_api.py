@@ -68,6 +68,8 @@ def test_provinces_are_small_gzipped_and_cached(client_leader):
     assert "Accept-Encoding" in plain["Vary"]
     again = client_leader.get("/api/v1/maps/provinces", headers={"If-None-Match": plain["ETag"]})
     assert again.status_code == 304 and again.content == b""
+    weak = client_leader.get("/api/v1/maps/provinces", headers={"If-None-Match": f'"old", W/{plain["ETag"]}'})
+    assert weak.status_code == 304
     other = client_leader.get("/api/v1/maps/provinces?on=2025-06-30")
     assert other["ETag"] != plain["ETag"]
 
