@@ -7,6 +7,7 @@ BIN := $(VENV)/bin
 PY_STAMP := $(VENV)/.installed-stamp
 NODE_STAMP := node_modules/.installed-stamp
 VENDOR_STAMP := giamsat/static/vendor/.stamp
+MAPS := giamsat/maps/generated/vietnam.json
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
@@ -30,6 +31,10 @@ $(VENDOR_STAMP): $(NODE_STAMP) scripts/vendor_assets.py
 	$(BIN)/python scripts/vendor_assets.py
 	@touch $@
 
+# The offline maps: the 63 former provinces dissolved into the 34 (giamsat/maps/build.py).
+$(MAPS): $(PY_STAMP) $(NODE_STAMP) scripts/build_maps.py giamsat/maps/build.py giamsat/maps/engine/shapes.py
+	$(BIN)/python scripts/build_maps.py
+
 messages: $(PY_STAMP)
 	@$(BIN)/python scripts/compile_messages.py
 
@@ -38,7 +43,7 @@ messages: $(PY_STAMP)
 fonts:
 	@bash scripts/ensure_fonts.sh
 
-setup: $(PY_STAMP) $(VENDOR_STAMP) messages fonts
+setup: $(PY_STAMP) $(VENDOR_STAMP) $(MAPS) messages fonts
 
 # `make run` is the local development and demo server (runserver), not a deployment: it runs with
 # DEBUG on, which gives it a development SECRET_KEY and lets WhiteNoise find static files without
@@ -77,4 +82,4 @@ fuzz: setup
 	$(BIN)/python scripts/fuzz.py --minutes $(FUZZ_MINUTES)
 
 clean:
-	rm -rf $(VENV) node_modules giamsat/static/vendor staticfiles var
+	rm -rf $(VENV) node_modules giamsat/static/vendor giamsat/maps/generated staticfiles var

@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "giamsat.alerts",
     "giamsat.notifications",
     "giamsat.documents",
+    "giamsat.maps",
     "giamsat.api",
     "giamsat.portal",
 ]

@@ -12,6 +12,7 @@ from giamsat.core.dates import InvalidDate
 from giamsat.documents.api import router as documents_router
 from giamsat.evaluation.api import router as evaluation_router
 from giamsat.jobs.api import router as jobs_router
+from giamsat.maps.api import router as maps_router
 from giamsat.notifications.api import router as notifications_router
 from giamsat.orgunits.api import router as orgunits_router
 from giamsat.reporting.api import router as reporting_router
@@ -38,6 +39,7 @@ api.add_router("/", jobs_router)
 api.add_router("/", alerts_router)
 api.add_router("/", notifications_router)
 api.add_router("/", documents_router)
+api.add_router("/maps", maps_router)
 
 
 def _error(request, status: int, message: str, code: str, **extra):

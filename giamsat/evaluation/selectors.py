@@ -22,7 +22,8 @@ from giamsat.catalog.engine.expressions import compile_expression
 from giamsat.catalog.models import DataElement, Indicator
 from giamsat.core.periods import Period as PeriodValue
 from giamsat.core.periods import PeriodType
-from giamsat.orgunits.models import OrgUnit, OrgUnitGroupMembership, OrgUnitLineage
+from giamsat.orgunits.models import OrgUnit, OrgUnitGroup, OrgUnitGroupMembership, OrgUnitLineage
+from giamsat.orgunits.reference import STRUCTURE_34_FROM
 from giamsat.orgunits.selectors import orgunit_built_from, orgunit_labels, orgunit_region_of, predecessor_names
 from giamsat.reporting.models import DataValue, Period
 
@@ -696,16 +697,88 @@ def group_values(*, user: User, indicator: Indicator, period: Period) -> list[Gr
         "group", "group__group_set", "period"
     )
     if not scope.everything:
-        hidden = {
-            group_id
-            for group_id, path in OrgUnitGroupMembership.objects.values_list("group_id", "org_unit__path")
-            if not any(path.startswith(p) for p in scope.paths)
-        }
+        hidden = _groups_hidden(scope)
         rows = [r for r in rows if r.group_id not in hidden]
     descending = indicator.direction != "LOWER_IS_BETTER"
     return sorted(
         rows, key=lambda r: (r.group.group_set.code if r.group.group_set else "", -r.value if descending else r.value)
     )
+
+
+def _groups_hidden(scope) -> set[int]:
+    """The groups with a member outside the scope: their pooled figures would give it away."""
+    return {
+        group_id
+        for group_id, path in OrgUnitGroupMembership.objects.values_list("group_id", "org_unit__path")
+        if not any(path.startswith(p) for p in scope.paths)
+    }
+
+
+# The country's figure in each structure: the pooled figure of every province in force then.
+NATIONAL_GROUPS = {"63": "PROVINCES_63", "34": "PROVINCES_34"}
+TREND_POINTS = 12
+
+
+@dataclass
+class TrendSeries:
+    code: str  # NATIONAL or the unit's code
+    name: str
+    values: list[float | None]
+
+
+@dataclass
+class Trend:
+    """An indicator over the periods of one type up to a period: the country and chosen units."""
+
+    periods: list[Period]
+    series: list[TrendSeries]
+
+
+def indicator_trend(
+    *, user: User, indicator: Indicator, period: Period, units: Sequence[OrgUnit], points: int = TREND_POINTS
+) -> Trend:
+    """The indicator for the last `points` periods of the period's type (up to it) that hold a
+    value: the national figure (the pooled figure of the provinces in force in each period, for a
+    user who sees every province) and each chosen unit's stored value. Three queries."""
+    scope = user_scope(user)
+    codes = [u.code for u in units]
+    unit_rows = (
+        IndicatorValue.objects.filter(
+            indicator=indicator,
+            org_unit__code__in=codes,
+            period__period_type=period.period_type,
+            period__end_date__lte=period.end_date,
+        )
+        .filter(scope.q("org_unit"))
+        .values_list("org_unit__code", "period_id", "value")
+    )
+    national_rows = []
+    if scope.everything or not (
+        _groups_hidden(scope)
+        & set(OrgUnitGroup.objects.filter(code__in=NATIONAL_GROUPS.values()).values_list("pk", flat=True))
+    ):
+        national_rows = GroupIndicatorValue.objects.filter(
+            indicator=indicator,
+            group__code__in=NATIONAL_GROUPS.values(),
+            period__period_type=period.period_type,
+            period__end_date__lte=period.end_date,
+        ).values_list("group__code", "period_id", "value", "period__end_date")
+    values: dict[tuple[str, int], float] = {(code, pid): v for code, pid, v in unit_rows}
+    for group, pid, value, end in national_rows:
+        # Each period's own structure: the 63 provinces until 30/06/2025, the 34 after.
+        if group == NATIONAL_GROUPS["34" if end >= STRUCTURE_34_FROM else "63"]:
+            values[(NATIONAL, pid)] = value
+    period_ids = {pid for _code, pid in values}
+    periods = list(Period.objects.filter(pk__in=period_ids).order_by("-end_date")[:points])[::-1]
+    series = []
+    if national_rows:
+        series.append(TrendSeries(NATIONAL, _("National"), [values.get((NATIONAL, p.pk)) for p in periods]))
+    labels = orgunit_labels(list(units), on=None)
+    for unit in units:
+        series.append(
+            TrendSeries(unit.code, labels.get(unit.pk, unit.name), [values.get((unit.code, p.pk)) for p in periods])
+        )
+    return Trend(periods=periods, series=series)
 
 
 # --- medians and averages beside a ranking ------------------------------------------------------

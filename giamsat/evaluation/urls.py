@@ -12,6 +12,8 @@ urlpatterns = [
     path("rankings/", views.ranking, name="ranking"),
     path("recompute/", views.recompute, name="recompute"),
     path("indicators/<str:code>/", views.indicator_detail, name="indicator_detail"),
+    path("indicators/<str:code>/trend/", views.indicator_trend, name="indicator_trend"),
+    path("indicators/<str:code>/export/<str:fmt>/", views.indicator_export, name="indicator_export"),
     path(
         "explain/<str:indicator_code>/<str:unit_code>/<str:period_code>/",
         views.explain,

@@ -1,16 +1,19 @@
 """Evaluation pages: a unit's scorecard, rankings, one indicator across units and the
 explanation of one value. They read stored results only; every unit passes the user's scope."""
 
+from dataclasses import dataclass
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from giamsat.accounts.choices import Role
-from giamsat.accounts.selectors import ensure_can_view
+from giamsat.accounts.selectors import ensure_can_view, user_scope
 from giamsat.catalog.choices import Pillar
 from giamsat.catalog.models import Indicator
 from giamsat.core.dates import today
@@ -20,6 +23,8 @@ from giamsat.orgunits.models import OrgUnit
 
 from . import selectors
 from .choices import Status, Structure
+from .engine.distribution import distribution
+from .exports import indicator_table_export
 from .jobs import recompute_job_create
 from .models import OVERALL
 
@@ -213,14 +218,24 @@ def recompute(request):
     return redirect("jobs:job_list")
 
 
-@login_required
-def indicator_detail(request, code: str):
-    """One indicator for a period across the units in the user's scope: table and chart."""
+@dataclass
+class IndicatorTable:
+    """What the indicator page, its trend and its exports read for one request."""
+
+    indicator: Indicator
+    period: object  # the stored Period, or None when nothing is stored
+    structure: str
+    unit_type: str
+    unit_types: list[str]
+    rows: list
+    labels: dict[int, str]
+
+
+def _indicator_table(request, code: str) -> IndicatorTable:
+    """The indicator's values for the period, unit type and structure asked for, in the user's
+    scope (BadRequest on an unreadable period)."""
     indicator = get_object_or_404(Indicator.objects.prefetch_related("data_elements"), code=code)
-    try:
-        period = _period(request, lambda: selectors.indicator_latest_period(indicator))
-    except BadRequest as exc:
-        return _bad_request(request, exc)
+    period = _period(request, lambda: selectors.indicator_latest_period(indicator))
     if period is not None and request.GET.get("period"):
         # A month asked of a quarterly indicator shows its latest completed quarter, as the index does.
         shown = selectors.as_of(selectors.finest_type(indicator), period.value)
@@ -240,24 +255,126 @@ def indicator_detail(request, code: str):
     # Today's units over a period before they existed say what they are built from.
     on = period.end_date if period and structure == Structure.CURRENT else None
     labels = selectors.orgunit_labels([r.org_unit for r in rows], on=on)
+    return IndicatorTable(indicator, period, structure, unit_type, unit_types, rows, labels)
+
+
+def _trend_default(rows) -> list[str]:
+    """The units a trend starts with: the best and the worst of the table (or the only one)."""
+    if not rows:
+        return []
+    return [rows[0].org_unit.code] + ([rows[-1].org_unit.code] if len(rows) > 1 else [])
+
+
+@login_required
+def indicator_detail(request, code: str):
+    """One indicator for a period across the units in the user's scope: the map, the ranking,
+    the trend, the distribution and the data behind them, with exports. Stored results only."""
+    try:
+        table = _indicator_table(request, code)
+    except BadRequest as exc:
+        return _bad_request(request, exc)
+    indicator, period, rows, labels = table.indicator, table.period, table.rows, table.labels
     finest = selectors.finest_type(indicator)
     coarser = [t for t in ("MONTHLY", "QUARTERLY", "YEARLY") if RANK_OF_TYPE[t] >= RANK_OF_TYPE.get(finest, 0)]
+    spread = distribution([r.value for r in rows])
+    query = request.GET.copy()
+    query.pop("trend", None)
+    if period:
+        query["period"] = period.code
     context = {
         "indicator": indicator,
         "period": period,
         "period_choices": picker_choices(coarser, today=today(), selected=period.code if period else ""),
-        "structure": structure,
+        "structure": table.structure,
         "structures": Structure.choices,
-        "unit_type": unit_type,
-        "unit_types": unit_types,
+        "unit_type": table.unit_type,
+        "unit_types": table.unit_types,
         "rows": rows,
         "groups": selectors.group_values(user=request.user, indicator=indicator, period=period) if period else [],
         "statuses": Status,
         "chart_height": max(280, 22 * len(rows) + 60),
         "labels": labels,
         "chart": {"labels": [labels[r.org_unit.pk] for r in rows], "values": [r.value for r in rows]},
+        # The map draws provinces in the period's structure (63 until 30/06/2025, 34 after).
+        "show_map": bool(period) and table.unit_type == "PROVINCE",
+        "trend_selected": request.GET.getlist("trend") or _trend_default(rows),
+        "trend_query": query.urlencode(),
+        "spread": spread,
+        "spread_chart": {
+            "labels": [
+                f"{_number(b.low, indicator.decimals)}–{_number(b.high, indicator.decimals)}" for b in spread.bins
+            ],
+            "values": [b.count for b in spread.bins],
+        },
+        "export_query": query.urlencode(),
     }
     return render(request, "evaluation/indicator.html", context)
+
+
+def _number(value: float, decimals: int) -> str:
+    return number_format(round(value, decimals), decimal_pos=decimals, use_l10n=True, force_grouping=True)
+
+
+MAX_TREND_UNITS = 8
+
+
+@login_required
+def indicator_trend(request, code: str):
+    """JSON for the indicator page's trend chart: the country and the chosen units (`?trend=P01`,
+    repeated, at most MAX_TREND_UNITS, each in the user's scope) over the periods up to `period`."""
+    indicator = get_object_or_404(Indicator.objects.prefetch_related("data_elements"), code=code)
+    try:
+        period = _period(request, lambda: selectors.indicator_latest_period(indicator))
+    except BadRequest as exc:
+        return JsonResponse({"detail": str(exc)}, status=400)
+    codes = list(dict.fromkeys(c.strip() for c in request.GET.getlist("trend") if c.strip()))
+    if len(codes) > MAX_TREND_UNITS:
+        message = _("Choose at most %(count)d units for the trend.") % {"count": MAX_TREND_UNITS}
+        return JsonResponse({"detail": message}, status=400)
+    units = list(OrgUnit.objects.filter(code__in=codes).select_related("parent"))
+    if len(units) != len(codes):
+        return JsonResponse({"detail": _("Unknown unit.")}, status=404)
+    for unit in units:
+        if not user_scope(request.user).contains(unit):
+            return JsonResponse({"detail": _("This unit is outside your scope.")}, status=404)
+    if period is None:
+        return JsonResponse({"labels": [], "series": [], "decimals": indicator.decimals})
+    trend = selectors.indicator_trend(user=request.user, indicator=indicator, period=period, units=units)
+    return JsonResponse(
+        {
+            "labels": [p.label for p in trend.periods],
+            "series": [{"code": s.code, "name": s.name, "values": s.values} for s in trend.series],
+            "decimals": indicator.decimals,
+        }
+    )
+
+
+EXPORT_FORMATS = ("csv", "xlsx")
+
+
+@login_required
+def indicator_export(request, code: str, fmt: str):
+    """The indicator page's table as CSV or Excel: the same rows, in the same order, with
+    Vietnamese headers (the page's language), dates dd/mm/yyyy, numbers as numbers."""
+    if fmt not in EXPORT_FORMATS:
+        raise Http404(_("Unknown export format."))
+    try:
+        table = _indicator_table(request, code)
+    except BadRequest as exc:
+        return _bad_request(request, exc)
+    export = indicator_table_export(
+        indicator=table.indicator, period=table.period, rows=table.rows, labels=table.labels
+    )
+    stamp = table.period.code if table.period else "none"
+    name = f"{table.indicator.code}_{stamp}.{fmt}"
+    if fmt == "csv":
+        response = HttpResponse(export.csv(), content_type="text/csv; charset=utf-8")
+    else:
+        response = HttpResponse(
+            export.xlsx(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        )
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
 
 
 @login_required

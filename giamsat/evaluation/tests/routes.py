@@ -94,6 +94,13 @@ ROUTES = RouteInventory(
             _with_results(lambda unit: f"/evaluation/explain/{INDICATOR}/{unit.code}/{QUARTERS[-1]}/"),
         ),
         ScopedRoute(
+            "an indicator's trend for chosen units",
+            "/evaluation/indicators/<str:code>/trend/",
+            _with_results(
+                lambda unit: f"/evaluation/indicators/{INDICATOR}/trend/?period={QUARTERS[-1]}&trend={unit.code}"
+            ),
+        ),
+        ScopedRoute(
             "api scorecard of a unit",
             "GET /api/v1/evaluation/scorecards/{code}",
             _with_results(lambda unit: f"/api/v1/evaluation/scorecards/{unit.code}?period={MONTH}"),
@@ -114,6 +121,7 @@ ROUTES = RouteInventory(
     listed=(
         "/evaluation/rankings/",
         "/evaluation/indicators/<str:code>/",
+        "/evaluation/indicators/<str:code>/export/<str:fmt>/",
         "GET /api/v1/evaluation/indicatorValues",
         "GET /api/v1/evaluation/indexValues",
         "GET /api/v1/evaluation/groupValues",

@@ -67,9 +67,59 @@
     window.addEventListener("resize", () => chart.resize());
   }
 
+  // Indicator page: the country and the chosen units over the periods (fetched as JSON).
+  async function trend() {
+    const el = document.getElementById("trend-chart");
+    if (!el || !window.echarts) return;
+    const response = await fetch(el.dataset.url, { credentials: "same-origin", headers: { Accept: "application/json" } });
+    if (!response.ok) return;
+    const data = await response.json();
+    const chart = echarts.init(el, null, { renderer: "svg" });
+    const format = number(data.decimals);
+    chart.setOption({
+      animation: false,
+      tooltip: { trigger: "axis", confine: true, valueFormatter: (v) => (v == null ? "—" : format.format(v)) },
+      legend: { type: "scroll", bottom: 0 },
+      grid: { left: 8, right: 16, top: 16, bottom: 40, containLabel: true },
+      xAxis: { type: "category", data: data.labels },
+      yAxis: { type: "value", scale: true, axisLabel: { formatter: (v) => format.format(v) } },
+      series: data.series.map((s) => ({
+        type: "line",
+        name: s.name,
+        data: s.values,
+        connectNulls: false,
+        symbolSize: 5,
+        lineStyle: s.code === "NATIONAL" ? { width: 2.5, type: "dashed", color: "#b35900" } : { width: 1.8 },
+        itemStyle: s.code === "NATIONAL" ? { color: "#b35900" } : undefined,
+      })),
+    });
+    el.dataset.series = String(data.series.length);
+    window.addEventListener("resize", () => chart.resize());
+  }
+
+  // Indicator page: how many units fall in each range of values.
+  function spread() {
+    const el = document.getElementById("spread-chart");
+    const source = document.getElementById("spread-data");
+    if (!el || !source || !window.echarts) return;
+    const data = JSON.parse(source.textContent);
+    const chart = echarts.init(el, null, { renderer: "svg" });
+    chart.setOption({
+      animation: false,
+      tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
+      grid: { left: 8, right: 16, top: 16, bottom: 8, containLabel: true },
+      xAxis: { type: "category", data: data.labels, axisLabel: { rotate: data.labels.length > 5 ? 30 : 0, fontSize: 10 } },
+      yAxis: { type: "value", minInterval: 1 },
+      series: [{ type: "bar", data: data.values, itemStyle: { color: "#0b5cad" }, barCategoryGap: "8%" }],
+    });
+    window.addEventListener("resize", () => chart.resize());
+  }
+
   document.addEventListener("DOMContentLoaded", () => {
     sparklines();
     bars();
+    trend();
+    spread();
   });
   document.body.addEventListener("htmx:afterSwap", (event) => {
     if (event.detail.target && event.detail.target.id === "explain") {
