@@ -16,6 +16,8 @@ from .helpers import screenshot, sign_in
 
 pytestmark = pytest.mark.xdist_group("browser")
 
+HANOI = [105.85, 21.03]  # Hoàn Kiếm, inside Hà Nội at any zoom
+
 
 def test_the_ministry_leader_sees_the_sector_at_a_glance_and_drills_down(page, demo_evaluated):  # noqa: F811
     sign_in(page, "lanhdao.bo")
@@ -26,12 +28,31 @@ def test_the_ministry_leader_sees_the_sector_at_a_glance_and_drills_down(page, d
     expect(page.get_by_test_id("home-top").get_by_role("listitem")).to_have_count(5)
     expect(page.get_by_test_id("home-alerts")).to_be_visible()
     expect(page.get_by_test_id("home-reports")).to_contain_text("Báo cáo tháng của Sở Khoa học và Công nghệ")
-    screenshot(page, "landing-ministry")
+    # The map of the provinces' status on a headline target, drawn offline, in today's 34.
+    canvas = page.locator("#home-map-canvas")
+    expect(canvas).to_have_attribute("data-state", "ready")
+    expect(canvas).to_have_attribute("data-provinces", "34")
+    assert int(canvas.get_attribute("data-coloured")) >= 28
+    screenshot(page, "landing-ministry", full_page=True)
     first = page.get_by_test_id("home-top").get_by_role("link").first
     name = first.inner_text()
     first.click()
     expect(page.get_by_role("heading", level=1)).to_have_text(name)
     expect(page.get_by_test_id("overall")).to_be_visible()
+    # From the map: a province, then one of its indicators.
+    page.go_back()
+    expect(canvas).to_have_attribute("data-state", "ready")
+    canvas.scroll_into_view_if_needed()
+    x, y = page.evaluate(f"window.GiamSatMaps.charts['home-map-canvas'].convertToPixel({{seriesIndex: 0}}, {HANOI})")
+    box = canvas.bounding_box()
+    page.mouse.click(box["x"] + x, box["y"] + y)
+    expect(page).to_have_url(re.compile(r"/evaluation/units/P01/"))
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Hà Nội")
+    indicator = page.locator("table.scorecard a").first
+    name = indicator.inner_text()
+    indicator.click()
+    expect(page).to_have_url(re.compile(r"/evaluation/indicators/[A-Z0-9_]+/"))
+    expect(page.get_by_role("heading", level=1)).to_contain_text(name)
 
 
 def test_the_provincial_leader_sees_its_province_against_the_medians(page, demo_evaluated):  # noqa: F811

@@ -3,11 +3,7 @@ Hoàng Sa and Trường Sa labelled, a click on Hà Nội opens its scorecard; a
 the whole outline with only its own province coloured. Screenshots are kept as artifacts
 (var/artifacts/, or GIAMSAT_ARTIFACTS_DIR)."""
 
-import os
-from pathlib import Path
-
 import pytest
-from django.conf import settings
 from playwright.sync_api import expect
 
 from giamsat.catalog.models import Indicator
@@ -15,14 +11,13 @@ from giamsat.evaluation.models import IndicatorValue
 from giamsat.orgunits.models import OrgUnit
 from giamsat.reporting.services import period_get
 
-from .helpers import sign_in
+from .helpers import screenshot, sign_in
 
 pytestmark = pytest.mark.xdist_group("browser")
 
 INDICATOR = "HH_FIBER_RATE"
 PERIOD = "2026Q3"
 STATUSES = ["ACHIEVED", "ON_TRACK", "AT_RISK", "OFF_TRACK"]
-ARTIFACTS = Path(os.environ.get("GIAMSAT_ARTIFACTS_DIR", settings.BASE_DIR / "var" / "artifacts"))
 HANOI = (105.85, 21.03)  # Hoàn Kiếm, inside Hà Nội at any zoom
 
 
@@ -57,11 +52,6 @@ def _map_ready(page):
     return canvas
 
 
-def _screenshot(page, name: str) -> None:
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / name), full_page=True)
-
-
 def test_the_map_colours_the_34_provinces_and_a_click_opens_the_scorecard(page, fibre_values):
     sign_in(page, "lanhdao.bo")
     page.goto(page.base_url + f"/evaluation/indicators/{INDICATOR}/?period={PERIOD}")
@@ -81,7 +71,7 @@ def test_the_map_colours_the_34_provinces_and_a_click_opens_the_scorecard(page, 
     expect(page.locator("[data-map-legend]")).to_contain_text("Đã đạt (9)")
     expect(page.locator("#trend-chart svg")).to_be_visible()
     expect(page.locator("#spread-chart svg")).to_be_visible()
-    _screenshot(page, "indicator_map_ministry_leader.png")
+    screenshot(page, "indicator_map_ministry_leader", full_page=True)
 
     x, y = page.evaluate(
         f"window.GiamSatMaps.charts['indicator-map'].convertToPixel({{seriesIndex: 0}}, {list(HANOI)})"
@@ -99,4 +89,4 @@ def test_a_provincial_leader_sees_the_outline_with_only_its_province_coloured(pa
     expect(canvas).to_have_attribute("data-provinces", "34")
     expect(canvas).to_have_attribute("data-coloured", "1")
     expect(page.locator("[data-map-legend]")).to_contain_text("Không hiển thị")
-    _screenshot(page, "indicator_map_provincial_leader.png")
+    screenshot(page, "indicator_map_provincial_leader", full_page=True)

@@ -39,6 +39,8 @@ HEADLINE_INDICATORS = (
     "DVC_FULL_ONLINE_RATE_PROV",
     "DE_SHARE_GRDP",
 )
+# The target the ministry's map opens on: the provinces' full-process online dossiers.
+MAP_DEFAULT = "DVC_FULL_ONLINE_RATE_PROV"
 # Units counted as "off track" under a headline: the indicator's target applies to them.
 COUNTED_TYPES = (OrgUnitType.PROVINCE, OrgUnitType.MINISTRY_IT_UNIT)
 TOP_UNITS = 5

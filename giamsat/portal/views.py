@@ -23,8 +23,16 @@ def home(request):
     if kind == "MINISTRY":
         overview = selectors.ministry_overview(user)
         timeline = units.restructuring_timeline()
+        mapped = [c for c in overview.headlines if c.value is not None and c.counted_type == "PROVINCE"]
+        chosen = request.GET.get("map", "")
         context |= {
             "overview": overview,
+            "map_cards": mapped,
+            # The map shows one headline target's status across the provinces (chosen by ?map=).
+            "map_card": next(
+                (c for c in mapped if c.indicator.code == chosen),
+                next((c for c in mapped if c.indicator.code == selectors.MAP_DEFAULT), mapped[0] if mapped else None),
+            ),
             "trends": {card.indicator.code: _chart_trend(card.trend) for card in overview.headlines},
             "counts": units.orgunit_counts_by_type(navigable_units(user), on=on),
             "provinces_now": units.province_count(on),

@@ -185,3 +185,16 @@ def test_the_landing_pages_read_a_bounded_number_of_queries(demo_evaluated, on_d
         client = _client(username)
         with django_assert_max_num_queries(most):
             assert client.get("/").status_code == 200
+
+
+def test_the_ministry_map_shows_the_chosen_target_or_the_default(demo_evaluated, on_demo_day):
+    client = _client("ministry.leader")
+    default = client.get("/").context["map_card"]
+    assert default.indicator.code == selectors.MAP_DEFAULT and default.counted_type == "PROVINCE"
+    chosen = client.get("/", {"map": "HH_FIBER_RATE"}).context["map_card"]
+    assert chosen.indicator.code == "HH_FIBER_RATE"
+    page = client.get("/", {"map": "HH_FIBER_RATE"}).content.decode()
+    assert "indicator=HH_FIBER_RATE" in page and 'data-testid="home-map"' in page
+    for wrong in ("NOPE", "DVC_FULL_ONLINE_RATE_MIN", "<script>"):  # unknown, or not the provinces'
+        response = client.get("/", {"map": wrong})
+        assert response.status_code == 200 and response.context["map_card"].indicator.code == selectors.MAP_DEFAULT
