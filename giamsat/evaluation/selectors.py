@@ -215,7 +215,7 @@ def scorecard_get(*, unit: OrgUnit, period: Period, structure: str = Structure.P
     for row in rows:
         by_indicator[row.indicator_id].append(row)
 
-    index_rows = {r.pillar: r for r in IndexValue.objects.filter(org_unit=unit, period=period)}
+    index_rows = unit_index(unit=unit, period=period)
     methodology = methodology_in_force(period.end_date)
     carry = 0 if period.period_type == PeriodType.YEARLY or methodology is None else methodology.carry_periods
     labels = dict(Pillar.choices)
@@ -250,6 +250,17 @@ def scorecard_get(*, unit: OrgUnit, period: Period, structure: str = Structure.P
     return Scorecard(unit=unit, period=period, structure=structure, overall=index_rows.get(OVERALL), pillars=pillars)
 
 
+def finest_types_q(indicators: list[Indicator]) -> Q:
+    """Rows of each indicator at its finest period type: one clause per type, not per indicator."""
+    by_type: dict[str, list[int]] = defaultdict(list)
+    for indicator in indicators:
+        by_type[finest_type(indicator)].append(indicator.pk)
+    condition = Q(pk__in=[])
+    for kind, ids in sorted(by_type.items()):
+        condition |= Q(indicator_id__in=ids, period__period_type=kind)
+    return condition
+
+
 @dataclass
 class LatestStatus:
     """An indicator's latest stored value for a unit (of its finest period type) and its trend."""
@@ -262,26 +273,37 @@ class LatestStatus:
 def unit_latest_statuses(*, unit: OrgUnit, statuses: set[str], since: dt.date) -> list[LatestStatus]:
     """The indicators whose latest value for the unit (ending on or after `since`, each of its
     finest type) has one of `statuses`: what a province is off track on now, whatever period
-    each indicator is reported for. Three queries."""
+    each indicator is reported for. Four queries; the window is read as plain tuples and only
+    the rows found are read whole."""
     indicators = indicators_with_inputs()
-    kinds = Q(pk__in=[])
-    for indicator in indicators:
-        kinds |= Q(indicator=indicator, period__period_type=finest_type(indicator))
-    rows = (
-        IndicatorValue.objects.filter(kinds, org_unit=unit, period__end_date__gte=since)
-        .select_related("period")
+    history: dict[int, list[tuple]] = defaultdict(list)
+    for row in (
+        IndicatorValue.objects.filter(finest_types_q(indicators), org_unit=unit, period__end_date__gte=since)
         .order_by("indicator_id", "period__end_date")
-    )
-    history: dict[int, list[IndicatorValue]] = defaultdict(list)
-    for row in rows:
-        history[row.indicator_id].append(row)
-    found = []
-    for indicator in indicators:
-        rows = history.get(indicator.pk)
-        if rows and rows[-1].status in statuses:
-            trend = [SparkPoint(r.period.code, r.period.label, r.value) for r in rows[-SPARK_POINTS:]]
-            found.append(LatestStatus(indicator, rows[-1], trend))
-    return found
+        .values_list("indicator_id", "pk", "status", "value", "period__code")
+    ):
+        history[row[0]].append(row)
+    latest = {rows[-1][1]: indicator_id for indicator_id, rows in history.items() if rows[-1][2] in statuses}
+    found = {
+        row.indicator_id: row for row in IndicatorValue.objects.filter(pk__in=list(latest)).select_related("period")
+    }
+    return [
+        LatestStatus(
+            indicator,
+            found[indicator.pk],
+            [
+                SparkPoint(code, PeriodValue.parse(code).label, value)
+                for _i, _pk, _status, value, code in history[indicator.pk][-SPARK_POINTS:]
+            ],
+        )
+        for indicator in indicators
+        if indicator.pk in found
+    ]
+
+
+def unit_index(*, unit: OrgUnit, period: Period) -> dict[str, IndexValue]:
+    """A unit's stored index for a period: the overall value and each pillar's, by pillar."""
+    return {row.pillar: row for row in IndexValue.objects.filter(org_unit=unit, period=period)}
 
 
 # --- rankings ----------------------------------------------------------------------------------

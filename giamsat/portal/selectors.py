@@ -15,13 +15,13 @@ from giamsat.accounts.selectors import user_scope, user_scope_units
 from giamsat.alerts.choices import ACTIVE_STATES, Severity
 from giamsat.alerts.models import Alert
 from giamsat.alerts.selectors import AlertFilters, alert_counts, alert_summary, alerts_list, alerts_visible
-from giamsat.catalog.choices import TargetScope
+from giamsat.catalog.choices import Pillar, TargetScope
 from giamsat.catalog.models import DataSet, Indicator, Target
 from giamsat.core.dates import today
 from giamsat.core.periods import Period as PeriodValue
 from giamsat.evaluation import selectors as evaluation
 from giamsat.evaluation.choices import Status, Structure
-from giamsat.evaluation.models import OVERALL, IndicatorValue
+from giamsat.evaluation.models import OVERALL, IndexValue, IndicatorValue
 from giamsat.orgunits.choices import OrgUnitType
 from giamsat.orgunits.models import OrgUnit
 from giamsat.reporting import selectors as reporting
@@ -281,7 +281,7 @@ class PillarStanding:
 class ProvinceOverview:
     unit: OrgUnit
     period: Period | None
-    scorecard: evaluation.Scorecard | None
+    overall: IndexValue | None  # the unit's index for the period
     rank: int | None
     previous_rank: int | None
     peers: int | None
@@ -297,30 +297,29 @@ def province_overview(user: User, unit: OrgUnit) -> ProvinceOverview:
     indicators it is off track on at their latest period, its reports of the period and its
     alerts."""
     period = evaluation.latest_index_period(unit=unit)
-    scorecard = evaluation.scorecard_get(unit=unit, period=period) if period else None
-    overall = scorecard.overall if scorecard else None
+    index = evaluation.unit_index(unit=unit, period=period) if period else {}
+    overall = index.get(OVERALL)
     rank, previous, peers = evaluation.rank_of(overall, Structure.PERIOD)
     comparison = (
         evaluation.unit_comparison(user=user, unit=unit, period=period, structure=Structure.PERIOD, value=overall.value)
         if overall is not None
         else None
     )
-    pillars = []
-    for block in scorecard.pillars if scorecard else []:
-        if block.index is not None:
-            pillars.append(
-                PillarStanding(
-                    block.code,
-                    block.label,
-                    block.index.value,
-                    _median(comparison.national if comparison else None, block.code),
-                    _median(comparison.region if comparison else None, block.code),
-                )
-            )
+    pillars = [
+        PillarStanding(
+            code,
+            str(label),
+            index[code].value,
+            _median(comparison.national if comparison else None, code),
+            _median(comparison.region if comparison else None, code),
+        )
+        for code, label in Pillar.choices
+        if code in index
+    ]
     return ProvinceOverview(
         unit=unit,
         period=period,
-        scorecard=scorecard,
+        overall=overall,
         rank=rank,
         previous_rank=previous,
         peers=peers,

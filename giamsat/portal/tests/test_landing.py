@@ -129,7 +129,7 @@ def test_the_provincial_leader_sees_its_province_against_the_medians_and_no_othe
     overview = response.context["overview"]
     assert overview.unit.code == "P01"
     stored = IndexValue.objects.get(org_unit=overview.unit, period=overview.period, pillar=OVERALL)
-    assert overview.scorecard.overall.value == stored.value and overview.rank == stored.rank_period
+    assert overview.overall.value == stored.value and overview.rank == stored.rank_period
     leader = User.objects.get(username="ministry.leader")
     national = evaluation.ranking_summary(
         user=leader, period=overview.period, unit_type="PROVINCE", structure="PERIOD"
