@@ -39,8 +39,6 @@ HEADLINE_INDICATORS = (
     "DVC_FULL_ONLINE_RATE_PROV",
     "DE_SHARE_GRDP",
 )
-# The target the ministry's map opens on: the provinces' full-process online dossiers.
-MAP_DEFAULT = "DVC_FULL_ONLINE_RATE_PROV"
 # Units counted as "off track" under a headline: the indicator's target applies to them.
 COUNTED_TYPES = (OrgUnitType.PROVINCE, OrgUnitType.MINISTRY_IT_UNIT)
 TOP_UNITS = 5
@@ -187,6 +185,18 @@ def _count_statuses(cards: list[HeadlineCard]) -> None:
         card.off_track = statuses.get(Status.OFF_TRACK, 0)
         card.at_risk = statuses.get(Status.AT_RISK, 0)
         card.judged = judged[card.counted_type]
+
+
+def map_default(cards: list[HeadlineCard]) -> HeadlineCard | None:
+    """The target the ministry's map opens on: the one judged for the most provinces (a map
+    with every province coloured), then the one whose provinces differ most (on track, at risk,
+    off track side by side), then the catalogue's order."""
+
+    def spread(card: HeadlineCard) -> int:
+        on_track = card.judged - card.off_track - card.at_risk
+        return sum(1 for n in (card.off_track, card.at_risk, on_track) if n)
+
+    return max(cards, key=lambda c: (c.judged, spread(c)), default=None)
 
 
 # --- reports of the period -----------------------------------------------------------------------

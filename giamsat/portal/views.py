@@ -29,10 +29,7 @@ def home(request):
             "overview": overview,
             "map_cards": mapped,
             # The map shows one headline target's status across the provinces (chosen by ?map=).
-            "map_card": next(
-                (c for c in mapped if c.indicator.code == chosen),
-                next((c for c in mapped if c.indicator.code == selectors.MAP_DEFAULT), mapped[0] if mapped else None),
-            ),
+            "map_card": next((c for c in mapped if c.indicator.code == chosen), selectors.map_default(mapped)),
             "trends": {card.indicator.code: _chart_trend(card.trend) for card in overview.headlines},
             "counts": units.orgunit_counts_by_type(navigable_units(user), on=on),
             "provinces_now": units.province_count(on),

@@ -189,12 +189,25 @@ def test_the_landing_pages_read_a_bounded_number_of_queries(demo_evaluated, on_d
 
 def test_the_ministry_map_shows_the_chosen_target_or_the_default(demo_evaluated, on_demo_day):
     client = _client("ministry.leader")
-    default = client.get("/").context["map_card"]
-    assert default.indicator.code == selectors.MAP_DEFAULT and default.counted_type == "PROVINCE"
+    response = client.get("/")
+    default, mapped = response.context["map_card"], response.context["map_cards"]
+    assert default.counted_type == "PROVINCE" and default.judged == max(c.judged for c in mapped)
     chosen = client.get("/", {"map": "HH_FIBER_RATE"}).context["map_card"]
     assert chosen.indicator.code == "HH_FIBER_RATE"
     page = client.get("/", {"map": "HH_FIBER_RATE"}).content.decode()
     assert "indicator=HH_FIBER_RATE" in page and 'data-testid="home-map"' in page
     for wrong in ("NOPE", "DVC_FULL_ONLINE_RATE_MIN", "<script>"):  # unknown, or not the provinces'
         response = client.get("/", {"map": wrong})
-        assert response.status_code == 200 and response.context["map_card"].indicator.code == selectors.MAP_DEFAULT
+        assert response.status_code == 200 and response.context["map_card"].indicator.code == default.indicator.code
+
+
+def test_the_map_opens_on_the_target_judged_for_most_provinces_then_the_most_varied():
+    def card(code, judged, off, risk=0):
+        return selectors.HeadlineCard(
+            indicator=type("I", (), {"code": code})(), value=None, judged=judged, off_track=off, at_risk=risk
+        )
+
+    cards = [card("A", 31, 10), card("B", 34, 34), card("C", 34, 7, 2), card("D", 34, 0)]
+    assert selectors.map_default(cards).indicator.code == "C"
+    assert selectors.map_default(cards[:2]).indicator.code == "B"
+    assert selectors.map_default([]) is None
