@@ -1,5 +1,5 @@
-"""Benchmark of the landing pages (issue 16): server time of `/` for each role's overview and
-the weight of the reporter's first load.
+"""Benchmark of the landing pages (issue 16): server time of `/` for each role's overview, of
+the indicator page a headline card opens, and the weight of the reporter's first load.
 
     .venv/bin/python bench/landing_benchmark.py --demo                          # make run's data
     .venv/bin/python bench/landing_benchmark.py --database postgresql --scale 1  # commune scale
@@ -127,22 +127,30 @@ def main() -> int:
     settings.DEBUG = False
     print(f"Database: {os.environ['DATABASE_URL']}; {os.cpu_count()} cores, {connection.vendor}; load {loadavg()}")
     users = demo_users() if options.demo else bench_users()
+    # The overviews, then the indicator page a headline card opens (provinces, and communes).
+    pages = [(label, user, "/") for label, user in users.items()]
+    indicator = "/evaluation/indicators/DVC_FULL_ONLINE_RATE_PROV/"
+    pages += [
+        ("indicator page, provinces", users["ministry leader"], indicator),
+        ("indicator page, communes", users["ministry leader"], indicator + "?type=COMMUNE"),
+    ]
     results = {}
-    for label, user in users.items():
+    for label, user, url in pages:
         client = Client(HTTP_HOST="127.0.0.1", HTTP_ACCEPT_LANGUAGE="vi")
         client.force_login(user)
         for _ in range(2):
-            response = client.get("/")
+            response = client.get(url)
             assert response.status_code == 200, (label, response.status_code)
         times = []
         for _ in range(options.requests):
             started = time.perf_counter()
-            client.get("/")
+            client.get(url)
             times.append(time.perf_counter() - started)
         with CaptureQueriesContext(connection) as queries:
-            response = client.get("/")
+            response = client.get(url)
         times.sort()
         results[label] = {
+            "url": url,
             "median_ms": round(statistics.median(times) * 1000, 1),
             "p95_ms": round(times[max(0, round(0.95 * len(times)) - 1)] * 1000, 1),
             "queries": len(queries.captured_queries),

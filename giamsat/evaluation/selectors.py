@@ -492,14 +492,11 @@ def unit_in_force_q(structure: str, day: dt.date, unit_field: str = "org_unit") 
 
 
 def indicator_latest_period(indicator: Indicator) -> Period | None:
-    """The latest period of the indicator's finest type with a stored value."""
-    row = (
-        IndicatorValue.objects.filter(indicator=indicator, period__period_type=finest_type(indicator))
-        .select_related("period")
-        .order_by("-period__end_date")
-        .first()
-    )
-    return row.period if row else None
+    """The latest period of the indicator's finest type with a stored value: the periods newest
+    first, each probed through the (period, indicator) index until one has a value (a few
+    dozen periods), not a sort of the indicator's millions of values at commune scale."""
+    stored = IndicatorValue.objects.filter(period=OuterRef("pk"), indicator=indicator)
+    return Period.objects.filter(Exists(stored), period_type=finest_type(indicator)).order_by("-end_date").first()
 
 
 def indicator_unit_types(*, user: User, indicator: Indicator, period: Period) -> list[str]:

@@ -274,6 +274,12 @@ def indicator_detail(request, code: str):
     except BadRequest as exc:
         return _bad_request(request, exc)
     indicator, period, rows, labels = table.indicator, table.period, table.rows, table.labels
+    # A page of the table and its chart at a time (3,321 communes are 2 MB of HTML); the
+    # distribution, the trend's default units and the exports take every row.
+    page = Paginator(rows, INDICATOR_PAGE).get_page(request.GET.get("page"))
+    shown = list(page.object_list)
+    trend_selected = request.GET.getlist("trend") or _trend_default(rows)
+    choosable = shown + [r for r in rows if r.org_unit.code in trend_selected and r not in shown]
     finest = selectors.finest_type(indicator)
     coarser = [t for t in ("MONTHLY", "QUARTERLY", "YEARLY") if RANK_OF_TYPE[t] >= RANK_OF_TYPE.get(finest, 0)]
     spread = distribution([r.value for r in rows])
@@ -289,15 +295,18 @@ def indicator_detail(request, code: str):
         "structures": Structure.choices,
         "unit_type": table.unit_type,
         "unit_types": table.unit_types,
-        "rows": rows,
+        "rows": shown,
+        "trend_rows": choosable,
+        "page": page,
+        "page_query": _without(request.GET, "page"),
         "groups": selectors.group_values(user=request.user, indicator=indicator, period=period) if period else [],
         "statuses": Status,
-        "chart_height": max(280, 22 * len(rows) + 60),
+        "chart_height": max(280, 22 * len(shown) + 60),
         "labels": labels,
-        "chart": {"labels": [labels[r.org_unit.pk] for r in rows], "values": [r.value for r in rows]},
+        "chart": {"labels": [labels[r.org_unit.pk] for r in shown], "values": [r.value for r in shown]},
         # The map draws provinces in the period's structure (63 until 30/06/2025, 34 after).
         "show_map": bool(period) and table.unit_type == "PROVINCE",
-        "trend_selected": request.GET.getlist("trend") or _trend_default(rows),
+        "trend_selected": trend_selected,
         "trend_query": query.urlencode(),
         "spread": spread,
         "spread_chart": {
@@ -316,6 +325,15 @@ def _number(value: float, decimals: int) -> str:
 
 
 MAX_TREND_UNITS = 8
+INDICATOR_PAGE = 100
+
+
+def _without(query, *names: str) -> str:
+    """The query string without the given parameters (for a pager's links)."""
+    kept = query.copy()
+    for name in names:
+        kept.pop(name, None)
+    return kept.urlencode()
 
 
 @login_required

@@ -160,3 +160,27 @@ def test_page_queries_do_not_grow_with_units(client_leader, unit):
     for code in PROVINCES[1:]:
         results_for(unit(code))
     assert count() == few
+
+
+def test_a_long_table_is_paged_and_the_distribution_counts_every_unit(client_leader):
+    from giamsat.evaluation.models import IndicatorValue
+    from giamsat.orgunits.models import OrgUnit
+
+    indicator = Indicator.objects.get(code=INDICATOR)
+    period = period_get(PERIOD)
+    communes = list(OrgUnit.objects.filter(type="COMMUNE", valid_to__isnull=True).order_by("code")[:150])
+    IndicatorValue.objects.bulk_create(
+        IndicatorValue(
+            indicator=indicator, org_unit=c, period=period, value=float(n), basis="REPORTED", status="NO_TARGET"
+        )
+        for n, c in enumerate(communes)
+    )
+    first = client_leader.get(PAGE + "&type=COMMUNE")
+    assert first.status_code == 200 and len(first.context["rows"]) == 100
+    assert first.context["spread"].count == 150 and len(first.context["chart"]["values"]) == 100
+    assert 'data-testid="indicator-pages"' in first.content.decode()
+    second = client_leader.get(PAGE + "&type=COMMUNE&page=2")
+    assert len(second.context["rows"]) == 50
+    shown = [r.org_unit.pk for r in first.context["rows"]] + [r.org_unit.pk for r in second.context["rows"]]
+    assert sorted(shown) == sorted(c.pk for c in communes)  # every unit once, across the pages
+    assert client_leader.get(PAGE + "&type=COMMUNE&page=x").status_code == 200  # a bad page: the first
