@@ -67,6 +67,7 @@ def test_on_a_phone_the_chart_axis_name_stays_clear_of_the_legend(new_context, l
     page.base_url = live_url
     sign_in(page, "lanhdao.bo")
     page.goto(live_url + "/")
+    page.get_by_test_id("home-registry").locator("summary").click()  # the chart is drawn when unfolded
     expect(page.locator("#timeline-chart svg text").first).to_be_attached()
     boxes = page.evaluate(
         """() => [...document.querySelectorAll('#timeline-chart svg text')].map((t) => {
