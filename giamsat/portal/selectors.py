@@ -11,7 +11,7 @@ from django.db.models import Count, Q
 
 from giamsat.accounts.choices import Role, ScopeKind
 from giamsat.accounts.models import User
-from giamsat.accounts.selectors import user_scope, user_scope_units
+from giamsat.accounts.selectors import scope_filter, user_scope, user_scope_units
 from giamsat.alerts.choices import ACTIVE_STATES, Severity
 from giamsat.alerts.models import Alert
 from giamsat.alerts.selectors import AlertFilters, alert_counts, alert_summary, alerts_list, alerts_visible
@@ -252,13 +252,21 @@ def index_overview(user: User, *, unit_type: str = OrgUnitType.PROVINCE) -> Inde
     if period is None:
         return IndexOverview(None)
     summary = evaluation.ranking_summary(user=user, period=period, unit_type=unit_type, structure=Structure.PERIOD)
-    ranking = evaluation.ranking_get(
-        user=user, period=period, pillar=OVERALL, unit_type=unit_type, structure=Structure.PERIOD
-    )
-    ranked = len(ranking.rows)
-    top = list(ranking.rows[:TOP_UNITS])
-    bottom = list(ranking.rows[max(TOP_UNITS, ranked - TOP_UNITS) : ranked])
-    return IndexOverview(period, summary, top, bottom, ranked)
+    # The ranking page's order and names, but only the ten rows shown (no pillar columns).
+    ranked_rows = scope_filter(
+        IndexValue.objects.filter(period=period, pillar=OVERALL, org_unit__type=unit_type, rank_period__isnull=False),
+        user,
+        unit_field="org_unit",
+    ).select_related("org_unit__parent")
+    ranked = ranked_rows.count()
+    first = list(ranked_rows.order_by("rank_period", "org_unit__code")[:TOP_UNITS])
+    last = list(ranked_rows.order_by("-rank_period", "-org_unit__code")[: max(0, min(TOP_UNITS, ranked - TOP_UNITS))])
+    rows = [
+        evaluation.RankingRow(r.org_unit, r.value, *evaluation.rank_of(r, Structure.PERIOD), {}, index=r)
+        for r in first + last[::-1]
+    ]
+    evaluation.ranking_labels(rows, structure=Structure.PERIOD, end=period.end_date)
+    return IndexOverview(period, summary, rows[: len(first)], rows[len(first) :], ranked)
 
 
 @dataclass
