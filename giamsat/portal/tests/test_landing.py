@@ -211,3 +211,17 @@ def test_the_map_opens_on_the_target_judged_for_most_provinces_then_the_most_var
     assert selectors.map_default(cards).indicator.code == "C"
     assert selectors.map_default(cards[:2]).indicator.code == "B"
     assert selectors.map_default([]) is None
+
+
+def test_an_old_national_figure_is_still_shown_with_its_trend(demo_evaluated, monkeypatch):
+    """Years later, a target's last national figure (however old) is what its card shows."""
+    monkeypatch.setattr("giamsat.portal.selectors.today", lambda: dt.date(2031, 1, 1))
+    then = {c.indicator.code: c for c in selectors.headline_cards()}
+    monkeypatch.setattr("giamsat.portal.selectors.today", lambda: DEMO_TODAY)
+    now = {c.indicator.code: c for c in selectors.headline_cards()}
+    assert any(card.value is not None for card in now.values())
+    for code, card in now.items():
+        assert (then[code].value and then[code].value.pk) == (card.value and card.value.pk)
+        assert [p.code for p in then[code].trend] == [p.code for p in card.trend]
+        if card.value is not None:
+            assert card.trend[-1].code == card.value.period.code and len(card.trend) >= 2
