@@ -11,10 +11,10 @@ from django.db.models import Count, Max, Q
 
 from giamsat.accounts.choices import Role, ScopeKind
 from giamsat.accounts.models import User
-from giamsat.accounts.selectors import scope_filter, user_scope, user_scope_units
-from giamsat.alerts.choices import ACTIVE_STATES, Severity
+from giamsat.accounts.selectors import scope_filter, user_scope_units
+from giamsat.alerts.choices import Severity
 from giamsat.alerts.models import Alert
-from giamsat.alerts.selectors import AlertFilters, alert_counts, alert_summary, alerts_list, alerts_visible
+from giamsat.alerts.selectors import AlertFilters, alert_counts, alert_summary, alerts_list
 from giamsat.catalog.choices import Pillar, TargetScope
 from giamsat.catalog.models import DataSet, Indicator, Target
 from giamsat.core.dates import today
@@ -360,19 +360,8 @@ def _median(group: evaluation.GroupSummary | None, pillar: str) -> float | None:
 class ReporterOverview:
     lists: reporting.ReporterLists
     alerts: AlertsPanel
-    open_alerts_units: int = 0
 
 
 def reporter_overview(user: User) -> ReporterOverview:
     """What a reporter must do: reports due, overdue and returned, and its units' alerts."""
-    panel = alerts_panel(user)
-    units = (
-        alerts_visible(user).filter(state__in=ACTIVE_STATES).values("org_unit_id").distinct().count()
-        if panel.total
-        else 0
-    )
-    return ReporterOverview(lists=reporting.reporter_lists(user), alerts=panel, open_alerts_units=units)
-
-
-def scope_is_everything(user: User) -> bool:
-    return user_scope(user).everything
+    return ReporterOverview(lists=reporting.reporter_lists(user), alerts=alerts_panel(user))
