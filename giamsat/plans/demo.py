@@ -183,7 +183,8 @@ def _conference_q4(year: int) -> Document:
     for q, roman in enumerate(QUARTERS, start=1):
         doc.tasks.append(
             Given(
-                f"Thu thập kinh nghiệm, cách làm tốt của các bộ, ngành, địa phương và tổ chức chia sẻ quý {roman}/{year}",
+                "Thu thập kinh nghiệm, cách làm tốt của các bộ, ngành, địa phương và tổ chức chia sẻ "
+                f"quý {roman}/{year}",
                 _last_day(year, q * 3),
                 "",
                 "Tài liệu tổng hợp cách làm tốt; hội nghị chia sẻ trực tuyến",
@@ -392,7 +393,8 @@ class Timeline:
 
     def at(self, day: dt.date) -> dt.datetime:
         day = max(day, self.last_day)
-        moment = timezone.make_aware(dt.datetime.combine(day, dt.time(8 + self.rng.randrange(8), self.rng.randrange(60))))
+        hour = dt.time(8 + self.rng.randrange(8), self.rng.randrange(60))
+        moment = timezone.make_aware(dt.datetime.combine(day, hour))
         if moment <= self.last:
             moment = self.last + dt.timedelta(minutes=23)
         self.last = moment
@@ -764,7 +766,11 @@ def _hanoi_near(unit, years, today, assigner, reporter_of, summary) -> None:
         at=clock.at(today - dt.timedelta(days=14)),
     )
     work_extension_decide(
-        extension=extension, by=assigner, approve=True, note=APPROVE_NOTES[0], at=clock.at(today - dt.timedelta(days=12))
+        extension=extension,
+        by=assigner,
+        approve=True,
+        note=APPROVE_NOTES[0],
+        at=clock.at(today - dt.timedelta(days=12)),
     )
     # Next year's plan is prepared from next week.
     plan = plan_get_or_create(unit=unit, year=today.year, by=assigner)

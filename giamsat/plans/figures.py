@@ -70,6 +70,8 @@ def plan_figures_write(*, evaluated_units, year: int, today: dt.date | None = No
     inputs = []
     for unit_id, unit in units.items():
         for month in months:
+            if not _existed(unit, month):
+                continue  # the write path refuses a unit outside its period (a unit created mid-year)
             day = min(today, month.end)
             counts = execution_on(tasks.get(unit_id, ()), day)
             for name, code in ELEMENTS.items():
@@ -86,6 +88,15 @@ def plan_figures_write(*, evaluated_units, year: int, today: dt.date | None = No
     if result.problems:
         raise RuntimeError(f"plan figures refused: {result.problems[:3]}")
     return len(inputs)
+
+
+def _existed(unit, month: PeriodValue) -> bool:
+    """As the write path sees it: the unit was in force on the period's first or last day."""
+
+    def on(day: dt.date) -> bool:
+        return (unit.valid_from is None or unit.valid_from <= day) and (unit.valid_to is None or unit.valid_to >= day)
+
+    return on(month.start) or on(month.end)
 
 
 def _owners_q(units):
