@@ -25,7 +25,9 @@ from giamsat.accounts.models import User
 from giamsat.events.services import events_muted
 from giamsat.orgunits.models import OrgUnit
 from giamsat.tracking.choices import Review
+from giamsat.tracking.models import WorkItem
 from giamsat.tracking.services import (
+    baseline_take,
     work_extension_decide,
     work_extension_request,
     work_progress_report,
@@ -707,7 +709,9 @@ def demo_plans_load(*, today: dt.date | None = None) -> Loaded:
                     summary.tasks += 1
                     player.play(task, reporter=reporter_of(unit), reviewer=assigner, rng=rng)
     if HANOI_DEPT in by_code:
-        _hanoi_near(by_code[HANOI_DEPT], years, today, own_assigner(by_code[HANOI_DEPT]), reporter_of, summary)
+        hanoi = by_code[HANOI_DEPT]
+        _hanoi_near(hanoi, years, today, own_assigner(hanoi), reporter_of, summary)
+        _baseline_march(hanoi, today, own_assigner(hanoi))
     summary.plans = Plan.objects.filter(year__in=years).count()
     return summary
 
@@ -786,6 +790,21 @@ def _hanoi_near(unit, years, today, assigner, reporter_of, summary) -> None:
         at=_at(today - dt.timedelta(days=20)),
     )
     summary.tasks += 1
+
+
+def _baseline_march(unit, today: dt.date, by) -> None:
+    """Hà Nội's plan of the year as it stood on 31 March, to compare with today."""
+    march = dt.date(today.year, 3, 31)
+    plan = Plan.objects.filter(org_unit=unit, year=today.year).first()
+    if plan is None or today <= march:
+        return
+    baseline_take(
+        scope=f"plan:{plan.pk}",
+        name=f"Kế hoạch ngày {march:%d/%m/%Y}",
+        items=WorkItem.objects.filter(plan_task__plan=plan),
+        by=by,
+        on=march,
+    )
 
 
 def demo_plans_run(*, today: dt.date | None = None) -> Loaded:
