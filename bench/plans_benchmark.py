@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import logging
 import os
 import random
 import statistics
@@ -181,6 +182,7 @@ def main() -> int:
     import django
 
     django.setup()
+    logging.getLogger("axes").setLevel(logging.WARNING)  # a line per forced login otherwise
     from django.conf import settings
     from django.core.management import call_command
     from django.db import connection
