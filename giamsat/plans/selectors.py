@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Value, When
 
 from giamsat.accounts.choices import ScopeKind
 from giamsat.accounts.selectors import user_scope
@@ -45,17 +45,42 @@ def tasks_visible(user) -> QuerySet[Task]:
     """Tasks of the units the user sees (or assigned by the user)."""
     scope = user_scope(user, ScopeKind.VIEW)
     capture = user_scope(user, ScopeKind.CAPTURE)
-    return Task.objects.filter(
-        scope.q("item__owner_unit") | capture.q("item__owner_unit") | Q(item__assigned_by=user)
-        if not scope.everything
-        else Q()
+    if scope.everything or _covers_every_root(scope):
+        return Task.objects.all()
+    in_scope = scope.q("item__owner_unit") | capture.q("item__owner_unit")
+    # "Or assigned by the user" only when they assigned work outside their scope: an OR across
+    # the two defeats the indexes (a reporter's list went from 20 ms to 300 ms at 75,000 tasks).
+    if Task.objects.filter(item__assigned_by=user).exclude(in_scope).exists():
+        in_scope |= Q(item__assigned_by=user)
+    return Task.objects.filter(in_scope)
+
+
+def _covers_every_root(scope) -> bool:
+    """The scope holds every tree of the registry (the ministry's view of the country and the
+    Government): no filter to apply."""
+    from giamsat.orgunits.models import OrgUnit
+
+    roots = OrgUnit.objects.filter(parent__isnull=True).values_list("path", flat=True)
+    return bool(scope.paths) and all(any(root.startswith(p) for p in scope.paths) for root in roots)
+
+
+def _status_rank(today: dt.date, prefix: str = "item__") -> Case:
+    """STATUS_ORDER's position of the status, from the dates directly (ranking the status
+    expression itself evaluates it once per rank, five times a row)."""
+    completed, due, start = f"{prefix}completed_on", f"{prefix}due_date", f"{prefix}start_date"
+    rank = {status: Value(i) for i, status in enumerate(STATUS_ORDER)}
+    return Case(
+        When(Q(**{f"{completed}__isnull": False, f"{completed}__lte": F(due)}), then=rank[WorkStatus.DONE_ON_TIME]),
+        When(Q(**{f"{completed}__isnull": False}), then=rank[WorkStatus.DONE_LATE]),
+        When(Q(**{f"{due}__lt": today}), then=rank[WorkStatus.OVERDUE]),
+        When(Q(**{f"{start}__gt": today}), then=rank[WorkStatus.NOT_STARTED]),
+        default=rank[WorkStatus.IN_PROGRESS],
+        output_field=IntegerField(),
     )
 
 
 def tasks_query(*, user, filters: TaskFilters, today: dt.date) -> QuerySet[Task]:
     """Scoped tasks with `status` annotated, filtered, overdue first then by deadline."""
-    from django.db.models import Case, IntegerField, Value, When
-
     tasks = tasks_visible(user).select_related("item", "item__owner_unit", "item__assignee", "plan", "document")
     if filters.unit:
         tasks = tasks.filter(
@@ -78,12 +103,9 @@ def tasks_query(*, user, filters: TaskFilters, today: dt.date) -> QuerySet[Task]
         tasks = tasks.filter(item__assignee_id=filters.assignee_id)
     if filters.q:
         tasks = tasks.filter(item__title__icontains=filters.q.strip())
-    rank = Case(
-        *[When(status=Value(s), then=Value(i)) for i, s in enumerate(STATUS_ORDER)], output_field=IntegerField()
-    )
     return (
         tasks.annotate(status=status_expression(today, prefix="item__"))
-        .annotate(status_rank=rank)
+        .annotate(status_rank=_status_rank(today))
         .order_by("status_rank", "item__due_date", "item_id")
     )
 
@@ -117,12 +139,13 @@ class UnitExecution:
 def plans_overview(*, user, year: int, today: dt.date, unit_type: str = "") -> list[UnitExecution]:
     """Every visible unit's plan of the year with its tasks counted by status (top-level tasks,
     as the figures count them), most overdue first. Two queries."""
-    plans = {
-        p.pk: UnitExecution(plan=p)
-        for p in Plan.objects.filter(year=year, pk__in=tasks_visible(user).values("plan_id")).select_related(
-            "org_unit", "org_unit__parent"
-        )
-    }
+    visible = tasks_visible(user)
+    year_plans = Plan.objects.filter(year=year)
+    if visible.query.has_filters():
+        year_plans = year_plans.filter(pk__in=visible.filter(plan__year=year).values("plan_id"))
+    else:  # everything visible: a subquery of every task cost 0.3 s at 75,000 tasks
+        year_plans = year_plans.filter(Exists(Task.objects.filter(plan=OuterRef("pk"))))
+    plans = {p.pk: UnitExecution(plan=p) for p in year_plans.select_related("org_unit", "org_unit__parent")}
     if unit_type:
         plans = {pk: row for pk, row in plans.items() if row.plan.org_unit.type == unit_type}
     rows = (
