@@ -191,7 +191,7 @@ def main() -> int:
 
     from giamsat.orgunits.models import OrgUnit
     from giamsat.plans.models import Plan, Task
-    from giamsat.plans.selectors import TaskFilters, plans_overview, tasks_query
+    from giamsat.plans.selectors import TaskFilters, plans_overview, tasks_page, tasks_query
     from giamsat.tracking.choices import WorkStatus
 
     call_command("migrate", verbosity=0)
@@ -213,10 +213,20 @@ def main() -> int:
     )
 
     def page(user, **filters):
+        """A list page: the count, and the first 50 rows read in two steps (tasks_page)."""
+
         def run():
             tasks = tasks_query(user=user, filters=TaskFilters(**filters), today=today)
-            rows = list(tasks[:50])
-            return tasks.count(), rows
+            return tasks.count(), tasks_page(tasks)
+
+        return run
+
+    def sliced(user, **filters):
+        """The same page sliced straight from the queryset (what a plain Paginator does)."""
+
+        def run():
+            tasks = tasks_query(user=user, filters=TaskFilters(**filters), today=today)
+            return tasks.count(), list(tasks[:50])
 
         return run
 
@@ -226,6 +236,7 @@ def main() -> int:
             Task.objects.select_related("item").order_by("item__due_date", "item_id")[:50]
         ),
         "tasks, ministry, this year": page(leader, year=today.year),
+        "tasks, ministry, this year, sliced (no tasks_page)": sliced(leader, year=today.year),
         "tasks, ministry, all years": page(leader),
         "tasks, ministry, overdue": page(leader, status=WorkStatus.OVERDUE),
         "tasks, ministry, in progress this year": page(leader, status=WorkStatus.IN_PROGRESS, year=today.year),
