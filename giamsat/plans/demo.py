@@ -634,6 +634,8 @@ def demo_plans_load(*, today: dt.date | None = None) -> Loaded:
         "provinces_without_infra_plan": _pick(units["provinces"], 5, "infra-plan"),
     }
     for spec in documents:
+        if spec.issued_on >= today:
+            continue  # not issued yet (early in the year)
         document = document_get_or_create(
             number=spec.number, issued_on=spec.issued_on, issuing_body=_issuer(spec.issued_on), title=spec.title
         )
@@ -690,7 +692,7 @@ def demo_plans_load(*, today: dt.date | None = None) -> Loaded:
             for year in years:
                 rng = _rng(unit.code, year)
                 assigner = own_assigner(unit)
-                adopted = dt.date(year, 1, 8)
+                adopted = min(dt.date(year, 1, 8), today - dt.timedelta(days=1))
                 plan = plan_get_or_create(unit=unit, year=year, by=assigner, at=_at(adopted))
                 for title, domain, deliverable in _own_tasks(unit, kind, year, rng):
                     month = rng.randint(3, 12)
