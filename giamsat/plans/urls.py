@@ -1,0 +1,8 @@
+"""Plans pages, under /plans/."""
+
+from django.urls import include, path
+
+app_name = "plans"
+urlpatterns = [
+    path("", include("giamsat.plans.import_urls")),
+]
