@@ -233,7 +233,8 @@ def plan_export(request):
         rows = list(tasks[: MAX_EXPORT_ROWS + 1])
         if len(rows) > MAX_EXPORT_ROWS:
             raise BadRequest(
-                _("More than %(count)s tasks: narrow the filters.") % {"count": f"{MAX_EXPORT_ROWS:,}".replace(",", ".")}
+                _("More than %(count)s tasks: narrow the filters.")
+                % {"count": f"{MAX_EXPORT_ROWS:,}".replace(",", ".")}
             )
     except BadRequest as exc:
         return render(request, "errors/400.html", {"message": str(exc)}, status=400)
