@@ -358,9 +358,13 @@ def _task_out(task: Task) -> dict:
 def _filters(query: TaskQuery) -> TaskFilters:
     status, domain = query.status.strip(), query.domain.strip()
     if status and status not in WorkStatus.values:
-        raise ValueError(_("Unknown status: use one of %(values)s.") % {"values": ", ".join(WorkStatus.values)})
+        raise ValueError(
+            _("Unknown “%(name)s”: use one of %(values)s.") % {"name": "status", "values": ", ".join(WorkStatus.values)}
+        )
     if domain and domain not in Domain.values:
-        raise ValueError(_("Unknown domain: use one of %(values)s.") % {"values": ", ".join(Domain.values)})
+        raise ValueError(
+            _("Unknown “%(name)s”: use one of %(values)s.") % {"name": "domain", "values": ", ".join(Domain.values)}
+        )
     document = _number(query.document, "document", 0) or None
     year = _number(query.year, "year", 0) or None
     return TaskFilters(
@@ -490,7 +494,10 @@ def task_create_api(request, payload: TaskIn):
 
 def _task_create(request, payload: TaskIn):
     if payload.domain and payload.domain not in Domain.values:
-        raise _Refused(_("Unknown domain: use one of %(values)s.") % {"values": ", ".join(Domain.values)}, "domain")
+        raise _Refused(
+            _("Unknown “%(name)s”: use one of %(values)s.") % {"name": "domain", "values": ", ".join(Domain.values)},
+            "domain",
+        )
     title = _clean(payload.title)
     if payload.units:
         units = [_unit(code) for code in dict.fromkeys(payload.units)]

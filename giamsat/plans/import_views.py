@@ -195,10 +195,14 @@ def plan_import_template(request):
 def _export_filters(params) -> TaskFilters:
     status = params.get("status", "").strip()
     if status and status not in WorkStatus.values:
-        raise BadRequest(_("Unknown status: use one of %(values)s.") % {"values": ", ".join(WorkStatus.values)})
+        raise BadRequest(
+            _("Unknown “%(name)s”: use one of %(values)s.") % {"name": "status", "values": ", ".join(WorkStatus.values)}
+        )
     domain = params.get("domain", "").strip()
     if domain and domain not in Domain.values:
-        raise BadRequest(_("Unknown domain: use one of %(values)s.") % {"values": ", ".join(Domain.values)})
+        raise BadRequest(
+            _("Unknown “%(name)s”: use one of %(values)s.") % {"name": "domain", "values": ", ".join(Domain.values)}
+        )
     document = params.get("document", "").strip()
     if document and not (document.isdigit() and int(document) < 2**63):
         raise BadRequest(_("The document is given by its identifier, a whole number."))
