@@ -307,3 +307,17 @@ def test_dates_read(value, expected):
 )
 def test_headers_guessed(header, field):
     assert excel._field_for(header) == field
+
+
+def test_the_mapping_problems_and_result_pages_are_in_vietnamese(client_a):
+    from giamsat.portal.tests.test_untranslated import english_phrases, visible_text
+
+    phrases = english_phrases()
+    bad = [*GOOD_ROWS, [9, "Nhiệm vụ không hạn", None, None, None, "31/02/2026", None]]
+    pages = [upload(client_a, workbook(bad))]
+    pages.append(confirm(client_a, pages[0]))
+    pages.append(confirm(client_a, upload(client_a, workbook(GOOD_ROWS))))
+    pages.append(upload(client_a, b"not a workbook"))
+    for response in pages:
+        text = visible_text(response.content.decode())
+        assert [p for p in phrases if p in text] == [], text[:300]
