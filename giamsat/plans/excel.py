@@ -415,6 +415,17 @@ class _Checker:
                 )
             else:
                 self.numbers[number] = row
+        elif title:
+            key = _key(title)
+            if key in self.titles:
+                self.problem(
+                    row,
+                    "title",
+                    title,
+                    _("The same task is already on row %(row)s: give each a number.") % {"row": self.titles[key]},
+                )
+            else:
+                self.titles[key] = row
         if len(self.result.problems) > errors:
             return
         task_row = TaskRow(

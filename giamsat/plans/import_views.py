@@ -49,7 +49,7 @@ def _safe(text: str) -> str:
 
 
 def _unit(code: str, *, required: bool = True) -> OrgUnit | None:
-    code = (code or "").strip()
+    code = (code or "").replace("\x00", "").strip()
     if not code:
         if required:
             raise BadRequest(_("Choose a unit."))
@@ -161,7 +161,7 @@ def plan_import_confirm(request):
     except excel.UploadRefused as exc:
         return _page(request, 400, upload_error=str(exc))
     common = {"head": head, "unit": unit, "year": year, "token": token, "file_name": kept.name}
-    if request.POST.get("action") == "reread" or head.sheet != sheet:
+    if request.POST.get("action") == "reread" or (sheet and head.sheet != sheet):
         return _map_page(request, mapping=head.guess, **common)
     raw = {f.key: request.POST.get(f"map_{f.key}", "") for f in excel.FIELDS}
     mapping, errors = excel.mapping_clean(head, raw)
@@ -218,7 +218,7 @@ def _export_filters(params) -> TaskFilters:
         document=int(document) if document else None,
         due_from=due_from,
         due_to=due_to,
-        q=params.get("q", "").strip()[:200],
+        q=params.get("q", "").replace("\x00", "").strip()[:200],
     )
 
 

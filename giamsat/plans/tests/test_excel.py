@@ -98,11 +98,13 @@ def test_a_table_with_errors_is_refused_with_row_and_column_then_imports_once_fi
         [2, "Nhiệm vụ trùng số", None, None, None, d(2026, 6, 1), None],  # row 13: number used on row 7
         ["8.1", "Nhiệm vụ con lạc", None, None, None, d(2026, 6, 1), None],  # row 14: no task 8
         [9, "Nhiệm vụ không hạn", None, None, None, None, None],  # row 15: no deadline
+        [None, "Họp giao ban", None, None, None, d(2026, 6, 1), None],
+        [None, "Họp  giao ban", None, None, None, d(2026, 7, 1), None],  # row 17: unnumbered, same as row 16
     ]
     response = confirm(client_a, upload(client_a, workbook(bad)))
     assert response.status_code == 200
     problems = {(p.row, p.column): p for p in response.context["result"].problems}
-    assert set(problems) == {(9, "B"), (10, "F"), (11, "F"), (12, "C"), (13, "A"), (14, "A"), (15, "F")}
+    assert set(problems) == {(9, "B"), (10, "F"), (11, "F"), (12, "C"), (13, "A"), (14, "A"), (15, "F"), (17, "B")}
     assert problems[(9, "B")].header == "Nội dung công việc"
     assert "Ô trống bắt buộc" in problems[(9, "B")].reason
     assert "31/02/2026" in problems[(10, "F")].reason and "không hợp lệ" in problems[(10, "F")].reason
@@ -110,6 +112,7 @@ def test_a_table_with_errors_is_refused_with_row_and_column_then_imports_once_fi
     assert "Nông nghiệp" in problems[(12, "C")].reason
     assert "dòng 7" in problems[(13, "A")].reason
     assert "“8”" in problems[(14, "A")].reason
+    assert "dòng 16" in problems[(17, "B")].reason
     body = response.content.decode()
     assert "Chưa lưu gì" in body and "F · Thoi han hoan thanh" in body
     assert not Plan.objects.filter(org_unit=hanoi_dept).exists()
