@@ -251,3 +251,14 @@ def test_a_task_shows_its_history_and_extension(api_a, reporter, leader, plans):
 
 def test_the_api_requires_a_token():
     assert Client().get("/api/v1/plans/tasks").status_code == 401
+
+
+def test_the_lists_do_not_grow_queries_with_the_tasks(api_ministry, plans, leader, django_assert_max_num_queries):
+    for number in range(3, 23):
+        task_create(
+            plan=plans["hanoi"], title=f"Nhiệm vụ {number}", number=str(number), due_date=d(2026, 8, 1), by=leader
+        )
+    with django_assert_max_num_queries(8):
+        assert len(api_ministry.get("/api/v1/plans/tasks").json()["tasks"]) == 24
+    with django_assert_max_num_queries(8):
+        assert api_ministry.get("/api/v1/plans").json()["pager"]["total"] == 2
