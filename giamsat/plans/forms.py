@@ -8,6 +8,7 @@ import datetime as dt
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from giamsat.accounts.choices import Domain
 from giamsat.orgunits.choices import OrgUnitType
@@ -73,7 +74,7 @@ class TaskCreateForm(forms.Form):
     document_date = _date_field(_("new document: issued on"), required=False)
     document_body = forms.CharField(label=_("new document: issuing body"), max_length=255, required=False)
     start_date = _date_field(_("start"), required=False)
-    due_date = _date_field(_("deadline"))
+    due_date = _date_field(pgettext_lazy("task", "deadline"))
     deliverable = forms.CharField(
         label=_("deliverable"), required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=5000
     )
@@ -205,9 +206,7 @@ class ReviewForm(forms.Form):
 
 
 class ExtensionDecideForm(forms.Form):
-    decision = forms.ChoiceField(
-        choices=(("approve", _("Approve")), ("refuse", _("Refuse"))), widget=forms.HiddenInput
-    )
+    decision = forms.ChoiceField(choices=(("approve", _("Approve")), ("refuse", _("Refuse"))), widget=forms.HiddenInput)
     note = forms.CharField(
         label=_("note (a reason is required to refuse)"),
         required=False,

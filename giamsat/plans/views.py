@@ -4,6 +4,7 @@ Thin: every write goes through tracking.services / plans.services; a refusal is 
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from collections import OrderedDict
 
@@ -16,8 +17,10 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from giamsat.accounts.choices import Domain, ScopeKind
@@ -50,7 +53,7 @@ FIELD_LABELS = {
     "description": _lazy("description"),
     "deliverable": _lazy("deliverable"),
     "start_date": _lazy("start"),
-    "due_date": _lazy("deadline"),
+    "due_date": pgettext_lazy("task", "deadline"),
     "completed_on": _lazy("completed on"),
     "progress": _lazy("progress (%)"),
     "assignee": _lazy("person in charge"),
@@ -191,10 +194,8 @@ def _excel_links() -> dict:
 
     links = {}
     for name in ("import", "export"):
-        try:
+        with contextlib.suppress(NoReverseMatch):
             links[name] = reverse(f"plans:{name}")
-        except NoReverseMatch:
-            pass
     return links
 
 
@@ -244,7 +245,7 @@ def plan_detail(request, pk: int):
         .select_related("item__assigned_by_unit")
         .order_by("number", "item__due_date", "item_id")
     )
-    counts = {s: 0 for s in WorkStatus.values}
+    counts = dict.fromkeys(WorkStatus.values, 0)
     for task in tasks:
         counts[task.status] += 1
         task.due_soon = (
@@ -364,7 +365,7 @@ def _change_words(event: WorkEvent) -> list[str]:
     lines = []
     for name, pair in (event.changes or {}).items():
         old, new = (pair + [None, None])[:2] if isinstance(pair, list) else (None, pair)
-        lines.append(f"{FIELD_LABELS.get(name, name)}: {_word(name, old)} → {_word(name, new)}")
+        lines.append(f"{capfirst(FIELD_LABELS.get(name, name))}: {_word(name, old)} → {_word(name, new)}")
     return lines
 
 
@@ -545,9 +546,8 @@ def task_extension_decide(request, pk: int):
         except ValidationError as exc:
             _apply_errors(form, exc)
         else:
-            return _done(
-                request, task, _("Extension approved: the new deadline applies.") if approve else _("Extension refused.")
-            )
+            message = _("Extension approved: the new deadline applies.") if approve else _("Extension refused.")
+            return _done(request, task, message)
     return _task_page(request, task, decide_form=form)
 
 
@@ -576,4 +576,3 @@ def attachment_download(request, pk: int, file_pk: int):
     except (FileNotFoundError, OSError) as exc:
         raise Http404(_("The file is no longer in the storage.")) from exc
     return FileResponse(handle, as_attachment=True, filename=attachment.name)
-

@@ -19,7 +19,8 @@ def work_status_badge(status: str):
     """The status as a coloured badge."""
     if status not in WorkStatus.values:
         return ""
-    return format_html('<span class="badge work-{}" data-status="{}">{}</span>', status, status, WorkStatus(status).label)
+    label = WorkStatus(status).label
+    return format_html('<span class="badge work-{}" data-status="{}">{}</span>', status, status, label)
 
 
 @register.filter
