@@ -334,3 +334,38 @@ def test_comments_and_the_history_in_words(plans):
 
 def test_get_on_a_form_route_is_refused(plans):
     assert _client("a.reporter").get(f"/plans/tasks/{plans['soon'].pk}/report/").status_code == 405
+
+
+# --- the landing page and the alerts -------------------------------------------------------------
+
+
+def test_my_tasks_on_the_landing_page(plans, monkeypatch):
+    for module in ("giamsat.portal.selectors", "giamsat.portal.views"):
+        monkeypatch.setattr(f"{module}.today", lambda: TODAY)
+    reporter = _client("a.reporter").get("/")
+    tasks = reporter.context["overview"].tasks
+    assert [t.item.title for t in tasks][:2] == ["Ban hành kế hoạch chuyển đổi số", "Khảo sát hạ tầng"]
+    text = _text(reporter)
+    assert "Nhiệm vụ của tôi" in text and "Quá hạn chưa hoàn thành" in text
+    assert f"/plans/tasks/{plans['overdue'].pk}/" in reporter.content.decode()
+    assert "Phủ sóng vùng lõm" in text and "Tuyên Quang" not in text
+    ministry = _client("ministry.leader").get("/")
+    card = ministry.context["overview"].plans
+    assert (card.overdue, card.on_time_rate) == (1, 50.0)
+    assert 'data-testid="home-plans-overdue"' in ministry.content.decode()
+
+
+def test_a_task_alert_links_to_the_task(plans):
+    from giamsat.alerts.defaults import alert_rules_defaults_load
+    from giamsat.alerts.models import Alert, AlertRule
+    from giamsat.alerts.services import rules_scan
+    from giamsat.plans.kinds import TASK_OVERDUE
+
+    alert_rules_defaults_load()
+    rules_scan(rules=AlertRule.objects.filter(kind=TASK_OVERDUE), today=TODAY)
+    alert = Alert.objects.get(kind=TASK_OVERDUE, subject=f"task:{plans['overdue'].pk}")
+    client = _client("a.reporter")
+    link = f'href="/plans/tasks/{plans["overdue"].pk}/"'
+    detail = client.get(f"/alerts/{alert.pk}/").content.decode()
+    assert link in detail and "Xem nhiệm vụ" in detail
+    assert link in client.get("/alerts/").content.decode()
