@@ -81,3 +81,22 @@ def test_a_reporter_reports_completion_with_evidence_on_a_phone(new_context, liv
     with page.expect_download() as download:
         evidence.get_by_test_id("attachment").click()
     assert download.value.suggested_filename == "bien-ban-nghiem-thu.pdf"
+
+
+def test_the_ministry_sees_every_units_execution_on_a_timeline(page, hanoi_task):
+    errors = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    sign_in(page, "lanhdao.bo")
+    page.get_by_role("navigation", name=re.compile(".")).first.get_by_role("link", name="Kế hoạch").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Tình hình thực hiện kế hoạch")
+    row = page.get_by_test_id("plan-unit-row").filter(has_text="Sở Khoa học và Công nghệ thành phố Hà Nội")
+    expect(row).to_be_visible()
+    page.get_by_label("Trạng thái").select_option("")
+    page.get_by_role("button", name="Xem").click()
+    expect(page.get_by_test_id("plan-tasks")).to_contain_text(TITLE)
+    expect(page.locator("[data-gantt] canvas")).to_be_visible()
+    row = page.get_by_test_id("plan-unit-row").filter(has_text="Sở Khoa học và Công nghệ thành phố Hà Nội")
+    row.get_by_role("link").first.click()
+    expect(page.get_by_test_id("plan-task-table")).to_contain_text(TITLE)
+    expect(page.locator("[data-gantt] canvas")).to_be_visible()
+    assert errors == []
