@@ -24,6 +24,7 @@ from django.utils.translation import pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from giamsat.accounts.choices import Domain, ScopeKind
+from giamsat.accounts.models import User
 from giamsat.accounts.selectors import user_scope
 from giamsat.tracking import services as tracking
 from giamsat.tracking.choices import DONE_STATUSES, ExtensionState, Review, WorkAction, WorkStatus
@@ -360,16 +361,17 @@ def _task_or_404(request, pk: int) -> Task:
     return task
 
 
-def _change_words(event: WorkEvent) -> list[str]:
+def _change_words(event: WorkEvent, names: dict | None = None) -> list[str]:
     """The event's changes in words: “deadline: 30/06/2026 → 31/07/2026”."""
     lines = []
     for name, pair in (event.changes or {}).items():
         old, new = (pair + [None, None])[:2] if isinstance(pair, list) else (None, pair)
-        lines.append(f"{capfirst(FIELD_LABELS.get(name, name))}: {_word(name, old)} → {_word(name, new)}")
+        label = capfirst(FIELD_LABELS.get(name, name))
+        lines.append(f"{label}: {_word(name, old, names)} → {_word(name, new, names)}")
     return lines
 
 
-def _word(name: str, value) -> str:
+def _word(name: str, value, names: dict | None = None) -> str:
     if value in (None, ""):
         return "—"
     if name in ("start_date", "due_date", "completed_on"):
@@ -379,13 +381,35 @@ def _word(name: str, value) -> str:
             return str(value)
     if name == "progress":
         return f"{value}%"
+    if name in ("assignee", "assigned_by_unit") and names is not None:
+        return names.get((name, str(value)), str(value))
     return str(value)
+
+
+def _referenced_names(history: list[WorkEvent]) -> dict:
+    """The people and units a history names by key, read in two queries."""
+    from giamsat.orgunits.models import OrgUnit
+
+    keys = {"assignee": set(), "assigned_by_unit": set()}
+    for event in history:
+        for name, pair in (event.changes or {}).items():
+            if name in keys and isinstance(pair, list):
+                keys[name].update(str(v) for v in pair if v not in (None, "") and str(v).isdigit())
+    names = {}
+    if keys["assignee"]:
+        for user in User.objects.filter(pk__in=keys["assignee"]):
+            names[("assignee", str(user.pk))] = user.display_name
+    if keys["assigned_by_unit"]:
+        for unit in OrgUnit.objects.filter(pk__in=keys["assigned_by_unit"]):
+            names[("assigned_by_unit", str(unit.pk))] = unit.display_name
+    return names
 
 
 def _task_context(request, task: Task, **forms) -> dict:
     item = task.item
     user = request.user
     history = list(WorkEvent.objects.filter(item=item).select_related("by").order_by("at", "pk"))
+    names = _referenced_names(history)
     reports = list(
         ProgressReport.objects.filter(item=item)
         .select_related("by", "data_element", "data_period")
@@ -406,7 +430,7 @@ def _task_context(request, task: Task, **forms) -> dict:
         "item": item,
         "status_label": _status_label(task.status),
         "extended": item.due_date != item.original_due_date,
-        "history": [(e, _change_words(e)) for e in history if e.action != WorkAction.COMMENT],
+        "history": [(e, _change_words(e, names)) for e in history if e.action != WorkAction.COMMENT],
         "comments": [e for e in history if e.action == WorkAction.COMMENT],
         "reports": reports,
         "loose_files": loose_files,

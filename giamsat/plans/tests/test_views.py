@@ -369,3 +369,14 @@ def test_a_task_alert_links_to_the_task(plans):
     detail = client.get(f"/alerts/{alert.pk}/").content.decode()
     assert link in detail and "Xem nhiệm vụ" in detail
     assert link in client.get("/alerts/").content.decode()
+
+
+def test_the_history_names_people_and_dates_not_keys(plans, leader):
+    from giamsat.tracking.services import work_item_update
+
+    task = plans["given"]
+    work_item_update(
+        item=task.item, by=leader, assignee=User.objects.get(username="a.reporter"), due_date=d(2026, 7, 15)
+    )
+    text = _text(_client("a.reporter").get(f"/plans/tasks/{task.pk}/"))
+    assert ": — → a.reporter" in text and "30/06/2026 → 15/07/2026" in text
