@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django import forms
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -31,7 +32,16 @@ def _date_field(label, required=True, **kwargs) -> forms.DateField:
     )
 
 
-class TaskFilterForm(forms.Form):
+class PlansForm(forms.Form):
+    """Labels start with a capital letter on the page (the field names stay lower case)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.label = capfirst(field.label)
+
+
+class TaskFilterForm(PlansForm):
     """The overview's filters (GET). Every field optional; anything unreadable is reported."""
 
     year = forms.TypedChoiceField(label=_("year"), coerce=int, required=False, choices=())
@@ -60,7 +70,7 @@ class TaskFilterForm(forms.Form):
         return data
 
 
-class TaskCreateForm(forms.Form):
+class TaskCreateForm(PlansForm):
     """A new task of a plan, possibly a sub-task, possibly with the document that gave it."""
 
     title = forms.CharField(label=_("task"), max_length=500)
@@ -116,7 +126,7 @@ class MultipleFileField(forms.FileField):
         return [single(data, initial)] if data else []
 
 
-class ProgressForm(forms.Form):
+class ProgressForm(PlansForm):
     """Progress or completion reported by the unit, with its evidence."""
 
     progress = forms.IntegerField(
@@ -172,7 +182,7 @@ class ProgressForm(forms.Form):
         return data
 
 
-class ExtensionRequestForm(forms.Form):
+class ExtensionRequestForm(PlansForm):
     due_requested = _date_field(_("new deadline"))
     reason = forms.CharField(label=_("reason"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
 
@@ -187,7 +197,7 @@ class ExtensionRequestForm(forms.Form):
         return value
 
 
-class ReviewForm(forms.Form):
+class ReviewForm(PlansForm):
     """The assigner's decision on the evidence: accept, or return with a reason."""
 
     decision = forms.ChoiceField(choices=(("accept", _("Accept")), ("return", _("Return"))), widget=forms.HiddenInput)
@@ -205,7 +215,7 @@ class ReviewForm(forms.Form):
         return data
 
 
-class ExtensionDecideForm(forms.Form):
+class ExtensionDecideForm(PlansForm):
     decision = forms.ChoiceField(choices=(("approve", _("Approve")), ("refuse", _("Refuse"))), widget=forms.HiddenInput)
     note = forms.CharField(
         label=_("note (a reason is required to refuse)"),
@@ -221,9 +231,9 @@ class ExtensionDecideForm(forms.Form):
         return data
 
 
-class CommentForm(forms.Form):
+class CommentForm(PlansForm):
     text = forms.CharField(label=_("comment"), widget=forms.Textarea(attrs={"rows": 2}), max_length=5000)
 
 
-class BaselineForm(forms.Form):
+class BaselineForm(PlansForm):
     name = forms.CharField(label=_("name of the baseline"), max_length=255)
