@@ -100,3 +100,20 @@ def test_the_ministry_sees_every_units_execution_on_a_timeline(page, hanoi_task)
     expect(page.get_by_test_id("plan-task-table")).to_contain_text(TITLE)
     expect(page.locator("[data-gantt] canvas")).to_be_visible()
     assert errors == []
+
+
+def test_the_plan_pages_fit_a_phone(new_context, live_url, hanoi_task):
+    context = new_context(viewport={"width": 360, "height": 760}, locale="vi-VN")
+    page = context.new_page()
+    page.base_url = live_url
+    sign_in(page, "hanoi.baocao")
+    page.goto(live_url + "/plans/?status=")
+    expect(page.get_by_test_id("plan-tasks")).to_contain_text(TITLE)
+    overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    assert overflow <= 1
+    screenshot(page, "plans-overview-360px", full_page=True)
+    page.get_by_test_id("plan-unit-row").get_by_role("link").first.click()
+    expect(page.get_by_test_id("task-form")).to_be_visible()
+    overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    assert overflow <= 1
+    screenshot(page, "plans-plan-360px", full_page=True)

@@ -110,6 +110,7 @@ def test_the_ministry_sees_every_units_execution_overdue_first(plans, hanoi, oth
     assert hanoi.name_vi in text and other.name_vi in text
     assert "Ban hành kế hoạch chuyển đổi số" in text  # the overdue tasks, by default
     assert "Quá hạn" in text
+    assert "năm 2026" in text and "2.026" not in text  # a year is no number with a thousands dot
 
 
 def test_overview_filters_and_reports_bad_input(plans):
