@@ -194,3 +194,38 @@ def my_tasks(*, user, today: dt.date, limit: int = 8) -> list[Task]:
         .order_by("item__due_date", "item_id")
     )
     return list(tasks[:limit])
+
+
+def plannable_units(user) -> QuerySet:
+    """The units whose plan the user may keep: their own (data-entry scope) and those they may
+    assign work to (as `ensure_can_plan`)."""
+    from giamsat.accounts.choices import Role
+    from giamsat.orgunits.models import OrgUnit
+    from giamsat.tracking.permissions import MINISTRY_ASSIGNERS
+
+    from .choices import PLAN_UNIT_TYPES
+
+    if not user.is_authenticated or not user.is_active:
+        return OrgUnit.objects.none()
+    condition = user_scope(user, ScopeKind.CAPTURE).q()
+    if user.role == Role.ADMIN or user.is_superuser:
+        condition = Q()
+    elif user.role in MINISTRY_ASSIGNERS:
+        condition |= user_scope(user, ScopeKind.VIEW).q()
+    return OrgUnit.objects.filter(condition, type__in=PLAN_UNIT_TYPES, valid_to__isnull=True).order_by("path")
+
+
+def with_evidence_count(tasks: QuerySet[Task]) -> QuerySet[Task]:
+    """Tasks annotated with `evidence_count`: files attached and progress reports that give a
+    link or a figure."""
+    from django.db.models import IntegerField, OuterRef, Subquery, Value
+    from django.db.models.functions import Coalesce
+
+    from giamsat.tracking.models import Attachment, ProgressReport
+
+    def counted(queryset):
+        rows = queryset.filter(item=OuterRef("item_id")).order_by().values("item").annotate(n=Count("pk")).values("n")
+        return Coalesce(Subquery(rows, output_field=IntegerField()), Value(0))
+
+    reports = ProgressReport.objects.exclude(link="", data_element__isnull=True)
+    return tasks.annotate(evidence_count=counted(Attachment.objects.all()) + counted(reports))

@@ -178,3 +178,12 @@ def plans_figures_refresh(*, unit_ids=None, years=None, today: dt.date | None = 
     for year, units in sorted(by_year.items()):
         written += plan_figures_write(evaluated_units=OrgUnit.objects.filter(pk__in=units), year=year, today=today)
     return written
+
+
+@transaction.atomic
+def task_classify(*, task: Task, by, domain: str, document: AssigningDocument | None) -> Task:
+    """Regroup a task: its domain and the document that assigned it."""
+    ensure_can_plan(by, task.plan.org_unit)
+    task.domain, task.document = domain, document
+    task.save(update_fields=["domain", "document"])
+    return task
