@@ -23,7 +23,7 @@ from giamsat.tracking.selectors import status_expression
 
 from .choices import PLAN_UNIT_TYPES
 from .models import AssigningDocument, Plan, Task
-from .selectors import TaskFilters, tasks_query, tasks_visible, with_evidence_count
+from .selectors import TaskFilters, tasks_page, tasks_query, tasks_visible, with_evidence_count
 from .services import document_get_or_create, ensure_can_plan, plan_get_or_create, task_assign_many, task_create
 
 router = Router(tags=["plans"])
@@ -396,7 +396,8 @@ def task_list(request, query: Query[TaskQuery]):
     tasks = tasks_query(user=request.user, filters=filters, today=today())
     total = tasks.count()
     offset = (number - 1) * size
-    rows = [_task_out(t) for t in with_evidence_count(tasks)[offset : offset + size]] if offset < total else []
+    page = tasks_page(with_evidence_count(tasks), offset=offset, limit=size) if offset < total else []
+    rows = [_task_out(t) for t in page]
     return {"pager": _pager(number, size, total), "tasks": rows}
 
 

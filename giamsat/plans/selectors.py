@@ -122,6 +122,25 @@ def tasks_page(tasks: QuerySet[Task], *, offset: int = 0, limit: int = 50) -> li
     return list(tasks.filter(pk__in=ids)) if ids else []
 
 
+class PagedTasks:
+    """A `tasks_query` result for Django's Paginator, its pages read by `tasks_page`."""
+
+    def __init__(self, tasks: QuerySet[Task]):
+        self.tasks = tasks
+
+    def count(self) -> int:
+        return self.tasks.count()
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, key):
+        if isinstance(key, slice):
+            start = key.start or 0
+            return tasks_page(self.tasks, offset=start, limit=max(0, (key.stop or start) - start))
+        return tasks_page(self.tasks, offset=key, limit=1)[0]
+
+
 @dataclass
 class UnitExecution:
     """One unit's plan for a year as the overview shows it."""

@@ -149,7 +149,7 @@ def overview(request):
     )
     if data.get("unit_type"):
         tasks = tasks.filter(plan__org_unit__type=data["unit_type"])
-    page = Paginator(tasks, TASKS_PER_PAGE).get_page(request.GET.get("page"))
+    page = Paginator(selectors.PagedTasks(tasks), TASKS_PER_PAGE).get_page(request.GET.get("page"))
     baselines, baseline = _overview_baselines(request, executions, filters)
     gantt_tasks = list(page.object_list)[:GANTT_MAX]
     totals = {s: sum(e.counts.get(s, 0) for e in executions) for s in WorkStatus.values}
