@@ -12,6 +12,8 @@ from django.views.decorators.http import require_POST
 
 from giamsat.accounts.choices import Role
 from giamsat.accounts.selectors import ensure_can_view
+from giamsat.core.dates import today
+from giamsat.core.periods import PICKER_DEPTH, picker_choices
 
 from . import selectors, services
 from .choices import AlertState, Severity
@@ -52,6 +54,7 @@ def alert_list(request):
         "filters": filters,
         "page_query": query.urlencode(),
         "kinds": kind_choices(),
+        "period_choices": picker_choices(PICKER_DEPTH, today=today(), selected=filters.period),
         "severities": Severity.choices,
         "states": [("ACTIVE", _("Open or acknowledged")), *AlertState.choices, ("", _("All"))],
         "severity_counts": [(value, label, counts.get(value, 0)) for value, label in reversed(Severity.choices)],

@@ -1,0 +1,60 @@
+"""Conventions every page of the route inventory keeps (issue 20): a period is chosen with the one
+picker, never typed as a code; every page has its own title and a heading."""
+
+import re
+
+import pytest
+from django.test import Client
+
+from giamsat.accounts.models import User
+from giamsat.portal.tests.test_untranslated import page_urls
+
+pytestmark = pytest.mark.django_db
+
+PERIOD_CODE = re.compile(r"^\d{4}(\d{2}|Q[1-4]|W\d{1,2})?$")
+INPUT = re.compile(r"<input\b[^>]*>", flags=re.I)
+
+
+def _attr(tag: str, name: str) -> str:
+    match = re.search(rf'\b{name}="([^"]*)"', tag)
+    return match.group(1) if match else ""
+
+
+def typed_period_inputs(body: str) -> list[str]:
+    """Text inputs for a period: named `period`, or hinting at a period code (202510); hidden
+    inputs and dates typed as dd/mm/yyyy are fine."""
+    found = []
+    for tag in INPUT.findall(body):
+        kind = _attr(tag, "type") or "text"
+        if kind == "text" and (_attr(tag, "name") == "period" or PERIOD_CODE.match(_attr(tag, "placeholder"))):
+            found.append(tag)
+    return found
+
+
+@pytest.mark.parametrize("username", ["a.reporter", "admin"])
+def test_every_page_has_a_title_and_a_heading_and_picks_periods_from_a_list(username):
+    client = Client()
+    client.force_login(User.objects.get(username=username))
+    typed, untitled = {}, {}
+    for url in page_urls():
+        response = client.get(url)
+        if response.status_code != 200 or not response["Content-Type"].startswith("text/html"):
+            continue
+        body = response.content.decode()
+        if inputs := typed_period_inputs(body):
+            typed[url] = inputs
+        if "<html" not in body:
+            continue  # an HTMX fragment of a page
+        title = re.search(r"<title>(.*?)</title>", body, flags=re.S)
+        if not title or title.group(1).split("·")[0].strip() in {"", "GiamSat"} or "<h1" not in body:
+            untitled[url] = title.group(1).strip() if title else None
+    assert typed == {}
+    assert untitled == {}
+
+
+def test_the_check_sees_a_typed_period():
+    assert typed_period_inputs('<input id="p" name="period" type="text"><input type="hidden" name="period">') == [
+        '<input id="p" name="period" type="text">'
+    ]
+    assert typed_period_inputs('<input name="end" placeholder="2025Q4">') == ['<input name="end" placeholder="2025Q4">']
+    assert typed_period_inputs('<input name="end" placeholder="31/10/2025">') == []
