@@ -90,3 +90,20 @@ def test_token_page_shows_the_header_placeholder(client_a):
     intro = intro[: intro.index("</p>")]
     assert "Authorization: Bearer &lt;mã truy cập&gt;" in intro
     assert "<mã" not in intro
+
+
+def test_the_admin_names_permissions_in_vietnamese(client_admin):
+    """Django stores permission names in English ("Can add data value"); the admin's pickers show
+    them in the reader's language (issue 20)."""
+    from django.contrib.auth.models import Permission
+    from django.utils import translation
+
+    from giamsat.accounts.admin import permission_label
+
+    permission = Permission.objects.get(codename="add_datavalue")
+    with translation.override("vi"):
+        assert permission_label(permission) == "Báo cáo | Có thể thêm giá trị số liệu"
+    with translation.override("en"):
+        assert permission_label(permission) == "Reporting | Can add data value"
+    page = client_admin.get("/admin/auth/group/add/").content.decode()
+    assert "Có thể thêm giá trị số liệu" in page and "Can add data value" not in page
