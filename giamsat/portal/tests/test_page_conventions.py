@@ -1,5 +1,6 @@
 """Conventions every page of the route inventory keeps (issue 20): a period is chosen with the one
-picker, never typed as a code; every page has its own title and a heading."""
+picker, never typed as a code; every page has its own title and a heading; every page below a
+section's first page has a breadcrumb leading back up."""
 
 import re
 
@@ -12,6 +13,18 @@ from giamsat.portal.tests.test_untranslated import page_urls
 pytestmark = pytest.mark.django_db
 
 PERIOD_CODE = re.compile(r"^\d{4}(\d{2}|Q[1-4]|W\d{1,2})?$")
+# Pages below a section's root that are roots themselves, or a visitor's steps (no way "up").
+NO_CRUMBS = {
+    "/evaluation/rankings/",
+    "/accounts/profile/",
+    "/accounts/login/",
+    "/accounts/logout/",
+    "/accounts/password/reset/",
+    "/accounts/password/reset/sent/",
+    "/accounts/password/reset/complete/",
+    "/accounts/two-factor/verify/",
+}
+CRUMBS = re.compile(r'<nav class="crumbs" aria-label="[^"]+"[^>]*>\s*<a href="/')
 INPUT = re.compile(r"<input\b[^>]*>", flags=re.I)
 
 
@@ -32,10 +45,10 @@ def typed_period_inputs(body: str) -> list[str]:
 
 
 @pytest.mark.parametrize("username", ["a.reporter", "admin"])
-def test_every_page_has_a_title_and_a_heading_and_picks_periods_from_a_list(username):
+def test_every_page_has_a_title_a_heading_a_way_back_and_picks_periods_from_a_list(username):
     client = Client()
     client.force_login(User.objects.get(username=username))
-    typed, untitled = {}, {}
+    typed, untitled, no_way_back = {}, {}, []
     for url in page_urls():
         response = client.get(url)
         if response.status_code != 200 or not response["Content-Type"].startswith("text/html"):
@@ -48,8 +61,12 @@ def test_every_page_has_a_title_and_a_heading_and_picks_periods_from_a_list(user
         title = re.search(r"<title>(.*?)</title>", body, flags=re.S)
         if not title or title.group(1).split("·")[0].strip() in {"", "GiamSat"} or "<h1" not in body:
             untitled[url] = title.group(1).strip() if title else None
+        path = url.split("?")[0]
+        if path.count("/") > 2 and path not in NO_CRUMBS and not CRUMBS.search(body):
+            no_way_back.append(url)
     assert typed == {}
     assert untitled == {}
+    assert no_way_back == []
 
 
 def test_the_check_sees_a_typed_period():
