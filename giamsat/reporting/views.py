@@ -15,7 +15,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from giamsat.accounts.selectors import ensure_can_view, user_scope
+from giamsat.accounts.selectors import ensure_can_view, unit_filter_choices, user_scope
 from giamsat.catalog.models import DataElement, DataSet
 from giamsat.core.dates import today
 from giamsat.core.periods import PICKER_DEPTH, InvalidPeriod, picker_choices
@@ -366,6 +366,7 @@ def audit(request):
         "elements": DataElement.objects.order_by("code").only("code", "name_vi", "name_en"),
         "channels": Channel.choices,
         "period_choices": picker_choices(PICKER_DEPTH, today=today(), selected=filters.period_code),
+        "filter_units": unit_filter_choices(request.user, on=today()),
     }
     return render(request, "reporting/audit.html", context)
 

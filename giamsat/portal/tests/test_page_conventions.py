@@ -1,6 +1,6 @@
 """Conventions every page of the route inventory keeps (issue 20): a period is chosen with the one
-picker, never typed as a code; every page has its own title and a heading; every page below a
-section's first page has a breadcrumb leading back up."""
+picker, never typed as a code; a unit field offers the units by name; every page has its own title
+and a heading; every page below a section's first page has a breadcrumb leading back up."""
 
 import re
 
@@ -33,6 +33,17 @@ def _attr(tag: str, name: str) -> str:
     return match.group(1) if match else ""
 
 
+def bare_unit_inputs(body: str) -> list[str]:
+    """Text inputs for a unit code with no list of units offered by name."""
+    return [
+        tag
+        for tag in INPUT.findall(body)
+        if (_attr(tag, "type") or "text") == "text"
+        and _attr(tag, "name") in {"unit", "org_unit"}
+        and not _attr(tag, "list")
+    ]
+
+
 def typed_period_inputs(body: str) -> list[str]:
     """Text inputs for a period: named `period`, or hinting at a period code (202510); hidden
     inputs and dates typed as dd/mm/yyyy are fine."""
@@ -45,7 +56,7 @@ def typed_period_inputs(body: str) -> list[str]:
 
 
 @pytest.mark.parametrize("username", ["a.reporter", "admin"])
-def test_every_page_has_a_title_a_heading_a_way_back_and_picks_periods_from_a_list(username):
+def test_every_page_has_a_title_a_heading_a_way_back_and_offers_periods_and_units_by_name(username):
     client = Client()
     client.force_login(User.objects.get(username=username))
     typed, untitled, no_way_back = {}, {}, []
@@ -54,7 +65,7 @@ def test_every_page_has_a_title_a_heading_a_way_back_and_picks_periods_from_a_li
         if response.status_code != 200 or not response["Content-Type"].startswith("text/html"):
             continue
         body = response.content.decode()
-        if inputs := typed_period_inputs(body):
+        if inputs := typed_period_inputs(body) + bare_unit_inputs(body):
             typed[url] = inputs
         if "<html" not in body:
             continue  # an HTMX fragment of a page
@@ -75,3 +86,6 @@ def test_the_check_sees_a_typed_period():
     ]
     assert typed_period_inputs('<input name="end" placeholder="2025Q4">') == ['<input name="end" placeholder="2025Q4">']
     assert typed_period_inputs('<input name="end" placeholder="31/10/2025">') == []
+    assert bare_unit_inputs('<input name="unit" type="text"><input name="org_unit" list="units">') == [
+        '<input name="unit" type="text">'
+    ]
