@@ -32,7 +32,7 @@ EXAMPLES = {
     "code": {"elements": "HH_TOTAL", "indicators": "HH_SMART_DEVICE_RATE", "data-sets": "BC_TINH_MONTHLY"},
     "rules": "HH_SMART_LE_HH",
 }
-READ_STATUSES = {200, 400, 403, 404}
+READ_STATUSES = {200, 400, 403, 404, 405}
 HIDDEN = re.compile(r"<(script|style|code|textarea)\b.*?</\1>", flags=re.S | re.I)
 
 
