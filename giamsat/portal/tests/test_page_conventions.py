@@ -1,8 +1,11 @@
 """Conventions every page of the route inventory keeps (issue 20): a period is chosen with the one
 picker, never typed as a code; a unit field offers the units by name; every page has its own title
-and a heading; every page below a section's first page has a breadcrumb leading back up."""
+and a heading; every page below a section's first page has a breadcrumb leading back up; no two
+links of a page with the same name lead to different places."""
 
+import html as html_lib
 import re
+from collections import defaultdict
 
 import pytest
 from django.test import Client
@@ -33,6 +36,21 @@ def _attr(tag: str, name: str) -> str:
     return match.group(1) if match else ""
 
 
+LINK = re.compile(r"<a\b([^>]*)>(.*?)</a>", flags=re.S | re.I)
+
+
+def ambiguous_links(body: str) -> dict[str, set[str]]:
+    """Link names (aria-label, else the text) shared by links to different addresses: a screen
+    reader would read the same words for each ("Mở", "17")."""
+    targets = defaultdict(set)
+    for attrs, inner in LINK.findall(body):
+        if not (href := _attr(attrs, "href")):
+            continue
+        name = _attr(attrs, "aria-label") or " ".join(re.sub(r"<[^>]+>", " ", inner).split())
+        targets[html_lib.unescape(name)].add(href)
+    return {name: hrefs for name, hrefs in targets.items() if len(hrefs) > 1}
+
+
 def bare_unit_inputs(body: str) -> list[str]:
     """Text inputs for a unit code with no list of units offered by name."""
     return [
@@ -55,11 +73,11 @@ def typed_period_inputs(body: str) -> list[str]:
     return found
 
 
-@pytest.mark.parametrize("username", ["a.reporter", "admin"])
+@pytest.mark.parametrize("username", ["a.reporter", "ministry.leader", "admin"])
 def test_every_page_has_a_title_a_heading_a_way_back_and_offers_periods_and_units_by_name(username):
     client = Client()
     client.force_login(User.objects.get(username=username))
-    typed, untitled, no_way_back = {}, {}, []
+    typed, untitled, no_way_back, ambiguous = {}, {}, [], {}
     for url in page_urls():
         response = client.get(url)
         if response.status_code != 200 or not response["Content-Type"].startswith("text/html"):
@@ -67,6 +85,8 @@ def test_every_page_has_a_title_a_heading_a_way_back_and_offers_periods_and_unit
         body = response.content.decode()
         if inputs := typed_period_inputs(body) + bare_unit_inputs(body):
             typed[url] = inputs
+        if links := ambiguous_links(body):
+            ambiguous[url] = links
         if "<html" not in body:
             continue  # an HTMX fragment of a page
         title = re.search(r"<title>(.*?)</title>", body, flags=re.S)
@@ -78,6 +98,7 @@ def test_every_page_has_a_title_a_heading_a_way_back_and_offers_periods_and_unit
     assert typed == {}
     assert untitled == {}
     assert no_way_back == []
+    assert ambiguous == {}
 
 
 def test_the_check_sees_a_typed_period():
@@ -89,3 +110,9 @@ def test_the_check_sees_a_typed_period():
     assert bare_unit_inputs('<input name="unit" type="text"><input name="org_unit" list="units">') == [
         '<input name="unit" type="text">'
     ]
+
+
+def test_the_check_sees_links_a_screen_reader_cannot_tell_apart():
+    body = '<a href="/r/1/">Mở</a><a href="/r/2/">Mở</a><a href="/r/3/" aria-label="Báo cáo 3">Mở</a>'
+    body += '<a href="/r/1/">Mở</a>'
+    assert ambiguous_links(body) == {"Mở": {"/r/1/", "/r/2/"}}
