@@ -1,7 +1,8 @@
 """Conventions every page of the route inventory keeps (issue 20): a period is chosen with the one
 picker, never typed as a code; a unit field offers the units by name; every page has its own title
 and a heading; every page below a section's first page has a breadcrumb leading back up; no two
-links of a page with the same name lead to different places."""
+links of a page with the same name lead to different places; objects are shown by name, their codes
+only as a detail."""
 
 import html as html_lib
 import re
@@ -11,7 +12,7 @@ import pytest
 from django.test import Client
 
 from giamsat.accounts.models import User
-from giamsat.portal.tests.test_untranslated import page_urls
+from giamsat.portal.tests.test_untranslated import page_urls, visible_text
 
 pytestmark = pytest.mark.django_db
 
@@ -34,6 +35,19 @@ INPUT = re.compile(r"<input\b[^>]*>", flags=re.I)
 def _attr(tag: str, name: str) -> str:
     match = re.search(rf'\b{name}="([^"]*)"', tag)
     return match.group(1) if match else ""
+
+
+# A code shown as a detail is fine: in a hint, a breadcrumb, beside a name in a list's option, in
+# <code>, or on hover (an attribute). The catalogue's own pages are about codes.
+DETAILS = re.compile(
+    r'<(div|span|p|small)[^>]*class="[^"]*\b(help|crumbs|muted)\b[^"]*"[^>]*>.*?</\1>|<option\b.*?</option>', flags=re.S
+)
+CODE = re.compile(r"\b[A-Z][A-Z0-9]*_[A-Z0-9_]{2,}\b")
+
+
+def bare_codes(body: str) -> list[str]:
+    """Element, indicator or data set codes (HH_TOTAL) in the visible text, outside the details."""
+    return sorted(set(CODE.findall(visible_text(DETAILS.sub(" ", body)))))
 
 
 LINK = re.compile(r"<a\b([^>]*)>(.*?)</a>", flags=re.S | re.I)
@@ -77,7 +91,7 @@ def typed_period_inputs(body: str) -> list[str]:
 def test_every_page_has_a_title_a_heading_a_way_back_and_offers_periods_and_units_by_name(username):
     client = Client()
     client.force_login(User.objects.get(username=username))
-    typed, untitled, no_way_back, ambiguous = {}, {}, [], {}
+    typed, untitled, no_way_back, ambiguous, codes = {}, {}, [], {}, {}
     for url in page_urls():
         response = client.get(url)
         if response.status_code != 200 or not response["Content-Type"].startswith("text/html"):
@@ -87,6 +101,8 @@ def test_every_page_has_a_title_a_heading_a_way_back_and_offers_periods_and_unit
             typed[url] = inputs
         if links := ambiguous_links(body):
             ambiguous[url] = links
+        if not url.startswith("/catalog/") and (shown := bare_codes(body)):
+            codes[url] = shown
         if "<html" not in body:
             continue  # an HTMX fragment of a page
         title = re.search(r"<title>(.*?)</title>", body, flags=re.S)
@@ -99,6 +115,7 @@ def test_every_page_has_a_title_a_heading_a_way_back_and_offers_periods_and_unit
     assert untitled == {}
     assert no_way_back == []
     assert ambiguous == {}
+    assert codes == {}
 
 
 def test_the_check_sees_a_typed_period():
@@ -116,3 +133,9 @@ def test_the_check_sees_links_a_screen_reader_cannot_tell_apart():
     body = '<a href="/r/1/">Mở</a><a href="/r/2/">Mở</a><a href="/r/3/" aria-label="Báo cáo 3">Mở</a>'
     body += '<a href="/r/1/">Mở</a>'
     assert ambiguous_links(body) == {"Mở": {"/r/1/", "/r/2/"}}
+
+
+def test_the_check_sees_a_bare_code():
+    body = '<p>MOBILE_DEAD_ZONES: — → 50.000</p><p class="help">HH_TOTAL</p><option>Số hộ (HH_FIBER)</option>'
+    assert bare_codes(body) == ["MOBILE_DEAD_ZONES"]
+    assert bare_codes('<td><span title="HH_TOTAL">Tổng số hộ</span></td><code>#{HH_FIBER}</code>') == []
