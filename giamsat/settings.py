@@ -69,6 +69,8 @@ INSTALLED_APPS = [
     "giamsat.notifications",
     "giamsat.documents",
     "giamsat.maps",
+    "giamsat.tracking",
+    "giamsat.plans",
     "giamsat.api",
     "giamsat.portal",
 ]

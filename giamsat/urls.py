@@ -16,6 +16,7 @@ urlpatterns = [
     path("alerts/", include("giamsat.alerts.urls")),
     path("notifications/", include("giamsat.notifications.urls")),
     path("documents/", include("giamsat.documents.urls")),
+    path("plans/", include("giamsat.plans.urls")),
     path("api/", include("giamsat.api.urls")),
     path("api-docs/", RedirectView.as_view(url="/api/v1/docs"), name="api-docs"),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -8,6 +8,7 @@ from giamsat.catalog.models import DataElement, DataSet
 from .choices import Severity
 from .kinds import CHANGE, OUTLIER, PEER_OUTLIER, REPORT_LATE, REPORT_MISSING, TARGET_OFF_TRACK, VALIDATION
 from .models import AlertRule
+from .registry import DEFAULT_RULES
 
 # Figures whose mistakes cost most (a tenfold count, a budget in the wrong unit).
 WATCHED_ELEMENTS = ("DOSSIERS_TOTAL", "GRDP", "IS_TOTAL", "HH_FIBER", "STATE_BUDGET_SPENDING")
@@ -110,6 +111,8 @@ def alert_rules_defaults_load() -> int:
                 },
             )
         )
+    for provide in DEFAULT_RULES:  # the modules' own (plans: tasks due soon, overdue, returned)
+        wanted.extend(provide())
     existing = set(AlertRule.objects.values_list("code", flat=True))
     created = [AlertRule(code=code, **fields) for code, fields in wanted if code not in existing]
     AlertRule.objects.bulk_create(created)

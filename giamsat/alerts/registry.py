@@ -59,6 +59,8 @@ class AlertKind:
     time_based: bool = False  # re-scanned every minute (deadlines pass without any change)
     value_based: bool = False  # re-scanned for the units and periods whose values changed
     muted_by_missing_report: bool = False  # a missing report says it all for that unit and period
+    # Where the alert's subject is shown (a module's page: the task overdue), or None.
+    subject_link: Callable[[Alert], str | None] | None = None
 
 
 KINDS: dict[str, AlertKind] = {}
@@ -75,3 +77,13 @@ def kind_get(code: str) -> AlertKind | None:
 
 def kind_choices() -> list[tuple[str, str]]:
     return [(code, kind.label) for code, kind in sorted(KINDS.items())]
+
+
+# Modules add the rules a new installation starts with (`load_alert_rules`): each function
+# returns (code, fields) pairs, created when no rule has that code.
+DEFAULT_RULES: list[Callable[[], list[tuple[str, dict]]]] = []
+
+
+def default_rules_register(provide: Callable[[], list[tuple[str, dict]]]) -> Callable[[], list[tuple[str, dict]]]:
+    DEFAULT_RULES.append(provide)
+    return provide

@@ -35,6 +35,12 @@ def _alert_or_404(request, pk: int) -> Alert:
     return alert
 
 
+def _subject_link(alert: Alert) -> str | None:
+    """The page of what the alert is about (a task, ...), when its kind has one."""
+    kind = kind_get(alert.kind)
+    return kind.subject_link(alert) if kind is not None and kind.subject_link is not None else None
+
+
 @login_required
 def alert_list(request):
     filters, errors = selectors.AlertFilters.from_query(request.GET)
@@ -43,7 +49,12 @@ def alert_list(request):
     page = Paginator(selectors.alerts_list(request.user, filters), PAGE_SIZE).get_page(request.GET.get("page"))
     silences = selectors.silences_active()
     rows = [
-        (alert, selectors.alert_summary(alert), selectors.alert_silenced(alert, silences=silences))
+        (
+            alert,
+            selectors.alert_summary(alert),
+            selectors.alert_silenced(alert, silences=silences),
+            _subject_link(alert),
+        )
         for alert in page.object_list
     ]
     counts = selectors.alert_counts(request.user)
@@ -98,6 +109,7 @@ def alert_detail(request, pk: int):
         "history": history,
         "silence": selectors.alert_silenced(alert),
         "links": selectors.alert_links(alert),
+        "subject_link": _subject_link(alert),
         "chart": chart,
     }
     return render(request, "alerts/detail.html", context)

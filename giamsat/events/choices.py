@@ -24,6 +24,8 @@ class EventKind(models.TextChoices):
     ALERT_REOPENED = "ALERT_REOPENED", _("Alert reopened")
     ALERT_RESOLVED = "ALERT_RESOLVED", _("Alert resolved")
     ALERT_ESCALATED = "ALERT_ESCALATED", _("Alert escalated")
+    WORK_ITEM_CHANGED = "WORK_ITEM_CHANGED", _("Tracked work changed")
+    PLAN_CHANGED = "PLAN_CHANGED", _("Plan changed")
 
 
 class DeliveryStatus(models.TextChoices):

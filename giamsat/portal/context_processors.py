@@ -10,6 +10,7 @@ NAV_ITEMS = [
     ("portal:home", _("Overview"), None),
     ("reporting:home", _("Reports"), None),
     ("evaluation:ranking", _("Evaluation"), None),
+    ("plans:overview", _("Plans"), None),
     ("alerts:list", _("Alerts"), None),
     ("documents:list", _("Documents"), None),
     ("catalog:home", _("Catalogue"), None),

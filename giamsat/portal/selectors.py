@@ -271,11 +271,46 @@ def index_overview(user: User, *, unit_type: str = OrgUnitType.PROVINCE) -> Inde
 
 
 @dataclass
+class PlansCard:
+    """The units' plans of the year in two figures: overdue tasks and the on-time rate."""
+
+    year: int
+    units: int
+    overdue: int
+    on_time_rate: float | None
+
+
+def plans_card(user: User) -> PlansCard:
+    """Every visible unit's plan of this year, summed (two queries)."""
+    from giamsat.plans.selectors import plans_overview
+    from giamsat.tracking.choices import WorkStatus
+
+    on = today()
+    rows = plans_overview(user=user, year=on.year, today=on)
+    on_time = sum(r.counts.get(WorkStatus.DONE_ON_TIME, 0) for r in rows)
+    due = sum(r.due for r in rows)
+    return PlansCard(
+        year=on.year,
+        units=len(rows),
+        overdue=sum(r.overdue for r in rows),
+        on_time_rate=round(on_time * 100 / due, 1) if due else None,
+    )
+
+
+def my_tasks(user: User) -> list:
+    """The open plan tasks of the user's own units, most urgent first."""
+    from giamsat.plans.selectors import my_tasks as plan_tasks
+
+    return plan_tasks(user=user, today=today())
+
+
+@dataclass
 class MinistryOverview:
     headlines: list[HeadlineCard]
     index: IndexOverview
     reports: list[reporting.ReportsReceived]
     alerts: AlertsPanel
+    plans: PlansCard | None = None
 
 
 def ministry_overview(user: User) -> MinistryOverview:
@@ -284,6 +319,7 @@ def ministry_overview(user: User) -> MinistryOverview:
         index=index_overview(user),
         reports=reports_due(user),
         alerts=alerts_panel(user),
+        plans=plans_card(user),
     )
 
 
@@ -309,6 +345,7 @@ class ProvinceOverview:
     off_track: list[evaluation.LatestStatus]
     reports: list[reporting.ReportsReceived]
     alerts: AlertsPanel
+    tasks: list = field(default_factory=list)
 
 
 def province_overview(user: User, unit: OrgUnit) -> ProvinceOverview:
@@ -349,6 +386,7 @@ def province_overview(user: User, unit: OrgUnit) -> ProvinceOverview:
         ),
         reports=reports_due(user),
         alerts=alerts_panel(user),
+        tasks=my_tasks(user),
     )
 
 
@@ -360,8 +398,10 @@ def _median(group: evaluation.GroupSummary | None, pillar: str) -> float | None:
 class ReporterOverview:
     lists: reporting.ReporterLists
     alerts: AlertsPanel
+    tasks: list = field(default_factory=list)
 
 
 def reporter_overview(user: User) -> ReporterOverview:
-    """What a reporter must do: reports due, overdue and returned, and its units' alerts."""
-    return ReporterOverview(lists=reporting.reporter_lists(user), alerts=alerts_panel(user))
+    """What a reporter must do: reports due, overdue and returned, its units' alerts and its
+    units' open plan tasks."""
+    return ReporterOverview(lists=reporting.reporter_lists(user), alerts=alerts_panel(user), tasks=my_tasks(user))

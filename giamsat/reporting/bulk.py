@@ -290,7 +290,9 @@ class _Checker:
                         continue
                     reason = outcome
                 else:
-                    reason = checks.not_covered_refusal(period_code=period.code)
+                    reason = checks.computed_by_module_refusal(element_code=element.code) or checks.not_covered_refusal(
+                        period_code=period.code
+                    )
             value_text = "" if raw.value is None else str(raw.value)[:60]
             refuse(Conflict(raw.row, f"{element.code}/{unit.code}/{period.code}", value_text, reason))
         if held:

@@ -104,6 +104,35 @@ def stale_refusal(
     }
 
 
+# --- figures a module computes: written only through its own channel ------------------------
+
+# channel → (element codes, unit types): the plans' on-time rate, the projects' disbursement...
+# They belong to no data set and no report; the module decides who may change what it counts.
+COMPUTED_FIGURES: dict[str, tuple[frozenset[str], frozenset[str]]] = {}
+
+
+def computed_figures_register(*, channel: str, element_codes: Iterable[str], unit_types: Iterable[str]) -> None:
+    """A module declares the figures it computes and writes through `channel`."""
+    COMPUTED_FIGURES[channel] = (frozenset(element_codes), frozenset(unit_types))
+
+
+def computed_refusal(*, channel: str, element_code: str, unit_type: str) -> str | None:
+    """Why a module's channel may not write this figure here (None: it may)."""
+    codes, unit_types = COMPUTED_FIGURES[channel]
+    if element_code not in codes:
+        return _("This channel writes only the figures its module computes.")
+    if unit_type not in unit_types:
+        return _("This figure is not computed for units of this type.")
+    return None
+
+
+def computed_by_module_refusal(*, element_code: str) -> str | None:
+    """A figure a module computes cannot be entered by hand (form, Excel, API, import)."""
+    if any(element_code in codes for codes, _types in COMPUTED_FIGURES.values()):
+        return _("This figure is computed by the platform from the module's records; it cannot be entered.")
+    return None
+
+
 def not_covered_refusal(*, period_code: str) -> str:
     """No data set assigned to the unit (or to a unit above it whose report covers its sub-units)
     holds the figure for the period: nobody is expected to report it there, so nobody may."""

@@ -33,6 +33,7 @@ class Channel(models.TextChoices):
     API = "API", _("API")
     IMPORT = "IMPORT", _("Import")
     DEMO = "DEMO", _("Demo data")
+    PLANS = "PLANS", _("Plan execution (computed)")
 
 
 class AuditAction(models.TextChoices):

@@ -169,8 +169,11 @@ def data_values_write(
     and not audited. An empty value with no comment deletes the stored one. `at` backdates the
     change (loading history); by default it is now."""
     result = WriteResult()
+    # A module's channel writes the figures it computes, on the unit's behalf (the module
+    # decided who may change what it counts): no data-entry scope, data set or report applies.
+    computed = channel in checks.COMPUTED_FIGURES
     capture = user_scope(by, "CAPTURE")
-    covers = _covers(inputs) if inputs else []
+    covers = _covers(inputs) if inputs and not computed else [checks.Cover(frozenset(), {})] * len(inputs)
     locked = any(c.locks for c in covers)
     stored = _stored_values(inputs) if locked else {}
     versions = _stored_versions([i for i in inputs if i.expected_version is not None])
@@ -182,7 +185,7 @@ def data_values_write(
         stale = False
         element, unit, period = item.data_element, item.org_unit, item.period
         reason = checks.placement_refusal(
-            in_scope=capture.contains(unit),
+            in_scope=computed or capture.contains(unit),
             unit_from=unit.valid_from,
             unit_to=unit.valid_to,
             period_start=period.start_date,
@@ -193,8 +196,12 @@ def data_values_write(
             element_period_label=element.get_period_type_display(),
             duplicate=key in seen,
         )
-        if reason is None and element.pk not in cover.allowed:
-            reason = checks.not_covered_refusal(period_code=period.code)
+        if reason is None and computed:
+            reason = checks.computed_refusal(channel=channel, element_code=element.code, unit_type=unit.type)
+        elif reason is None and element.pk not in cover.allowed:
+            reason = checks.computed_by_module_refusal(element_code=element.code) or checks.not_covered_refusal(
+                period_code=period.code
+            )
         if reason is None:
             try:
                 parsed = parse_value(
