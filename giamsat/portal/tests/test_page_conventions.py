@@ -62,7 +62,14 @@ def ambiguous_links(body: str) -> dict[str, set[str]]:
             continue
         name = _attr(attrs, "aria-label") or " ".join(re.sub(r"<[^>]+>", " ", inner).split())
         targets[html_lib.unescape(name)].add(href)
-    return {name: hrefs for name, hrefs in targets.items() if len(hrefs) > 1}
+    return {name: hrefs for name, hrefs in targets.items() if len(hrefs) > 1 and not _one_page(hrefs)}
+
+
+def _one_page(hrefs: set[str]) -> bool:
+    """A page and one filtered view of it (/plans/ and /plans/?year=2026): the same place."""
+    paths = {href.split("?")[0] for href in hrefs}
+    queries = {href.split("?", 1)[1] for href in hrefs if "?" in href}
+    return len(paths) == 1 and len(queries) <= 1
 
 
 def bare_unit_inputs(body: str) -> list[str]:
@@ -133,6 +140,8 @@ def test_the_check_sees_links_a_screen_reader_cannot_tell_apart():
     body = '<a href="/r/1/">Mở</a><a href="/r/2/">Mở</a><a href="/r/3/" aria-label="Báo cáo 3">Mở</a>'
     body += '<a href="/r/1/">Mở</a>'
     assert ambiguous_links(body) == {"Mở": {"/r/1/", "/r/2/"}}
+    assert ambiguous_links('<a href="/p/">Kế hoạch</a><a href="/p/?year=2026">Kế hoạch</a>') == {}
+    assert ambiguous_links('<a href="/c/?d=A">17</a><a href="/c/?d=B">17</a>') == {"17": {"/c/?d=A", "/c/?d=B"}}
 
 
 def test_the_check_sees_a_bare_code():
