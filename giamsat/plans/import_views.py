@@ -104,8 +104,12 @@ def _map_page(request, *, head, unit, year: int, token: str, mapping: dict, stat
 def plan_import(request):
     """Step 1: the file, the unit and the year. Posted: the file is kept and its header row
     shown for the columns to be mapped."""
-    if request.method == "GET":
-        return _page(request)
+    if request.method == "GET":  # from a plan's page: its unit and year chosen
+        try:
+            year = _year(request.GET.get("year"), default=today().year)
+        except BadRequest:
+            year = today().year
+        return _page(request, chosen_unit=request.GET.get("unit", "")[:60], year=year)
     try:
         unit = _unit(request.POST.get("unit", ""))
         year = _year(request.POST.get("year"), default=today().year)
