@@ -3,6 +3,7 @@
 import re
 
 import pytest
+from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import expect
 
 from e2e.helpers import sign_in
@@ -98,3 +99,33 @@ def test_the_language_buttons_stay_on_one_line_on_the_sign_in_page(new_context, 
     height = button.evaluate("(b) => b.getBoundingClientRect().height")
     other = page.get_by_test_id("lang-en").evaluate("(b) => b.getBoundingClientRect().height")
     assert lines and abs(height - other) < 1, (height, other)
+
+
+# Downloads, POST-only routes and pages that leave the site are not laid out.
+NOT_PAGES = ("csv", "export", "template", "download", "logout", "read/", "acknowledge/", "recompute", "upload/")
+NOT_PAGES += ("confirm/", "disable/", "setup/", "members/", "assignments/", "setlang", "healthz", "api-docs", "/files/")
+
+
+def test_no_page_of_the_inventory_scrolls_sideways_on_a_phone(new_context, live_url, django_db_blocker):
+    """Every page of the route inventory, as the ministry's leader, fits a 360 px phone (tables
+    scroll inside their own frame) (issue 20)."""
+    from giamsat.portal.tests.test_untranslated import page_urls
+
+    with django_db_blocker.unblock():
+        urls = [url for url in page_urls() if not any(part in url for part in NOT_PAGES)]
+    context = new_context(viewport={"width": 360, "height": 740})
+    page = context.new_page()
+    page.base_url = live_url
+    sign_in(page, "lanhdao.bo")
+    wide = {}
+    for url in urls:
+        try:
+            page.goto(live_url + url, wait_until="networkidle")
+        except PlaywrightError as exc:
+            if "Download is starting" in str(exc):
+                continue  # a file, not a page
+            raise
+        overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        if overflow > 0:
+            wide[url] = overflow
+    assert len(urls) > 40 and wide == {}

@@ -188,3 +188,22 @@ def test_return_with_a_reason_and_resubmission(page, hanoi_history):
     marks = hanoi_history["marks"]["BC_TINH_QUARTERLY"]  # each "no figure" mark is in the history too
     expect(history.locator("li")).to_have_count(4 + marks)
     assert re.search(r"/reports/\d+/$", page.url)
+
+
+def test_on_a_desktop_the_reports_page_uses_its_width(new_context, live_url):
+    """At 1366 px the lists sit side by side and the submitted reports span the whole width, in
+    columns, instead of one long narrow column; the period to open is picked from a list (issue 20)."""
+    context = new_context(viewport={"width": 1366, "height": 900}, locale="vi-VN")
+    page = context.new_page()
+    page.base_url = live_url
+    sign_in(page)
+    page.goto(live_url + "/reports/")
+    box = lambda testid: page.get_by_test_id(testid).locator("xpath=ancestor::section[1]").bounding_box()  # noqa: E731
+    due, overdue, submitted = box("due-soon"), box("overdue"), box("submitted")
+    assert abs(due["y"] - overdue["y"]) < 2 and overdue["x"] > due["x"] + due["width"] - 1, (due, overdue)
+    span = overdue["x"] + overdue["width"] - due["x"]
+    assert submitted["width"] >= span - 2, (submitted, span)
+    assert page.get_by_test_id("submitted").evaluate("(ul) => getComputedStyle(ul).columnCount") != "auto"
+    picker = page.get_by_label("Kỳ báo cáo")
+    assert picker.evaluate("(el) => el.tagName") == "SELECT"
+    expect(picker.locator("option:checked")).to_have_text(Period.containing("MONTHLY", today()).previous().label)

@@ -93,6 +93,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # With DEBUG on, the Vietnamese 404 page rather than Django's technical one.
     "giamsat.core.middleware.FriendlyNotFoundMiddleware",
+    # A form-only address opened in the browser: a page with a way back, not an empty 405.
+    "giamsat.core.middleware.FriendlyMethodNotAllowedMiddleware",
     # Last: turns a locked-out sign-in (ours or the admin's) into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]

@@ -1,10 +1,39 @@
 from django.contrib import admin, messages
+from django.contrib.auth.admin import GroupAdmin as BaseGroupAdmin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.models import Group, Permission
 from django.utils.translation import gettext_lazy as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from .models import ApiToken, User, UserScope
 from .services import totp_reset, user_unlock
+
+PERMISSION_ACTIONS = {
+    "add": _("Can add %(model)s"),
+    "change": _("Can change %(model)s"),
+    "delete": _("Can delete %(model)s"),
+    "view": _("Can view %(model)s"),
+}
+
+
+def permission_label(permission: Permission) -> str:
+    """A permission in the reader's language: Django stores its name in English when it migrates."""
+    model = permission.content_type.model_class()
+    action = permission.codename.split("_", 1)[0]
+    if model is None or action not in PERMISSION_ACTIONS or permission.codename != f"{action}_{model._meta.model_name}":
+        return str(permission)
+    what = PERMISSION_ACTIONS[action] % {"model": model._meta.verbose_name}
+    return f"{model._meta.app_config.verbose_name} | {what}"
+
+
+class PermissionLabels:
+    """The permission pickers show each permission in the reader's language."""
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        field = super().formfield_for_manytomany(db_field, request, **kwargs)
+        if db_field.name in {"permissions", "user_permissions"}:
+            field.label_from_instance = permission_label
+        return field
 
 
 class ScopeInline(admin.TabularInline):
@@ -14,7 +43,7 @@ class ScopeInline(admin.TabularInline):
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(PermissionLabels, BaseUserAdmin):
     list_display = ["username", "full_name", "role", "home_unit", "is_active"]
     list_filter = ["role", "is_active"]
     search_fields = ["username", "full_name", "email"]
@@ -49,6 +78,14 @@ class UserAdmin(BaseUserAdmin):
             % {"count": queryset.count()},
             messages.SUCCESS,
         )
+
+
+admin.site.unregister(Group)
+
+
+@admin.register(Group)
+class GroupAdmin(PermissionLabels, BaseGroupAdmin):
+    pass
 
 
 # django-otp's own device admin shows secrets and needs another QR library: a read-only list instead.

@@ -8,6 +8,7 @@ a set of unit subtrees; a subtree is a path prefix, so filtering is one SQL cond
 from __future__ import annotations
 
 import base64
+import datetime as dt
 from dataclasses import dataclass
 
 import segno
@@ -179,3 +180,14 @@ def totp_setup_details(device: TOTPDevice) -> TotpSetup:
         config_url=device.config_url,
         qr_data_uri=qr.svg_data_uri(scale=5, border=2),
     )
+
+
+def unit_filter_choices(user: User, *, on: dt.date) -> list[OrgUnit]:
+    """The units a unit filter offers by name: each root of the user's view scope in force on the
+    date and the units just below it (the ministry: the country and its provinces; a province: the
+    province and its communes). Any other unit in scope can still be typed by its code."""
+    scope = user_scope(user, ScopeKind.VIEW)
+    units = OrgUnit.objects.active_on(on)
+    roots = units.filter(parent__isnull=True) if scope.everything else units.filter(path__in=scope.paths)
+    root_ids = list(roots.values_list("pk", flat=True))
+    return list(units.filter(Q(pk__in=root_ids) | Q(parent_id__in=root_ids)).select_related("parent").order_by("path"))

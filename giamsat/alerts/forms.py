@@ -82,10 +82,13 @@ class SilenceForm(forms.Form):
     ends = forms.DateField(label=_("until (inclusive)"), widget=forms.DateInput(attrs={"type": "date"}))
     reason = forms.CharField(label=_("reason"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, units=(), **kwargs):
+        from giamsat.orgunits.widgets import UnitCodeInput
+
         from .choices import Severity
 
         super().__init__(*args, **kwargs)
+        self.fields["unit"].widget = UnitCodeInput(units=units)
         self.fields["kind"].choices = [("", _("All kinds")), *kind_choices()]
         self.fields["severity"].choices = [("", _("All")), *Severity.choices]
 

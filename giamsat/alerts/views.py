@@ -11,7 +11,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from giamsat.accounts.choices import Role
-from giamsat.accounts.selectors import ensure_can_view
+from giamsat.accounts.selectors import ensure_can_view, unit_filter_choices
+from giamsat.catalog.models import Domain
+from giamsat.core.dates import today
+from giamsat.core.periods import PICKER_DEPTH, picker_choices
 
 from . import selectors, services
 from .choices import AlertState, Severity
@@ -63,6 +66,9 @@ def alert_list(request):
         "filters": filters,
         "page_query": query.urlencode(),
         "kinds": kind_choices(),
+        "domains": Domain.objects.all(),
+        "filter_units": unit_filter_choices(request.user, on=today()),
+        "period_choices": picker_choices(PICKER_DEPTH, today=today(), selected=filters.period),
         "severities": Severity.choices,
         "states": [("ACTIVE", _("Open or acknowledged")), *AlertState.choices, ("", _("All"))],
         "severity_counts": [(value, label, counts.get(value, 0)) for value, label in reversed(Severity.choices)],
@@ -181,7 +187,7 @@ def silence_list(request):
     from .forms import SilenceForm
 
     can_silence = request.user.is_superuser or request.user.role in services.SILENCERS
-    form = SilenceForm(request.POST or None)
+    form = SilenceForm(request.POST or None, units=unit_filter_choices(request.user, on=today()))
     if request.method == "POST":
         if not can_silence:
             raise PermissionDenied(_("Only leaders silence alerts."))

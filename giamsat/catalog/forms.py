@@ -156,10 +156,18 @@ class MemberAddForm(forms.Form):
 class AssignmentAddForm(forms.Form):
     kind = forms.ChoiceField(label=_("Who reports"), choices=AssignmentKind.choices)
     org_unit = forms.CharField(label=_("Unit code"), required=False, max_length=40)
-    group = forms.CharField(label=_("Group code"), required=False, max_length=40)
+    group = forms.ChoiceField(label=_("Group"), required=False, choices=())
     unit_type = forms.ChoiceField(label=_("Unit type"), required=False, choices=[("", "—"), *OrgUnitType.choices])
     valid_from = forms.DateField(label=_("From (dd/mm/yyyy)"), required=False)
     valid_to = forms.DateField(label=_("To (dd/mm/yyyy)"), required=False)
+
+    def __init__(self, *args, units=(), **kwargs):
+        from giamsat.orgunits.selectors import orgunit_group_list
+        from giamsat.orgunits.widgets import UnitCodeInput
+
+        super().__init__(*args, **kwargs)
+        self.fields["org_unit"].widget = UnitCodeInput(units=units)
+        self.fields["group"].choices = [("", "—"), *((g.code, g.name) for g in orgunit_group_list())]
 
     def clean(self):
         cleaned = super().clean()

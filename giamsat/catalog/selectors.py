@@ -130,3 +130,10 @@ def element_usage(element: DataElement) -> ElementUsage:
         indicators=list(element.indicators.all()),
         rules=rules_for_elements({element.code}),
     )
+
+
+def element_names(codes: set[str]) -> dict[str, str]:
+    """The data elements' names in the active language, by code (unknown codes are left out)."""
+    if not codes:
+        return {}
+    return {element.code: element.name for element in DataElement.objects.filter(code__in=codes)}

@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from giamsat.accounts.selectors import unit_filter_choices
 from giamsat.core.dates import InvalidDate, parse_date, today
 from giamsat.core.text import fold
 
@@ -115,7 +116,7 @@ def data_set_detail(request, code: str, member_form=None, assignment_form=None, 
         "assignments": data_set.assignments.select_related("org_unit", "group"),
         "can_edit": can_edit,
         "member_form": member_form or (MemberAddForm(data_set=data_set) if can_edit else None),
-        "assignment_form": assignment_form or (AssignmentAddForm() if can_edit else None),
+        "assignment_form": assignment_form or (AssignmentAddForm(units=_assignable(request)) if can_edit else None),
     }
     return render(request, "catalog/data_set_detail.html", context, status=status)
 
@@ -159,11 +160,16 @@ def data_set_member_remove(request, code: str, element: str):
     return redirect("catalog:data_set", code=code)
 
 
+def _assignable(request):
+    """The units an assignment offers by name (any other can be typed by its code)."""
+    return unit_filter_choices(request.user, on=today())
+
+
 @login_required
 @require_POST
 def data_set_assignment_add(request, code: str):
     data_set = _data_set_for_edit(request, code)
-    form = AssignmentAddForm(request.POST)
+    form = AssignmentAddForm(request.POST, units=_assignable(request))
     if form.is_valid():
         try:
             services.data_set_assignment_add(data_set=data_set, by=request.user, **form.cleaned_data)

@@ -12,7 +12,7 @@ from django.urls import Resolver404, resolve
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from .views import error_404
+from .views import error_404, error_405
 
 
 class VietnameseFirstLocaleMiddleware(LocaleMiddleware):
@@ -78,3 +78,26 @@ class FriendlyNotFoundMiddleware:
         if isinstance(exception, Http404):
             return error_404(request, exception)
         return None
+
+
+class FriendlyMethodNotAllowedMiddleware:
+    """An address that only receives forms (sign out, submit, acknowledge...) opened in the browser
+    answers 405 with an empty page, a dead end: show a Vietnamese page with a way back instead.
+    The API keeps its own answers."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if (
+            response.status_code == 405
+            and not response.content
+            and not request.path.startswith("/api/")
+            and request.method in ("GET", "HEAD")
+        ):
+            friendly = error_405(request)
+            if response.has_header("Allow"):
+                friendly["Allow"] = response["Allow"]
+            return friendly
+        return response

@@ -25,6 +25,10 @@ def error_404(request, exception=None):
     return render(request, "errors/404.html", status=404)
 
 
+def error_405(request, exception=None):
+    return render(request, "errors/405.html", status=405)
+
+
 def error_500(request):
     return render(request, "errors/500.html", status=500)
 

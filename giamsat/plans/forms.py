@@ -53,8 +53,11 @@ class TaskFilterForm(PlansForm):
     due_from = _date_field(_("due from"), required=False)
     due_to = _date_field(_("due until"), required=False)
 
-    def __init__(self, *args, years=(), documents=(), **kwargs):
+    def __init__(self, *args, years=(), documents=(), units=(), **kwargs):
+        from giamsat.orgunits.widgets import UnitCodeInput
+
         super().__init__(*args, **kwargs)
+        self.fields["unit"].widget = UnitCodeInput(units=units)  # offered by name
         self.fields["year"].choices = [(y, str(y)) for y in years]
         self.fields["unit_type"].choices = [("", _("All unit types"))] + [
             (t, OrgUnitType(t).label) for t in PLAN_UNIT_TYPES

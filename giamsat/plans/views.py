@@ -25,7 +25,7 @@ from django.views.decorators.http import require_POST
 
 from giamsat.accounts.choices import Domain, ScopeKind
 from giamsat.accounts.models import User
-from giamsat.accounts.selectors import user_scope
+from giamsat.accounts.selectors import unit_filter_choices, user_scope
 from giamsat.tracking import services as tracking
 from giamsat.tracking.choices import DONE_STATUSES, ExtensionState, Review, WorkAction, WorkStatus
 from giamsat.tracking.models import Attachment, Baseline, Extension, ProgressReport, WorkEvent, WorkItem
@@ -130,7 +130,7 @@ def overview(request):
         query["status"] = WorkStatus.OVERDUE
     years = _plan_years()
     documents = list(AssigningDocument.objects.order_by("-issued_on", "number")[:300])
-    form = TaskFilterForm(query, years=years, documents=documents)
+    form = TaskFilterForm(query, years=years, documents=documents, units=unit_filter_choices(request.user, on=on))
     form.is_valid()  # the valid filters apply; the others are shown with their error
     data = form.cleaned_data
     year = data.get("year") or on.year

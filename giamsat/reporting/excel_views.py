@@ -14,11 +14,17 @@ from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET, require_POST
 
 from giamsat.accounts.choices import ScopeKind
-from giamsat.accounts.selectors import ensure_can_capture, ensure_can_view, scope_filter, user_scope
+from giamsat.accounts.selectors import (
+    ensure_can_capture,
+    ensure_can_view,
+    scope_filter,
+    unit_filter_choices,
+    user_scope,
+)
 from giamsat.catalog.models import DataSet
 from giamsat.catalog.selectors import data_set_assigned_to, data_set_units
 from giamsat.core.dates import today
-from giamsat.core.periods import InvalidPeriod, periods_between
+from giamsat.core.periods import PICKER_DEPTH, InvalidPeriod, periods_between, picker_choices
 from giamsat.core.periods import Period as PeriodValue
 from giamsat.orgunits.models import OrgUnit
 
@@ -106,6 +112,8 @@ def _page_context(request, **extra) -> dict:
         "pick_data_sets": data_sets,
         "pick_units": units,
         "all_data_sets": DataSet.objects.all(),
+        "period_choices": picker_choices(PICKER_DEPTH, today=today()),
+        "filter_units": unit_filter_choices(request.user, on=today()),
         # The export preselects a data set the user's units report, not the first code of the catalogue.
         "export_default": data_sets[0].code if data_sets else "",
         "max_mb": excel.MAX_UPLOAD_BYTES // (1024 * 1024),

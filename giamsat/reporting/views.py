@@ -15,10 +15,10 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from giamsat.accounts.selectors import ensure_can_view, user_scope
+from giamsat.accounts.selectors import ensure_can_view, unit_filter_choices, user_scope
 from giamsat.catalog.models import DataElement, DataSet
 from giamsat.core.dates import today
-from giamsat.core.periods import InvalidPeriod, picker_choices
+from giamsat.core.periods import PICKER_DEPTH, InvalidPeriod, picker_choices
 from giamsat.core.periods import Period as PeriodValue
 from giamsat.core.text import csv_text
 from giamsat.orgunits.models import OrgUnit
@@ -52,7 +52,17 @@ def home(request):
     for report in queue:
         report.fill = fills[report.pk]
     data_sets, units = selectors.capture_choices(request.user)
-    context = {"lists": lists, "queue": queue, "today": today(), "pick_data_sets": data_sets, "pick_units": units}
+    # The picker preselects the last period that has ended of the first data set offered.
+    pick_period = PeriodValue.containing(data_sets[0].period_type, today()).previous().code if data_sets else ""
+    context = {
+        "lists": lists,
+        "queue": queue,
+        "today": today(),
+        "pick_data_sets": data_sets,
+        "pick_units": units,
+        "pick_periods": picker_choices({d.period_type for d in data_sets}, today=today(), selected=pick_period),
+        "pick_period": pick_period,
+    }
     return render(request, "reporting/home.html", context)
 
 
@@ -355,6 +365,8 @@ def audit(request):
         "page_query": query.urlencode(),
         "elements": DataElement.objects.order_by("code").only("code", "name_vi", "name_en"),
         "channels": Channel.choices,
+        "period_choices": picker_choices(PICKER_DEPTH, today=today(), selected=filters.period_code),
+        "filter_units": unit_filter_choices(request.user, on=today()),
     }
     return render(request, "reporting/audit.html", context)
 

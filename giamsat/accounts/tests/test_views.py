@@ -4,7 +4,7 @@ import pytest
 from django.test import Client
 
 from giamsat.accounts.demo import DEMO_PASSWORD, DEMO_USERS
-from giamsat.accounts.models import ApiToken
+from giamsat.accounts.models import ApiToken, User
 from giamsat.accounts.services import token_create
 
 pytestmark = pytest.mark.django_db
@@ -90,3 +90,35 @@ def test_token_page_shows_the_header_placeholder(client_a):
     intro = intro[: intro.index("</p>")]
     assert "Authorization: Bearer &lt;mã truy cập&gt;" in intro
     assert "<mã" not in intro
+
+
+def test_the_admin_names_permissions_in_vietnamese(client_admin):
+    """Django stores permission names in English ("Can add data value"); the admin's pickers show
+    them in the reader's language (issue 20)."""
+    from django.contrib.auth.models import Permission
+    from django.utils import translation
+
+    from giamsat.accounts.admin import permission_label
+
+    permission = Permission.objects.get(codename="add_datavalue")
+    with translation.override("vi"):
+        assert permission_label(permission) == "Báo cáo | Có thể thêm giá trị số liệu"
+    with translation.override("en"):
+        assert permission_label(permission) == "Reporting | Can add data value"
+    page = client_admin.get("/admin/auth/group/add/").content.decode()
+    assert "Có thể thêm giá trị số liệu" in page and "Can add data value" not in page
+
+
+def test_a_unit_filter_offers_the_scope_root_and_the_units_just_below_it(user_a):
+    """A provincial user: the province and its communes; the ministry: the country and the
+    provinces in force (not the 63 former ones) (issue 20)."""
+    import datetime as dt
+
+    from giamsat.accounts.selectors import unit_filter_choices
+
+    on = dt.date(2026, 12, 7)
+    provincial = unit_filter_choices(user_a, on=on)
+    assert provincial[0].code == "P01" and all(u.path.startswith(provincial[0].path) for u in provincial)
+    assert len(provincial) > 10
+    ministry = unit_filter_choices(User.objects.get(username="ministry.leader"), on=on)
+    assert sum(u.type == "PROVINCE" for u in ministry) == 34

@@ -41,6 +41,7 @@ from __future__ import annotations
 
 import math
 import numbers
+import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from decimal import Decimal
@@ -772,3 +773,18 @@ def _unclosed_parenthesis(text: str) -> int:
         elif char == ")" and opened:
             opened.pop()
     return opened[-1] if opened else len(text) - 1
+
+
+_REFERENCE = re.compile(r"#\{([A-Za-z0-9_]+)\}")
+
+
+def expression_references(text: str) -> set[str]:
+    """The codes an expression refers to (read from the text; the expression need not be valid)."""
+    return set(_REFERENCE.findall(text or ""))
+
+
+def expression_in_words(text: str, names: Mapping[str, str]) -> str:
+    """An expression for people who do not read codes: each #{CODE} as [its name] (the code when no
+    name is known), * and / as × and ÷."""
+    spelled = _REFERENCE.sub(lambda match: f"[{names.get(match.group(1), match.group(1))}]", text or "")
+    return spelled.replace("*", "×").replace("/", "÷")

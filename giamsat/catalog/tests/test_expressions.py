@@ -841,3 +841,19 @@ def test_error_described_in_another_language():
     assert described == "GOT NUM 2 WANT OP, ',' OR ')' (@9)"
     restored = pickle.loads(pickle.dumps(info.value))
     assert restored.describe(lambda text: words.get(text, text)) == described
+
+
+@pytest.mark.parametrize(
+    "text, names, expected",
+    [
+        ("#{A} / #{B} * 100", {"A": "Hộ có cáp quang", "B": "Tổng số hộ"}, "[Hộ có cáp quang] ÷ [Tổng số hộ] × 100"),
+        ("#{A} + #{UNKNOWN}", {"A": "Số hồ sơ"}, "[Số hồ sơ] + [UNKNOWN]"),  # an unknown code stays as it is
+        ("if(#{A} > 0, 1, 0)", {}, "if([A] > 0, 1, 0)"),
+        ("", {}, ""),
+    ],
+)
+def test_expression_in_words(text, names, expected):
+    from giamsat.catalog.engine.expressions import expression_in_words, expression_references
+
+    assert expression_in_words(text, names) == expected
+    assert expression_references("#{A} / #{B} + #{A}") == {"A", "B"}

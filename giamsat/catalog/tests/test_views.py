@@ -42,6 +42,15 @@ def test_indicator_page_shows_formula_inputs_and_targets(client_a):
     assert "#{HH_SMART_DEVICE} / #{HH_TOTAL} * 100" in html
     assert "/catalog/elements/HH_TOTAL/" in html
     assert "2022" in html
+    formula = html[html.index('data-testid="formula"') :].split("</p>")[0]
+    assert "[Số hộ có điện thoại thông minh hoặc máy tính bảng] ÷ [Tổng số hộ gia đình] × 100" in formula
+
+
+def test_rule_page_spells_the_check_with_the_elements_names(client_a):
+    html = client_a.get("/catalog/rules/HH_SMART_LE_HH/").content.decode()
+    formula = html[html.index('data-testid="formula"') :].split("</p>")[0]
+    assert "[Số hộ có điện thoại thông minh hoặc máy tính bảng]" in formula and "[Tổng số hộ gia đình]" in formula
+    assert "#{HH_TOTAL}" in html  # the codes are kept below, for those who write rules
 
 
 def test_unknown_codes_are_404(client_a):

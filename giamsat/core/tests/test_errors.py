@@ -55,3 +55,17 @@ def test_api_404_stays_json_with_debug(debug, client_a):
     response = client_a.get("/api/v1/evaluation/scorecards/NOPE")
     assert response.status_code in (401, 404)
     assert response["Content-Type"].startswith("application/json")
+
+
+@pytest.mark.parametrize("url", ["/accounts/logout/", "/reports/open/", "/alerts/acknowledge/", "/notifications/read/"])
+def test_a_form_only_address_opened_in_the_browser_is_a_page_with_a_way_back(client_a, url):
+    """It answered 405 with an empty body, a blank dead end (issue 20)."""
+    response = client_a.get(url)
+    body = response.content.decode()
+    assert response.status_code == 405 and "POST" in response["Allow"]
+    assert "Địa chỉ này chỉ nhận dữ liệu gửi từ biểu mẫu" in body and 'href="/"' in body
+
+
+def test_the_api_keeps_its_own_405(client_a):
+    response = client_a.delete("/api/v1/orgunits")
+    assert response.status_code in (401, 404, 405) and "Địa chỉ này" not in response.content.decode()

@@ -5,6 +5,7 @@ from django.utils.html import format_html
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from giamsat.catalog.engine.expressions import expression_in_words
 from giamsat.evaluation.choices import Status
 
 register = template.Library()
@@ -61,11 +62,7 @@ def unit_type_label(code) -> str:
 def formula_names(expression: str, inputs) -> str:
     """An indicator's formula in words: each #{CODE} replaced by its element's name (the inputs
     of the explanation), * and / as × and ÷, for people who do not read codes."""
-    import re
-
-    names = {i.element.code: i.element.name for i in inputs}
-    spelled = re.sub(r"#\{([^}]+)\}", lambda m: f"[{names.get(m.group(1), m.group(1))}]", expression)
-    return spelled.replace("*", "×").replace("/", "÷")
+    return expression_in_words(expression, {i.element.code: i.element.name for i in inputs})
 
 
 @register.simple_tag

@@ -134,6 +134,8 @@ def test_indicator_page_lists_units_in_scope(client_leader, client_a, unit):
     leader = client_leader.get(url)
     assert {r.org_unit.code for r in leader.context["rows"]} == {"P01", "P08"}
     assert 'id="ranking-data"' in leader.content.decode()
+    head = leader.content.decode().split('data-testid="formula"')[1].split("</span>")[0]
+    assert "#{" not in head.split(">", 1)[1] and "÷" in head  # the formula in words, its codes on hover
     own = client_a.get(url)
     assert {r.org_unit.code for r in own.context["rows"]} == {"P01"}
     assert "Tỉnh Tuyên Quang" not in own.content.decode()

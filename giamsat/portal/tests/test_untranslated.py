@@ -2,10 +2,13 @@
 
 Every GET page of the route inventory is rendered as each role; its visible text (outside <script>,
 <style> and <code>) must not contain any translated msgid of three words or more (for a msgid with
-placeholders, any of its literal stretches of three words or more).
+placeholders, any of its literal stretches of three words or more). The refusals and "not found"
+pages some roles get are read too, and so are the admin's pages, a few searches and addresses that
+name nothing.
 """
 
 import html as html_lib
+import importlib
 import re
 from functools import cache
 from pathlib import Path
@@ -29,6 +32,7 @@ EXAMPLES = {
     "code": {"elements": "HH_TOTAL", "indicators": "HH_SMART_DEVICE_RATE", "data-sets": "BC_TINH_MONTHLY"},
     "rules": "HH_SMART_LE_HH",
 }
+READ_STATUSES = {200, 400, 403, 404, 405}
 HIDDEN = re.compile(r"<(script|style|code|textarea)\b.*?</\1>", flags=re.S | re.I)
 
 
@@ -56,9 +60,53 @@ def visible_text(body: str) -> str:
     return " ".join(html_lib.unescape(body).split())
 
 
+def _first_pk(model_path: str) -> str | None:
+    module, name = model_path.rsplit(".", 1)
+    model = getattr(importlib.import_module(module), name)
+    pk = model.objects.order_by("pk").values_list("pk", flat=True).first()
+    return None if pk is None else str(pk)
+
+
+# Routes with a pk: the first row of the model (a missing one shows the 404 page, read as well).
+PK_EXAMPLES = {
+    "/catalog/indicators/<str:code>/targets/<int:pk>/": "giamsat.catalog.models.Target",
+    "/alerts/rules/<int:pk>/": "giamsat.alerts.models.AlertRule",
+    "/notifications/<int:pk>/": "giamsat.notifications.models.Notification",
+}
+# Pages no route pattern builds: searches, an invalid signed link, addresses that name nothing.
+EXTRA_URLS = (
+    "/units/?q=quang+nam",
+    "/units/?q=ha+noi",
+    "/accounts/password/reset/MQ/invalid-token/",
+    "/khong-co-trang-nay/",
+    "/evaluation/explain/ADULT_EID_RATE/P01/2019Q1/",
+    "/evaluation/indicators/NOPE/",
+    "/reports/999999/",
+)
+
+
+def admin_urls() -> list[str]:
+    """The admin's index, and every registered model's list, add page and first row's page."""
+    from django.contrib import admin
+    from django.urls import reverse
+
+    urls = ["/admin/"]
+    for model in admin.site._registry:
+        opts = model._meta
+        urls.append(reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist"))
+        urls.append(reverse(f"admin:{opts.app_label}_{opts.model_name}_add"))
+        if first := model.objects.order_by("pk").values_list("pk", flat=True).first():
+            urls.append(reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[first]))
+    return urls
+
+
 def _example(pattern: str) -> str | None:
-    """The pattern with example values, or None when it needs ones not listed (a pk, a token)."""
+    """The pattern with example values, or None when it needs ones not listed (a token)."""
     parts = pattern.strip("/").split("/")
+    if pattern in PK_EXAMPLES:
+        pk = _first_pk(PK_EXAMPLES[pattern])
+        pattern = pattern.replace("<int:pk>", pk or "999999")
+        parts = pattern.strip("/").split("/")
     if parts[-1] in {"remove", "end", "revoke", "errors"} or any("<int:" in p or "<slug:" in p for p in parts):
         return None
     out = []
@@ -92,22 +140,46 @@ def page_urls() -> list[str]:
     return sorted(set(urls))
 
 
-@pytest.mark.parametrize("username", ROLES)
-def test_no_untranslated_english_on_vietnamese_pages(username):
-    client = Client()
-    client.force_login(User.objects.get(username=username))
+def read_pages(client: Client, urls) -> dict[str, list[str]]:
+    """The English phrases found on each page (pages, refusals, "not found"; not downloads)."""
     phrases = english_phrases()
-    assert len(phrases) > 300
     found = {}
-    for url in page_urls():
+    for url in urls:
         response = client.get(url)
-        if response.status_code != 200 or not response["Content-Type"].startswith("text/html"):
+        if response.status_code not in READ_STATUSES or not response["Content-Type"].startswith("text/html"):
             continue
         text = visible_text(response.content.decode())
         leaks = [phrase for phrase in phrases if phrase in text]
         if leaks:
             found[url] = leaks
-    assert found == {}
+    return found
+
+
+@pytest.mark.parametrize("username", ROLES)
+def test_no_untranslated_english_on_vietnamese_pages(username):
+    client = Client()
+    client.force_login(User.objects.get(username=username))
+    assert len(english_phrases()) > 300
+    urls = [*page_urls(), *EXTRA_URLS, *(admin_urls() if username == "admin" else [])]
+    assert read_pages(client, urls) == {}
+
+
+def test_no_untranslated_english_for_a_visitor_not_signed_in():
+    assert read_pages(Client(), ["/accounts/login/", "/accounts/password/reset/", "/khong-co-trang-nay/"]) == {}
+
+
+def test_the_pages_read_include_refusals_not_found_and_the_admin():
+    """The extended inventory is really rendered: a 404, a 403 and the admin's model lists."""
+    admin_client = Client()
+    admin_client.force_login(User.objects.get(username="admin"))
+    assert admin_client.get("/khong-co-trang-nay/").status_code == 404
+    assert len(admin_urls()) > 20
+    changelist = admin_client.get("/admin/reporting/datavalue/").content.decode()
+    assert "Giá trị số liệu" in changelist or "giá trị số liệu" in changelist
+    reporter = Client()
+    reporter.force_login(User.objects.get(username="a.reporter"))
+    assert reporter.get("/alerts/rules/new/").status_code == 403
+    assert any("targets/" in url and "new" not in url for url in page_urls())
 
 
 def test_the_check_finds_english_when_there_is_some(client_a):

@@ -253,3 +253,23 @@ def test_completeness_period_is_chosen_with_the_shared_picker(client_a):
     html = client_a.get("/reports/completeness/", {"data_set": "BC_TINH_MONTHLY", "period": "202510"}).content.decode()
     picker = html[html.index('<select id="period"') :].split("</select>")[0]
     assert '<option value="202510" selected>' in picker and "<optgroup" in picker and "Quý" not in picker
+
+
+def test_periods_are_picked_from_a_list_not_typed(client_a, monkeypatch):
+    """Opening a report, the Excel template and export and the audit filter offer the periods in a
+    list; opening a report preselects the last month that has ended (issue 20)."""
+    import datetime as dt
+
+    from giamsat.reporting import excel_views, views
+
+    monkeypatch.setattr(views, "today", lambda: dt.date(2026, 12, 7))
+    monkeypatch.setattr(excel_views, "today", lambda: dt.date(2026, 12, 7))
+    home = client_a.get("/reports/").content.decode()
+    picker = home[home.index('id="pick-period"') : home.index("</select>", home.index('id="pick-period"'))]
+    assert '<option value="202611" selected>' in picker and 'value="202612"' in picker
+    excel = client_a.get("/reports/excel/").content.decode()
+    for field in ("tpl-period", "tpl-end", "exp-period", "exp-end"):
+        assert f'<select id="{field}"' in excel
+    assert "Kỳ gần nhất đã kết thúc" in excel
+    audit = client_a.get("/reports/audit/", {"period": "202510"}).content.decode()
+    assert '<select id="audit-period" name="period">' in audit and '<option value="202510" selected>' in audit
