@@ -194,6 +194,8 @@ class BaselineItem(models.Model):
 
     class Meta:
         ordering = ["pk"]
+        verbose_name = _("baseline item")
+        verbose_name_plural = _("baseline items")
 
     def __str__(self) -> str:
         return self.title
