@@ -4,14 +4,13 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('tracking', '0002_workitem_tracking_wo_complet_b7544d_idx'),
+        ("tracking", "0002_workitem_tracking_wo_complet_b7544d_idx"),
     ]
 
     operations = [
         migrations.AlterModelOptions(
-            name='baselineitem',
-            options={'ordering': ['pk'], 'verbose_name': 'baseline item', 'verbose_name_plural': 'baseline items'},
+            name="baselineitem",
+            options={"ordering": ["pk"], "verbose_name": "baseline item", "verbose_name_plural": "baseline items"},
         ),
     ]
