@@ -381,3 +381,25 @@ def test_the_history_names_people_and_dates_not_keys(plans, leader):
     )
     text = _text(_client("a.reporter").get(f"/plans/tasks/{task.pk}/"))
     assert ": — → a.reporter" in text and "30/06/2026 → 15/07/2026" in text
+
+
+def test_a_long_plan_is_paged_by_its_tasks_with_their_subtasks(plans, reporter, monkeypatch):
+    """The status counts are the whole plan's; the list shows a page of top-level tasks, each
+    with its sub-tasks."""
+    monkeypatch.setattr("giamsat.plans.views.PLAN_TASKS_PER_PAGE", 2)
+    client = _client("a.reporter")
+    url = f"/plans/{plans['plan'].pk}/"
+    first = client.get(url)
+    text = _text(first)
+    assert 'data-testid="plan-pager"' in first.content.decode()
+    assert "Quá hạn chưa hoàn thành: 1" in text  # counted over the whole plan
+    assert "&amp;page=2#plan-tasks-title" in first.content.decode()
+    pages = [client.get(url, {"page": n}) for n in (1, 2)]
+    assert _text(pages[0]) != _text(pages[1])
+    shown = " ".join(_text(p) for p in pages)
+    for title in ("Ban hành kế hoạch chuyển đổi số", "Kết nối nền tảng dữ liệu", "Báo cáo quý I", "Phủ sóng vùng lõm"):
+        assert title in shown
+    # The sub-task is on the page of its task, right after it.
+    page_of_parent = next(p for p in pages if "Kết nối nền tảng dữ liệu" in _text(p))
+    body = page_of_parent.content.decode()
+    assert body.index("Kết nối nền tảng dữ liệu") < body.index("Khảo sát hạ tầng")
