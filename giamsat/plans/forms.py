@@ -1,6 +1,6 @@
 """Forms of the plans' pages: the overview's filters, a new task, and what a task's page asks
 (progress and completion with evidence, an extension, the assigner's review and decision,
-a comment, a baseline). Dates are typed as the browser's date picker sends them, or dd/mm/yyyy."""
+a comment, a baseline). Dates are typed dd/mm/yyyy (ISO yyyy-mm-dd is read too)."""
 
 from __future__ import annotations
 
@@ -26,7 +26,11 @@ def _date_field(label, required=True, **kwargs) -> forms.DateField:
         label=label,
         required=required,
         input_formats=DATE_FORMATS,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        # Typed as dd/mm/yyyy everywhere (a browser's date picker shows its own locale's order).
+        widget=forms.DateInput(
+            attrs={"placeholder": "dd/mm/yyyy", "inputmode": "numeric", "autocomplete": "off", "size": 10},
+            format="%d/%m/%Y",
+        ),
         error_messages={"invalid": _("Enter a date as dd/mm/yyyy, for example 30/06/2026.")},
         **kwargs,
     )
@@ -46,7 +50,7 @@ class TaskFilterForm(PlansForm):
 
     year = forms.TypedChoiceField(label=_("year"), coerce=int, required=False, choices=())
     unit_type = forms.ChoiceField(label=_("unit type"), required=False, choices=())
-    unit = forms.CharField(label=_("unit code"), required=False, max_length=60)
+    unit = forms.CharField(label=_("unit"), required=False, max_length=60)
     status = forms.ChoiceField(label=_("status"), required=False, choices=())
     domain = forms.ChoiceField(label=_("domain"), required=False, choices=())
     document = forms.TypedChoiceField(label=_("assigning document"), coerce=int, required=False, choices=())
