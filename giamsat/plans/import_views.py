@@ -3,18 +3,16 @@ while a problem remains); the blank template; a plan or a task list exported."""
 
 from __future__ import annotations
 
-import re
-
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import render
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from giamsat.accounts.choices import Domain
 from giamsat.accounts.selectors import ensure_can_view
 from giamsat.core.dates import InvalidDate, parse_date, today
+from giamsat.core.http import download_response, safe_file_stem
 from giamsat.orgunits.models import OrgUnit
 from giamsat.reporting import excel as data_excel
 from giamsat.tracking.choices import WorkStatus
@@ -35,17 +33,6 @@ YEARS = (2000, 2100)
 
 class BadRequest(ValueError):
     """A parameter we cannot use; the message says which and why."""
-
-
-def _download(content: bytes, content_type: str, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=filename)
-    response["Cache-Control"] = "no-store"
-    return response
-
-
-def _safe(text: str) -> str:
-    return re.sub(r"[^A-Za-z0-9._-]+", "_", text).strip("_") or "GiamSat"
 
 
 def _unit(code: str, *, required: bool = True) -> OrgUnit | None:
@@ -193,7 +180,9 @@ def plan_import_confirm(request):
 @require_GET
 def plan_import_template(request):
     """A blank plan to fill, with its instructions."""
-    return _download(excel.template_workbook(), excel.XLSX_CONTENT_TYPE, _safe(_("plan_template")) + ".xlsx")
+    return download_response(
+        excel.template_workbook(), excel.XLSX_CONTENT_TYPE, safe_file_stem(_("plan_template")) + ".xlsx"
+    )
 
 
 def _export_filters(params) -> TaskFilters:
@@ -254,8 +243,8 @@ def plan_export(request):
         "user": request.user.display_name,
     }
     content = excel.tasks_workbook(tasks=rows, title=title, subtitle=subtitle)
-    stem = _safe(f"{unit.code}_{filters.year}" if plan else f"{_('tasks')}_{today():%Y%m%d}")
-    return _download(content, excel.XLSX_CONTENT_TYPE, f"{stem}.xlsx")
+    stem = safe_file_stem(f"{unit.code}_{filters.year}" if plan else f"{_('tasks')}_{today():%Y%m%d}")
+    return download_response(content, excel.XLSX_CONTENT_TYPE, f"{stem}.xlsx")
 
 
 def _number_key(number: str) -> tuple:

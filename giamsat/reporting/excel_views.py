@@ -3,12 +3,9 @@ sent back highlighted), export a selection or one report to Excel or CSV."""
 
 from __future__ import annotations
 
-import re
-
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET, require_POST
@@ -24,6 +21,7 @@ from giamsat.accounts.selectors import (
 from giamsat.catalog.models import DataSet
 from giamsat.catalog.selectors import data_set_assigned_to, data_set_units
 from giamsat.core.dates import today
+from giamsat.core.http import download_response, safe_file_stem
 from giamsat.core.periods import PICKER_DEPTH, InvalidPeriod, periods_between, picker_choices
 from giamsat.core.periods import Period as PeriodValue
 from giamsat.orgunits.models import OrgUnit
@@ -41,17 +39,6 @@ class BadRequest(ValueError):
 
 def _bad_request(request, message: str) -> HttpResponse:
     return render(request, "errors/400.html", {"message": message}, status=400)
-
-
-def _download(content: bytes, content_type: str, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=filename)
-    response["Cache-Control"] = "no-store"
-    return response
-
-
-def _safe(text: str) -> str:
-    return re.sub(r"[^A-Za-z0-9._-]+", "_", text).strip("_") or "GiamSat"
 
 
 def _data_set(params) -> DataSet:
@@ -166,8 +153,8 @@ def template_download(request):
         return _bad_request(request, str(exc))
     content = excel.template_build(data_set=data_set, units=units, periods=periods)
     span = periods[0].code if len(periods) == 1 else f"{periods[0].code}-{periods[-1].code}"
-    name = _safe(f"{data_set.code}_{unit.code if unit else 'units'}_{span}") + ".xlsx"
-    return _download(content, excel.XLSX_CONTENT_TYPE, name)
+    name = safe_file_stem(f"{data_set.code}_{unit.code if unit else 'units'}_{span}") + ".xlsx"
+    return download_response(content, excel.XLSX_CONTENT_TYPE, name)
 
 
 @login_required
@@ -223,14 +210,14 @@ def upload_errors(request, token: str):
         return _bad_request(request, str(exc))
     stem = kept.name.rsplit(".", 1)[0] or "GiamSat"
     suffix = pgettext("file name", "errors")
-    return _download(content, excel.XLSX_CONTENT_TYPE, f"{stem} ({suffix}).xlsx")
+    return download_response(content, excel.XLSX_CONTENT_TYPE, f"{stem} ({suffix}).xlsx")
 
 
 def _export_response(rows, kind: str, *, data_set: DataSet, periods: list[PeriodValue], unit, user) -> HttpResponse:
     span = periods[0].code if len(periods) == 1 else f"{periods[0].code}-{periods[-1].code}"
-    stem = _safe(f"{data_set.code}_{unit.code if unit else 'units'}_{span}")
+    stem = safe_file_stem(f"{data_set.code}_{unit.code if unit else 'units'}_{span}")
     if kind == "csv":
-        return _download(excel.export_csv(rows), "text/csv; charset=utf-8", f"{stem}.csv")
+        return download_response(excel.export_csv(rows), "text/csv; charset=utf-8", f"{stem}.csv")
     period_text = periods[0].label if len(periods) == 1 else f"{periods[0].label} – {periods[-1].label}"
     subtitle = _("Unit: %(unit)s · Period: %(periods)s · Exported on %(date)s by %(user)s") % {
         "unit": unit.name if unit else _("all units of your scope"),
@@ -239,7 +226,7 @@ def _export_response(rows, kind: str, *, data_set: DataSet, periods: list[Period
         "user": user.display_name,
     }
     content = excel.export_workbook(rows=rows, title=data_set.name, subtitle=subtitle)
-    return _download(content, excel.XLSX_CONTENT_TYPE, f"{stem}.xlsx")
+    return download_response(content, excel.XLSX_CONTENT_TYPE, f"{stem}.xlsx")
 
 
 @login_required
