@@ -85,7 +85,7 @@ admin.site.unregister(Group)
 
 @admin.register(Group)
 class GroupAdmin(PermissionLabels, BaseGroupAdmin):
-    pass
+    """Django's group admin with the permissions named in Vietnamese (PermissionLabels)."""
 
 
 # django-otp's own device admin shows secrets and needs another QR library: a read-only list instead.

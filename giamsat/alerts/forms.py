@@ -3,6 +3,8 @@ import json
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from giamsat.core.widgets import DayInput
+
 from .models import AlertRule
 from .registry import kind_choices, kind_get
 
@@ -74,16 +76,12 @@ class AlertRuleForm(forms.ModelForm):
         return super().save(commit=commit)
 
 
-DATE_ATTRS = {"placeholder": "dd/mm/yyyy", "inputmode": "numeric", "autocomplete": "off", "size": 10}
-
-
 class SilenceForm(forms.Form):
     kind = forms.ChoiceField(label=_("kind"), required=False, choices=())
     unit = forms.CharField(label=_("unit code (and the units below it)"), required=False, max_length=60)
     severity = forms.ChoiceField(label=_("severity"), required=False, choices=())
-    # Typed dd/mm/yyyy (a browser's date picker shows its own locale's order, mm/dd/yyyy in English).
-    starts = forms.DateField(label=_("from"), widget=forms.DateInput(attrs=DATE_ATTRS, format="%d/%m/%Y"))
-    ends = forms.DateField(label=_("until (inclusive)"), widget=forms.DateInput(attrs=DATE_ATTRS, format="%d/%m/%Y"))
+    starts = forms.DateField(label=_("from"), widget=DayInput)
+    ends = forms.DateField(label=_("until (inclusive)"), widget=DayInput)
     reason = forms.CharField(label=_("reason"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
 
     def __init__(self, *args, units=(), **kwargs):

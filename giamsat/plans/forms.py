@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from giamsat.accounts.choices import Domain
+from giamsat.core.widgets import DayInput
 from giamsat.orgunits.choices import OrgUnitType
 from giamsat.tracking.choices import WorkStatus
 
@@ -29,11 +30,7 @@ def _date_field(label, required=True, **kwargs) -> forms.DateField:
         label=label,
         required=required,
         input_formats=DATE_FORMATS,
-        # Typed as dd/mm/yyyy everywhere (a browser's date picker shows its own locale's order).
-        widget=forms.DateInput(
-            attrs={"placeholder": "dd/mm/yyyy", "inputmode": "numeric", "autocomplete": "off", "size": 10},
-            format="%d/%m/%Y",
-        ),
+        widget=DayInput,
         error_messages={"invalid": _("Enter a date as dd/mm/yyyy, for example 30/06/2026.")},
         **kwargs,
     )

@@ -326,6 +326,8 @@ def baseline_take(*, scope: str, name: str, items, by, on: dt.date | None = None
     baseline = Baseline.objects.create(scope=scope, name=name.strip()[:255], taken_on=on, taken_at=now, taken_by=by)
     from .selectors import item_as_of
 
+    if hasattr(items, "prefetch_related"):  # a queryset: every item's history in one query
+        items = items.prefetch_related("history")
     rows = []
     for item in items:
         state = item_as_of(item, on)
