@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 from giamsat.evaluation.tests.conftest import demo_evaluated  # noqa: F401 (the fixture)
 from giamsat.portal.selectors import HEADLINE_INDICATORS
 
-from .helpers import screenshot, sign_in
+from .helpers import click_on_map, screenshot, sign_in
 
 pytestmark = pytest.mark.xdist_group("browser")
 
@@ -42,10 +42,7 @@ def test_the_ministry_leader_sees_the_sector_at_a_glance_and_drills_down(page, d
     # From the map: a province, then one of its indicators.
     page.go_back()
     expect(canvas).to_have_attribute("data-state", "ready")
-    canvas.scroll_into_view_if_needed()
-    x, y = page.evaluate(f"window.GiamSatMaps.charts['home-map-canvas'].convertToPixel({{seriesIndex: 0}}, {HANOI})")
-    box = canvas.bounding_box()
-    page.mouse.click(box["x"] + x, box["y"] + y)
+    click_on_map(page, "home-map-canvas", HANOI)
     expect(page).to_have_url(re.compile(r"/evaluation/units/P01/"))
     expect(page.get_by_role("heading", level=1)).to_contain_text("Hà Nội")
     indicator = page.locator("table.scorecard a").first

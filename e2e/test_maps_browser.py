@@ -11,7 +11,7 @@ from giamsat.evaluation.models import IndicatorValue
 from giamsat.orgunits.models import OrgUnit
 from giamsat.reporting.services import period_get
 
-from .helpers import screenshot, sign_in
+from .helpers import click_on_map, screenshot, sign_in
 
 pytestmark = pytest.mark.xdist_group("browser")
 
@@ -73,11 +73,7 @@ def test_the_map_colours_the_34_provinces_and_a_click_opens_the_scorecard(page, 
     expect(page.locator("#spread-chart svg")).to_be_visible()
     screenshot(page, "indicator_map_ministry_leader", full_page=True)
 
-    x, y = page.evaluate(
-        f"window.GiamSatMaps.charts['indicator-map'].convertToPixel({{seriesIndex: 0}}, {list(HANOI)})"
-    )
-    box = canvas.bounding_box()
-    page.mouse.click(box["x"] + x, box["y"] + y)
+    click_on_map(page, "indicator-map", HANOI)
     expect(page).to_have_url(page.base_url + "/evaluation/units/P01/")
     expect(page.get_by_role("heading", level=1)).to_contain_text("Hà Nội")
 
