@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "giamsat.maps",
     "giamsat.tracking",
     "giamsat.plans",
+    "giamsat.projects",
     "giamsat.api",
     "giamsat.portal",
 ]

@@ -26,6 +26,7 @@ class EventKind(models.TextChoices):
     ALERT_ESCALATED = "ALERT_ESCALATED", _("Alert escalated")
     WORK_ITEM_CHANGED = "WORK_ITEM_CHANGED", _("Tracked work changed")
     PLAN_CHANGED = "PLAN_CHANGED", _("Plan changed")
+    PROJECT_CHANGED = "PROJECT_CHANGED", _("Investment project changed")
 
 
 class DeliveryStatus(models.TextChoices):

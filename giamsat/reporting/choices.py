@@ -34,6 +34,7 @@ class Channel(models.TextChoices):
     IMPORT = "IMPORT", _("Import")
     DEMO = "DEMO", _("Demo data")
     PLANS = "PLANS", _("Plan execution (computed)")
+    PROJECTS = "PROJECTS", _("Investment projects (computed)")
 
 
 class AuditAction(models.TextChoices):
