@@ -121,10 +121,26 @@ def projects_facts(projects, day: dt.date) -> dict[int, ProjectFacts]:
         YearBudget.objects.filter(project_id__in=ids, year=day.year).values_list("project_id", "allocated")
     )
     packages: dict[int, list[PackageFacts]] = defaultdict(list)
-    for row in Package.objects.filter(project_id__in=ids).values_list(
-        "project_id", "pk", "code", "method", "stage", "estimated_value", "contract_value", "bidders"
+    for project_id, pk, code, method, stage, estimate, value, bidders, awarded, signed in Package.objects.filter(
+        project_id__in=ids
+    ).values_list(
+        "project_id",
+        "pk",
+        "code",
+        "method",
+        "stage",
+        "estimated_value",
+        "contract_value",
+        "bidders",
+        "award_date",
+        "contract_date",
     ):
-        packages[row[0]].append(PackageFacts(*row[1:]))
+        # As of `day`: bids not yet known before the award, no contract before its signature.
+        if awarded is not None and awarded > day:
+            stage, bidders = "TENDER", None
+        if signed is not None and signed > day:
+            value = None
+        packages[project_id].append(PackageFacts(pk, code, method, stage, estimate, value, bidders))
     milestones: dict[int, list[MilestoneFacts]] = defaultdict(list)
     for project_id, pk, title, due, completed in WorkItem.objects.filter(
         kind=MILESTONE_KIND, project_milestone__project_id__in=ids
