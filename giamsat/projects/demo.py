@@ -356,7 +356,7 @@ class Builder:
 
     def _money(self, project: Project, role: str, rng: random.Random, by, curve, main) -> None:
         """A disbursement each month of the planned month's value (at a pace), and the physical
-        progress at every quarter's end and at the last month's end."""
+        progress at every month's end (a CPI read against a stale progress would flap)."""
         total, today = project.total_investment, self.today
         last_month_end = today.replace(day=1) - dt.timedelta(days=1)
         paid, previous_value = 0, 0
@@ -386,8 +386,7 @@ class Builder:
                 )
                 paid += amount
                 self.summary.transactions += 1
-            report_day = month_end.month % 3 == 0 or month_end in (last_month_end, curve[-1][0])
-            if month_end <= last_month_end and report_day:
+            if month_end <= last_month_end:
                 ratio = 1.0 if role == "closed" else cpi if month_end == last_month_end else rng.uniform(1.0, 1.1)
                 percent = min(100.0, round(paid / total * 100 * ratio, 2))
                 if role == "closed" and month_end == curve[-1][0]:
