@@ -251,3 +251,49 @@ def portfolio(user, filters: PortfolioFilters, *, year: int) -> QuerySet[Project
         )
         .order_by(F("open_flags").desc(), F("total_investment").desc(), "code")
     )
+
+
+@dataclass
+class PortfolioSummary:
+    """A user's projects in a few figures: how many, how many flagged, the open flags by rule,
+    this year's capital allocated and disbursed."""
+
+    year: int
+    projects: int
+    flagged: int
+    flags_by_code: dict[str, int]
+    total_investment: int
+    allocated: int
+    disbursed: int
+
+    @property
+    def open_flags(self) -> int:
+        return sum(self.flags_by_code.values())
+
+    @property
+    def disbursement_rate(self) -> float | None:
+        return self.disbursed / self.allocated * 100 if self.allocated else None
+
+
+def portfolio_summary(projects: QuerySet[Project], *, year: int, today: dt.date | None = None) -> PortfolioSummary:
+    """The summary of `projects` (already scoped and filtered), in five queries."""
+    today = today or dt.date(year, 12, 31)
+    ids = projects.values("pk")
+    flags = dict(
+        RedFlag.objects.filter(project__in=ids, cleared_on__isnull=True)
+        .values("code")
+        .annotate(n=Count("pk"))
+        .values_list("code", "n")
+    )
+    totals = projects.aggregate(n=Count("pk"), total=Coalesce(Sum("total_investment"), 0))
+    return PortfolioSummary(
+        year=year,
+        projects=totals["n"],
+        flagged=RedFlag.objects.filter(project__in=ids, cleared_on__isnull=True).values("project").distinct().count(),
+        flags_by_code=flags,
+        total_investment=totals["total"],
+        allocated=YearBudget.objects.filter(project__in=ids, year=year).aggregate(s=Coalesce(Sum("allocated"), 0))["s"],
+        disbursed=Transaction.objects.filter(
+            project__in=ids, kind=TransactionKind.DISBURSEMENT, date__year=year, date__lte=today
+        ).aggregate(s=Coalesce(Sum("amount"), 0))["s"],
+    )
