@@ -229,7 +229,7 @@ PARAM_LABELS = {
     "tolerance_pct": _("tolerance (%)"),
     "days": _("days past the deadline"),
     "cpi_below": _("CPI below"),
-    "min_spent_pct": _("once paid out (% of the budget)"),
+    "min_spent_pct": _("once this share of the budget is paid out (%)"),
     "months": _("months after approval"),
 }
 

@@ -315,8 +315,8 @@ def flags_by_province(user) -> dict[str, dict]:
         .annotate(n=Count("pk"))
         .values("n")
     )
-    rows = projects.annotate(flags=Coalesce(Subquery(open_by_project), Value(0))).values_list(
-        "owner_unit__type", "owner_unit_id", "owner_unit__parent_id", "flags"
+    rows = projects.annotate(open_n=Coalesce(Subquery(open_by_project), Value(0))).values_list(
+        "owner_unit__type", "owner_unit_id", "owner_unit__parent_id", "open_n"
     )
     by_unit: dict[int, dict] = defaultdict(lambda: {"projects": 0, "flags": 0})
     for unit_type, unit_id, parent_id, flags in rows:
