@@ -91,7 +91,7 @@ def portfolio(request):
         project.rate = (
             round(project.disbursed_year * 100 / project.allocated_year, 1) if project.allocated_year else None
         )
-        project.flag_names = [rule_name(flag.rule) for flag in flags.get(project.pk, [])]
+        project.open_flag_rules = [(rule_name(flag.rule), flag.rule.legal_basis) for flag in flags.get(project.pk, [])]
     by_code = selectors.open_flags_by_code(projects)
     flag_chart = {
         "names": [str(FlagCode(code).label) for code in FlagCode.values if by_code.get(code)],
