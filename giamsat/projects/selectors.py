@@ -303,8 +303,8 @@ def open_flags_of(project_ids) -> dict[int, list[RedFlag]]:
     return found
 
 
-def flags_by_province(user) -> dict[str, dict]:
-    """For each province in force today with visible projects: its projects and their open red
+def flags_by_province(user, on: dt.date) -> dict[str, dict]:
+    """For each province in force on `on` that the user sees: its projects and their open red
     flags (a provincial department's projects count for its province)."""
     from giamsat.orgunits.models import OrgUnit
 
@@ -319,6 +319,10 @@ def flags_by_province(user) -> dict[str, dict]:
         "owner_unit__type", "owner_unit_id", "owner_unit__parent_id", "open_n"
     )
     by_unit: dict[int, dict] = defaultdict(lambda: {"projects": 0, "flags": 0})
+    # Every province in force the user sees, with none counted yet (the map shades them too).
+    provinces = OrgUnit.objects.active_on(on).filter(user_scope(user, ScopeKind.VIEW).q(), type="PROVINCE")
+    for pk in provinces.values_list("pk", flat=True):
+        by_unit[pk]  # noqa: B018 (the default counts)
     for unit_type, unit_id, parent_id, flags in rows:
         province = unit_id if unit_type == "PROVINCE" else parent_id
         by_unit[province]["projects"] += 1

@@ -129,7 +129,7 @@ def map_data(request):
     """The portfolio's map, in the format of maps/map.js: each province in force today coloured
     by its projects' open red flags; a click opens the portfolio of that owner."""
     on = today()
-    counts = selectors.flags_by_province(request.user)
+    counts = selectors.flags_by_province(request.user, on)
     base = reverse("projects:portfolio")
     values = [
         {

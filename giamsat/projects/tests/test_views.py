@@ -99,6 +99,10 @@ def test_a_reporter_sees_his_provinces_projects_only(projects):
     data = client.get("/projects/map/").json()
     assert [v["code"] for v in data["values"]] == ["P01"]
     assert data["values"][0]["value"] >= 1 and data["values"][0]["url"] == "/projects/?owner=P01"
+    # The ministry's map shades every province in force, those without a flag at zero.
+    values = {v["code"]: v["value"] for v in _client("ministry.leader").get("/projects/map/").json()["values"]}
+    assert len(values) == 34 and values["P01"] >= 1 and values["P04"] == 0
+    assert "P49_63" not in values
 
 
 def test_the_portfolio_filters(projects):
