@@ -46,7 +46,7 @@ def test_bad_input_is_refused_field_by_field(leader):
         transaction_record(
             project=project, kind="DISBURSEMENT", date=d(2025, 12, 1), amount=5, by=leader, at=at(d(2026, 3, 1))
         )
-    assert "before the project was approved" in error.value.message_dict["date"][0]
+    assert "01/12/2025" in error.value.message_dict["date"][0] and "01/01/2026" in error.value.message_dict["date"][0]
     with pytest.raises(ValidationError):
         transaction_record(
             project=project, kind="DISBURSEMENT", date=d(2026, 2, 1), amount="-5", by=leader, at=at(d(2026, 3, 1))
