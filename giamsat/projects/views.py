@@ -78,7 +78,8 @@ def portfolio(request):
     the map above."""
     on = today()
     form = PortfolioFilterForm(request.GET or None, units=unit_filter_choices(request.user, on=on))
-    data = form.cleaned_data if form.is_valid() else {}
+    form.is_valid()  # the valid filters apply; the others are shown with their error
+    data = form.cleaned_data if form.is_bound else {}
     filters = selectors.PortfolioFilters(**{name: (data.get(name) or "").strip() for name in form.fields})
     projects = selectors.portfolio(request.user, filters, year=on.year)
     page = Paginator(projects, PER_PAGE).get_page(request.GET.get("page"))
