@@ -11,6 +11,7 @@ NAV_ITEMS = [
     ("reporting:home", _("Reports"), None),
     ("evaluation:ranking", _("Evaluation"), None),
     ("plans:overview", _("Plans"), None),
+    ("projects:portfolio", _("Projects"), None),
     ("alerts:list", _("Alerts"), None),
     ("documents:list", _("Documents"), None),
     ("catalog:home", _("Catalogue"), None),

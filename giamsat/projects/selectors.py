@@ -253,47 +253,115 @@ def portfolio(user, filters: PortfolioFilters, *, year: int) -> QuerySet[Project
     )
 
 
-@dataclass
-class PortfolioSummary:
-    """A user's projects in a few figures: how many, how many flagged, the open flags by rule,
-    this year's capital allocated and disbursed."""
-
-    year: int
-    projects: int
-    flagged: int
-    flags_by_code: dict[str, int]
-    total_investment: int
-    allocated: int
-    disbursed: int
-
-    @property
-    def open_flags(self) -> int:
-        return sum(self.flags_by_code.values())
-
-    @property
-    def disbursement_rate(self) -> float | None:
-        return self.disbursed / self.allocated * 100 if self.allocated else None
+# --- for the pages ------------------------------------------------------------------------------
 
 
-def portfolio_summary(projects: QuerySet[Project], *, year: int, today: dt.date | None = None) -> PortfolioSummary:
-    """The summary of `projects` (already scoped and filtered), in five queries."""
-    today = today or dt.date(year, 12, 31)
-    ids = projects.values("pk")
-    flags = dict(
-        RedFlag.objects.filter(project__in=ids, cleared_on__isnull=True)
+def project_get(user, code: str) -> Project | None:
+    """A project the user may see, by its code (None otherwise: the page answers 404)."""
+    return projects_visible(user).select_related("owner_unit", "owner_unit__parent").filter(code=code).first()
+
+
+def owner_units_for(user, on: dt.date):
+    """The units in force on `on` for which the user may register a project: its own units, or
+    those it may give work to (the ministry's leaders and analysts, a province's leaders)."""
+    from giamsat.accounts.choices import Role
+    from giamsat.orgunits.models import OrgUnit
+    from giamsat.tracking.permissions import MINISTRY_ASSIGNERS
+
+    from .choices import OWNER_UNIT_TYPES
+
+    units = OrgUnit.objects.active_on(on).filter(type__in=OWNER_UNIT_TYPES).order_by("path")
+    if user.role == Role.ADMIN or user.is_superuser:
+        return units
+    condition = user_scope(user, ScopeKind.CAPTURE).q()
+    if user.role in MINISTRY_ASSIGNERS:
+        condition |= user_scope(user, ScopeKind.VIEW).q()
+    return units.filter(condition)
+
+
+def portfolio_totals(projects: QuerySet[Project]) -> dict:
+    """The filtered portfolio's count and money (the queryset of `portfolio`)."""
+    totals = projects.order_by().aggregate(
+        n=Count("pk"),
+        total=Sum("total_investment"),
+        allocated=Sum("allocated_year"),
+        disbursed=Sum("disbursed_year"),
+    )
+    allocated, paid = totals["allocated"] or 0, totals["disbursed"] or 0
+    return {
+        "projects": totals["n"] or 0,
+        "total_investment": totals["total"] or 0,
+        "allocated": allocated,
+        "disbursed": paid,
+        "rate": round(paid * 100 / allocated, 1) if allocated else None,
+    }
+
+
+def open_flags_by_code(projects: QuerySet[Project]) -> dict[str, int]:
+    """The open red flags of these projects, counted by flag."""
+    rows = (
+        RedFlag.objects.filter(cleared_on__isnull=True, project__in=projects.order_by().values("pk"))
         .values("code")
         .annotate(n=Count("pk"))
         .values_list("code", "n")
     )
-    totals = projects.aggregate(n=Count("pk"), total=Coalesce(Sum("total_investment"), 0))
-    return PortfolioSummary(
-        year=year,
-        projects=totals["n"],
-        flagged=RedFlag.objects.filter(project__in=ids, cleared_on__isnull=True).values("project").distinct().count(),
-        flags_by_code=flags,
-        total_investment=totals["total"],
-        allocated=YearBudget.objects.filter(project__in=ids, year=year).aggregate(s=Coalesce(Sum("allocated"), 0))["s"],
-        disbursed=Transaction.objects.filter(
-            project__in=ids, kind=TransactionKind.DISBURSEMENT, date__year=year, date__lte=today
-        ).aggregate(s=Coalesce(Sum("amount"), 0))["s"],
+    return dict(rows)
+
+
+def open_flags_of(project_ids) -> dict[int, list[RedFlag]]:
+    found: dict[int, list[RedFlag]] = defaultdict(list)
+    for flag in (
+        RedFlag.objects.filter(project_id__in=project_ids, cleared_on__isnull=True)
+        .select_related("rule")
+        .order_by("project_id", "code", "pk")
+    ):
+        found[flag.project_id].append(flag)
+    return found
+
+
+def flags_by_province(user, on: dt.date) -> dict[str, dict]:
+    """For each province in force on `on` that the user sees: its projects and their open red
+    flags (a provincial department's projects count for its province)."""
+    from giamsat.orgunits.models import OrgUnit
+
+    projects = projects_visible(user).filter(owner_unit__type__in=("PROVINCE", "PROVINCIAL_DEPT"))
+    open_by_project = (
+        RedFlag.objects.filter(project=OuterRef("pk"), cleared_on__isnull=True)
+        .values("project")
+        .annotate(n=Count("pk"))
+        .values("n")
     )
+    rows = projects.annotate(open_n=Coalesce(Subquery(open_by_project), Value(0))).values_list(
+        "owner_unit__type", "owner_unit_id", "owner_unit__parent_id", "open_n"
+    )
+    by_unit: dict[int, dict] = defaultdict(lambda: {"projects": 0, "flags": 0})
+    # Every province in force the user sees, with none counted yet (the map shades them too).
+    provinces = OrgUnit.objects.active_on(on).filter(user_scope(user, ScopeKind.VIEW).q(), type="PROVINCE")
+    for pk in provinces.values_list("pk", flat=True):
+        by_unit[pk]  # noqa: B018 (the default counts)
+    for unit_type, unit_id, parent_id, flags in rows:
+        province = unit_id if unit_type == "PROVINCE" else parent_id
+        by_unit[province]["projects"] += 1
+        by_unit[province]["flags"] += flags
+    units = OrgUnit.objects.in_bulk(list(by_unit))
+    return {units[pk].code: {"name": units[pk].display_name, **counts} for pk, counts in by_unit.items() if pk in units}
+
+
+def disbursement_curve(project: Project) -> list[tuple[dt.date, int]]:
+    """The project's cumulative disbursement, day by day of payment."""
+    points, total = [], 0
+    for day, amount in (
+        Transaction.objects.filter(project=project, kind=TransactionKind.DISBURSEMENT)
+        .values("date")
+        .annotate(total=Sum("amount"))
+        .order_by("date")
+        .values_list("date", "total")
+    ):
+        total += amount
+        points.append((day, total))
+    return points
+
+
+def rule_sets() -> list[FlagRuleSet]:
+    """Every version of the red-flag rules, newest first, with its rules."""
+    return list(FlagRuleSet.objects.prefetch_related("rules").select_related("created_by").order_by("-version"))
