@@ -47,7 +47,7 @@ def test_a_single_bidder_package_raises_an_alert_that_resolves_when_the_flag_cle
     with translation.override("vi"):
         assert describe(alert) == (
             "Gói thầu chỉ có một nhà thầu tham dự — DA-2026-001 Nền tảng tích hợp, chia sẻ dữ liệu: "
-            "Gói thầu G01 chỉ có 1 nhà thầu tham dự."
+            "Gói thầu G01 chỉ có 1 hồ sơ dự thầu."
         )
     package_save(project=project, code="G01", bidders=3, by=leader)
     assert flags_evaluate(projects=[project], today=TODAY)["cleared"] == 1
