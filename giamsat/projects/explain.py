@@ -12,6 +12,18 @@ from giamsat.core.templatetags.giamsat import num
 from .choices import FlagCode
 
 
+def rule_name(rule) -> str:
+    """A red-flag rule's name in the active language."""
+    from django.utils.translation import get_language
+
+    return rule.name_vi if (get_language() or "vi").startswith("vi") else rule.name_en
+
+
+def billions(amount) -> str:
+    """Whole đồng as a number of billions (the unit said once, in the column's header)."""
+    return "—" if amount is None else num(float(amount) / 1e9, 2)
+
+
 def money(amount) -> str:
     """Whole đồng as billions: 12.345.000.000 → "12,35 tỷ đồng" (Vietnamese)."""
     if amount is None:

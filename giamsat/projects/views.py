@@ -16,7 +16,6 @@ from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -28,7 +27,7 @@ from giamsat.tracking.selectors import item_status
 
 from . import selectors, services
 from .choices import FlagCode
-from .explain import flag_sentence, threshold_sentence
+from .explain import flag_sentence, rule_name, threshold_sentence
 from .forms import (
     BaselineFreezeForm,
     MilestoneForm,
@@ -50,10 +49,6 @@ RULE_PUBLISHERS = (Role.MINISTRY_LEADER, Role.ADMIN)
 def today() -> dt.date:
     """Today in Vietnam (monkeypatched by tests)."""
     return timezone.localdate()
-
-
-def rule_name(rule) -> str:
-    return rule.name_vi if (get_language() or "vi").startswith("vi") else rule.name_en
 
 
 def _billions(amount) -> float:
@@ -92,7 +87,10 @@ def portfolio(request):
         project.rate = (
             round(project.disbursed_year * 100 / project.allocated_year, 1) if project.allocated_year else None
         )
-        project.open_flag_rules = [(rule_name(flag.rule), flag.rule.legal_basis) for flag in flags.get(project.pk, [])]
+        project.open_flag_rules = [
+            (rule_name(flag.rule), flag.rule.legal_basis, flag_sentence(flag.code, flag.figures), flag.raised_on)
+            for flag in flags.get(project.pk, [])
+        ]
     by_code = selectors.open_flags_by_code(projects)
     flag_chart = {
         "names": [str(FlagCode(code).label) for code in FlagCode.values if by_code.get(code)],

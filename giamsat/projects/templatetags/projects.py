@@ -3,7 +3,7 @@
 from django import template
 
 from giamsat.core.templatetags.giamsat import num
-from giamsat.projects.explain import money as money_words
+from giamsat.projects import explain
 
 register = template.Library()
 
@@ -11,7 +11,13 @@ register = template.Library()
 @register.filter
 def money(amount) -> str:
     """Whole đồng as billions, in the active language: "12,35 tỷ đồng"."""
-    return money_words(amount)
+    return explain.money(amount)
+
+
+@register.filter
+def billions(amount) -> str:
+    """Whole đồng as a number of billions, for columns headed "billion VND"."""
+    return explain.billions(amount)
 
 
 @register.filter
@@ -28,6 +34,4 @@ def get_item(mapping, key):
 @register.filter
 def rule_name(rule) -> str:
     """A red-flag rule's name in the active language."""
-    from django.utils.translation import get_language
-
-    return rule.name_vi if (get_language() or "vi").startswith("vi") else rule.name_en
+    return explain.rule_name(rule)
