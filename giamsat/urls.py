@@ -17,6 +17,7 @@ urlpatterns = [
     path("notifications/", include("giamsat.notifications.urls")),
     path("documents/", include("giamsat.documents.urls")),
     path("plans/", include("giamsat.plans.urls")),
+    path("projects/", include("giamsat.projects.urls")),
     path("api/", include("giamsat.api.urls")),
     path("api-docs/", RedirectView.as_view(url="/api/v1/docs"), name="api-docs"),
     path("i18n/", include("django.conf.urls.i18n")),
