@@ -59,6 +59,7 @@ run: setup
 	$(BIN)/python manage.py recompute --if-empty
 	$(BIN)/python manage.py load_demo
 	$(BIN)/python manage.py load_demo_plans
+	$(BIN)/python manage.py load_demo_projects
 	$(BIN)/python manage.py alerts_scan
 	$(BIN)/python manage.py load_demo_alerts
 	@echo "Starting the background worker (Huey) and the web server on http://$(HOST):$(PORT)/"

@@ -4,15 +4,40 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('events', '0003_alter_event_kind'),
+        ("events", "0003_alter_event_kind"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='event',
-            name='kind',
-            field=models.CharField(choices=[('VALUES_CHANGED', 'Figures changed'), ('REPORT_SUBMITTED', 'Report submitted'), ('REPORT_APPROVED', 'Report approved'), ('REPORT_ACCEPTED', 'Report accepted'), ('REPORT_RETURNED', 'Report returned'), ('REPORT_OPENED', 'Report opened'), ('REPORT_REOPENED', 'Report reopened'), ('TARGET_CHANGED', 'Target changed'), ('INDICATOR_CHANGED', 'Indicator changed'), ('DATA_ELEMENT_CHANGED', 'Data element changed'), ('VALIDATION_RULE_CHANGED', 'Validation rule changed'), ('INDEX_WEIGHTS_CHANGED', 'Index weights changed'), ('DATA_SET_CHANGED', 'Data set or assignment changed'), ('REGISTRY_CHANGED', 'Unit registry changed'), ('ALERT_OPENED', 'Alert opened'), ('ALERT_REOPENED', 'Alert reopened'), ('ALERT_RESOLVED', 'Alert resolved'), ('ALERT_ESCALATED', 'Alert escalated'), ('WORK_ITEM_CHANGED', 'Tracked work changed'), ('PLAN_CHANGED', 'Plan changed'), ('PROJECT_CHANGED', 'Investment project changed')], max_length=40, verbose_name='kind'),
+            model_name="event",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("VALUES_CHANGED", "Figures changed"),
+                    ("REPORT_SUBMITTED", "Report submitted"),
+                    ("REPORT_APPROVED", "Report approved"),
+                    ("REPORT_ACCEPTED", "Report accepted"),
+                    ("REPORT_RETURNED", "Report returned"),
+                    ("REPORT_OPENED", "Report opened"),
+                    ("REPORT_REOPENED", "Report reopened"),
+                    ("TARGET_CHANGED", "Target changed"),
+                    ("INDICATOR_CHANGED", "Indicator changed"),
+                    ("DATA_ELEMENT_CHANGED", "Data element changed"),
+                    ("VALIDATION_RULE_CHANGED", "Validation rule changed"),
+                    ("INDEX_WEIGHTS_CHANGED", "Index weights changed"),
+                    ("DATA_SET_CHANGED", "Data set or assignment changed"),
+                    ("REGISTRY_CHANGED", "Unit registry changed"),
+                    ("ALERT_OPENED", "Alert opened"),
+                    ("ALERT_REOPENED", "Alert reopened"),
+                    ("ALERT_RESOLVED", "Alert resolved"),
+                    ("ALERT_ESCALATED", "Alert escalated"),
+                    ("WORK_ITEM_CHANGED", "Tracked work changed"),
+                    ("PLAN_CHANGED", "Plan changed"),
+                    ("PROJECT_CHANGED", "Investment project changed"),
+                ],
+                max_length=40,
+                verbose_name="kind",
+            ),
         ),
     ]

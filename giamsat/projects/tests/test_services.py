@@ -5,6 +5,7 @@ import datetime as dt
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import translation
 
 from giamsat.orgunits.models import OrgUnit
 from giamsat.projects.models import RedFlag
@@ -42,11 +43,11 @@ def test_bad_input_is_refused_field_by_field(leader):
         make_project(OrgUnit.objects.get(code="P01"), leader, code="DA-X", total=0, end=d(2025, 1, 1))
     assert set(error.value.message_dict) == {"total_investment", "planned_end"}
     project = make_project(OrgUnit.objects.get(code="P01"), leader, code="DA-Y")
-    with pytest.raises(ValidationError) as error:
+    with pytest.raises(ValidationError) as error, translation.override("vi"):
         transaction_record(
             project=project, kind="DISBURSEMENT", date=d(2025, 12, 1), amount=5, by=leader, at=at(d(2026, 3, 1))
         )
-    assert "before the project was approved" in error.value.message_dict["date"][0]
+    assert "trước ngày dự án được phê duyệt (01/01/2026)" in error.value.message_dict["date"][0]
     with pytest.raises(ValidationError):
         transaction_record(
             project=project, kind="DISBURSEMENT", date=d(2026, 2, 1), amount="-5", by=leader, at=at(d(2026, 3, 1))

@@ -4,20 +4,41 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('reporting', '0008_alter_datavalue_channel_alter_datavalueaudit_channel'),
+        ("reporting", "0008_alter_datavalue_channel_alter_datavalueaudit_channel"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='datavalue',
-            name='channel',
-            field=models.CharField(choices=[('FORM', 'Web form'), ('EXCEL', 'Excel'), ('API', 'API'), ('IMPORT', 'Import'), ('DEMO', 'Demo data'), ('PLANS', 'Plan execution (computed)'), ('PROJECTS', 'Investment projects (computed)')], max_length=10),
+            model_name="datavalue",
+            name="channel",
+            field=models.CharField(
+                choices=[
+                    ("FORM", "Web form"),
+                    ("EXCEL", "Excel"),
+                    ("API", "API"),
+                    ("IMPORT", "Import"),
+                    ("DEMO", "Demo data"),
+                    ("PLANS", "Plan execution (computed)"),
+                    ("PROJECTS", "Investment projects (computed)"),
+                ],
+                max_length=10,
+            ),
         ),
         migrations.AlterField(
-            model_name='datavalueaudit',
-            name='channel',
-            field=models.CharField(choices=[('FORM', 'Web form'), ('EXCEL', 'Excel'), ('API', 'API'), ('IMPORT', 'Import'), ('DEMO', 'Demo data'), ('PLANS', 'Plan execution (computed)'), ('PROJECTS', 'Investment projects (computed)')], max_length=10),
+            model_name="datavalueaudit",
+            name="channel",
+            field=models.CharField(
+                choices=[
+                    ("FORM", "Web form"),
+                    ("EXCEL", "Excel"),
+                    ("API", "API"),
+                    ("IMPORT", "Import"),
+                    ("DEMO", "Demo data"),
+                    ("PLANS", "Plan execution (computed)"),
+                    ("PROJECTS", "Investment projects (computed)"),
+                ],
+                max_length=10,
+            ),
         ),
     ]
