@@ -34,7 +34,8 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def fixed_today(monkeypatch):
+def fixed_today(monkeypatch, settings):
+    settings.LANGUAGE_CODE = "en"  # the messages checked below are the English source
     clock = types.SimpleNamespace(localdate=lambda *args: TODAY, now=django_timezone.now)
     monkeypatch.setattr("giamsat.projects.api.today", lambda: TODAY)
     for module in (services, figures, handlers):
