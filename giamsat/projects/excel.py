@@ -437,7 +437,7 @@ class ProjectRow:
     row: int
     sheet: str
     fields: dict
-    funding: dict[str, int]
+    funding: dict[str, int] | None
     existing: Project | None = None
 
 
@@ -546,7 +546,7 @@ class _Importer:
             for key in ("domain", "programme"):
                 lookup, choices = self.lookups[key]
                 value = reader.choice(number, values, key, lookup, choices)
-                if value or key == "programme":
+                if value or (key == "programme" and key in sheet.mapping):  # a column left out changes nothing
                     fields[key] = value
             if fields["planned_start"] and fields["planned_end"] and fields["planned_end"] < fields["planned_start"]:
                 reader.problem(
@@ -555,10 +555,11 @@ class _Importer:
                     values[sheet.mapping["planned_end"] - 1],
                     _("The planned end is before the planned start."),
                 )
-            money = {}
+            # The funding as the file gives it; without any funding column, the funding is left alone.
+            money = {} if any(f"funding_{s}" in sheet.mapping for s in FundingSource.values) else None
             for source in FundingSource.values:
                 amount = reader.money(number, values, f"funding_{source}", positive=False)
-                if amount:
+                if amount and money is not None:
                     money[source] = amount
             owner_code = reader.text(number, values, "owner", required=True, max_length=40)
             project = existing.get(code)
@@ -638,14 +639,16 @@ class _Importer:
                 with transaction.atomic():
                     if row.existing is None:
                         saved[fields["code"]] = project_create(
-                            by=self.by, funding=row.funding, check_permission=False, **fields
+                            by=self.by, funding=row.funding or {}, check_permission=False, **fields
                         )
                         self.result.created += 1
                         continue
                     project = row.existing
                     fields.pop("code"), fields.pop("owner_unit")
                     changes = {k: v for k, v in fields.items() if getattr(project, k) != v}
-                    funding_changed = self.existing_funding.get(project.pk, {}) != row.funding
+                    funding_changed = (
+                        row.funding is not None and self.existing_funding.get(project.pk, {}) != row.funding
+                    )
                     if funding_changed:
                         _funding_set(project, row.funding)
                     if changes or funding_changed:

@@ -209,3 +209,16 @@ def test_the_pages_import_template_and_export(client_a, client_b):
     assert load_workbook(io.BytesIO(client_b.get("/projects/export/").content)).worksheets[0].max_row == 3
     assert client_a.get("/projects/export/", {"status": "NOPE"}).status_code == 400
     assert client_a.post("/projects/import/", {"file": SimpleUploadedFile("x.xlsx", b"PK")}).status_code == 400
+
+
+def test_a_column_left_out_changes_nothing(reporter):
+    excel.workbook_import(
+        data=workbook([project_row(programme=excel.label_vi(Programme.choices, "DIGITAL_GOVERNMENT"))]), by=reporter
+    )
+    without = [h for h in PROJECT_HEADERS if h not in ("Chương trình", PROJECT_HEADERS[-1])]
+    row = [v for h, v in zip(PROJECT_HEADERS, project_row(name="Tên mới"), strict=True) if h in without]
+    result = excel.workbook_import(data=workbook([row], project_headers=without), by=reporter)
+    assert result.saved and result.updated == 1
+    project = Project.objects.get(code="DA-HN-01")
+    assert project.name == "Tên mới" and project.programme == "DIGITAL_GOVERNMENT"
+    assert list(Funding.objects.filter(project=project).values_list("amount", flat=True)) == [12_500_000_000]
