@@ -16,6 +16,7 @@ from giamsat.maps.api import router as maps_router
 from giamsat.notifications.api import router as notifications_router
 from giamsat.orgunits.api import router as orgunits_router
 from giamsat.plans.api import router as plans_router
+from giamsat.projects.api import router as projects_router
 from giamsat.reporting.api import router as reporting_router
 
 from .errors import error_handlers_register
@@ -42,6 +43,7 @@ api.add_router("/", notifications_router)
 api.add_router("/", documents_router)
 api.add_router("/maps", maps_router)
 api.add_router("/", plans_router)
+api.add_router("/", projects_router)
 
 
 def _error(request, status: int, message: str, code: str, **extra):

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from . import views
 
@@ -9,6 +9,7 @@ urlpatterns = [
     path("rules/", views.rules, name="rules"),
     path("new/", views.project_create, name="create"),
     # Before the project's own routes: the import, the template and the exports (import_urls.py).
+    path("", include("giamsat.projects.import_urls")),
     path("<str:code>/", views.detail, name="detail"),
     path("<str:code>/edit/", views.project_edit, name="edit"),
     path("<str:code>/budget/", views.budget_set, name="budget_set"),

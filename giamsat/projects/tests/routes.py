@@ -77,3 +77,6 @@ ROUTES = RouteInventory(
         "/projects/new/": "offers only the units the user may register projects for; the service refuses others",
     },
 )
+
+
+from .routes_io import ROUTES_IO  # noqa: E402, F401
