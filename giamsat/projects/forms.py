@@ -217,6 +217,21 @@ class MilestoneForm(ProjectsForm):
         return data
 
 
+class MilestoneReportForm(ProjectsForm):
+    """The owner reports where a milestone stands, with its evidence (tracked work's report)."""
+
+    milestone = forms.ModelChoiceField(label=_("milestone"), queryset=None)
+    progress = forms.IntegerField(label=_("progress (%)"), min_value=0, max_value=100)
+    note = forms.CharField(label=_("note"), max_length=5000, required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    link = forms.URLField(label=_("link to the evidence"), max_length=500, required=False, assume_scheme="https")
+    completion = forms.BooleanField(label=_("the milestone is met"), required=False)
+
+    def __init__(self, *args, milestones=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["milestone"].queryset = milestones
+        self.fields["milestone"].label_from_instance = lambda m: f"{m.item.due_date:%d/%m/%Y} · {m.item.title}"
+
+
 class BaselineFreezeForm(ProjectsForm):
     on = _date_field(_("as of"), required=False)
     reason = forms.CharField(label=_("reason"), max_length=500, required=False)

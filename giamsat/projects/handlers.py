@@ -12,10 +12,21 @@ from giamsat.events.registry import subscribe
 
 
 def _project_ids(events) -> set[int]:
-    return {int(e.subject_id) for e in events if e.kind == EventKind.PROJECT_CHANGED and e.subject_id}
+    from .choices import MILESTONE_KIND
+    from .models import Milestone
+
+    ids = {int(e.subject_id) for e in events if e.kind == EventKind.PROJECT_CHANGED and e.subject_id}
+    milestones = [
+        int(e.subject_id)
+        for e in events
+        if e.kind == EventKind.WORK_ITEM_CHANGED and (e.payload or {}).get("kind") == MILESTONE_KIND and e.subject_id
+    ]
+    if milestones:  # a milestone met or moved, through the tracked-work base
+        ids |= set(Milestone.objects.filter(item_id__in=milestones).values_list("project_id", flat=True))
+    return ids
 
 
-@subscribe(EventKind.PROJECT_CHANGED, name="projects.follow")
+@subscribe(EventKind.PROJECT_CHANGED, EventKind.WORK_ITEM_CHANGED, name="projects.follow")
 def projects_on_change(events) -> None:
     from .models import Project
     from .services import flags_evaluate, project_changes_follow

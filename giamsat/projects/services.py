@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from giamsat.events.choices import EventKind
 from giamsat.events.services import event_record
 from giamsat.orgunits.models import OrgUnit, OrgUnitLineage
+from giamsat.tracking.models import WorkItem
 from giamsat.tracking.permissions import ensure
 from giamsat.tracking.services import work_item_create
 
@@ -118,6 +119,10 @@ def projects_follow_restructuring(*, on: dt.date | None = None) -> int:
                 )
             project.owner_unit = chain[-1][0]
             project.save(update_fields=["owner_unit"])
+            # Its open milestones are the new owner's to report on.
+            WorkItem.objects.filter(project_milestone__project=project, completed_on__isnull=True).update(
+                owner_unit=project.owner_unit
+            )
             _changed(project, None, owner=project.owner_unit.code)
         moved += 1
     return moved

@@ -17,5 +17,6 @@ urlpatterns = [
     path("<str:code>/progress/", views.progress_report, name="progress_report"),
     path("<str:code>/packages/", views.package_save, name="package_save"),
     path("<str:code>/milestones/", views.milestone_add, name="milestone_add"),
+    path("<str:code>/milestones/report/", views.milestone_report, name="milestone_report"),
     path("<str:code>/baselines/", views.baseline_freeze, name="baseline_freeze"),
 ]

@@ -22,8 +22,9 @@ from django.views.decorators.http import require_POST
 from giamsat.accounts.choices import Role
 from giamsat.accounts.selectors import unit_filter_choices
 from giamsat.tracking.choices import WorkStatus
-from giamsat.tracking.permissions import ensure
+from giamsat.tracking.permissions import can_report_for, ensure
 from giamsat.tracking.selectors import item_status
+from giamsat.tracking.services import work_progress_report
 
 from . import selectors, services
 from .choices import FlagCode
@@ -31,6 +32,7 @@ from .explain import flag_sentence, rule_name, threshold_sentence
 from .forms import (
     BaselineFreezeForm,
     MilestoneForm,
+    MilestoneReportForm,
     PackageForm,
     PhysicalProgressForm,
     PortfolioFilterForm,
@@ -237,6 +239,14 @@ def _forms(project: Project, request, forms: dict) -> dict:
     }
 
 
+def _open_milestones(project: Project):
+    return (
+        Milestone.objects.filter(project=project, item__completed_on__isnull=True)
+        .select_related("item")
+        .order_by("item__due_date", "item_id")
+    )
+
+
 def _project_context(request, project: Project, **forms) -> dict:
     on = today()
     baselines = list(project.baselines.order_by("-number"))
@@ -270,6 +280,11 @@ def _project_context(request, project: Project, **forms) -> dict:
     }
     if can_edit:
         context.update(_forms(project, request, forms))
+    # The owner's own people report a milestone's progress and completion with its evidence.
+    if can_report_for(request.user, project.owner_unit) and any(m.item.completed_on is None for m in milestones):
+        context["milestone_report_form"] = forms.get("milestone_report_form") or MilestoneReportForm(
+            milestones=_open_milestones(project)
+        )
     return context
 
 
@@ -395,6 +410,32 @@ def package_save(request, code: str):
         services.package_save(project=project, by=request.user, **data)
 
     return _post_form(request, code, PackageForm, "package_form", save, _("Package saved."), "#packages")
+
+
+@login_required
+@require_POST
+def milestone_report(request, code: str):
+    """A milestone's progress or completion, through the tracked-work base (the unit in charge
+    reports; the evidence goes to whoever set the milestone)."""
+    project = _project_or_404(request, code)
+    ensure(can_report_for(request.user, project.owner_unit), _("Only the owner unit reports on its milestones."))
+    form = MilestoneReportForm(request.POST, milestones=_open_milestones(project))
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            work_progress_report(
+                item=data["milestone"].item,
+                by=request.user,
+                progress=data["progress"],
+                note=data["note"],
+                link=data["link"],
+                completion=data["completion"],
+            )
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            return _done(request, project, _("Milestone progress reported."), "#milestones")
+    return _project_page(request, project, milestone_report_form=form)
 
 
 @login_required

@@ -69,6 +69,7 @@ ROUTES = RouteInventory(
         ),
         _post("add a milestone", "milestones/", {"title": "Nghiệm thu", "type": "delivery", "due_date": "30/09/2026"}),
         _post("freeze a baseline", "baselines/", {"reason": ""}),
+        _post("report a milestone", "milestones/report/", {"milestone": "", "progress": "50"}),
     ),
     # Every visible project, filtered by the user's view scope (test_views).
     listed=("/projects/", "/projects/map/"),

@@ -283,3 +283,38 @@ def test_the_pages_read_a_bounded_number_of_queries(projects, django_assert_max_
         client.get("/projects/")
     with django_assert_max_num_queries(30):  # 23 with one package, three flags, one transaction
         client.get("/projects/DA-HN-01/")
+
+
+def test_the_owner_reports_a_milestone_met_and_its_overdue_flag_clears(projects, leader, settings):
+    """The milestone's evidence goes through the tracked-work base; the projects follow its event
+    (dispatched inline, as the worker would) and the overdue flag clears."""
+    from giamsat.events.services import events_dispatch
+    from giamsat.projects.services import milestone_add
+
+    project = projects["flagged"]
+    milestone = milestone_add(
+        project=project, title="Nghiệm thu giai đoạn 1", type="delivery", due_date=d(2026, 5, 31), by=leader
+    )
+    flags_evaluate(projects=[project], today=TODAY)  # 45 days late on 15/07
+    assert project.flags.filter(code="MILESTONE_OVERDUE", cleared_on__isnull=True).exists()
+    reporter = _client("a.reporter")  # Hà Nội's reporter: the owner's people
+    page = _text(reporter.get(f"/projects/{project.code}/"))
+    assert "Báo cáo tiến độ hoặc hoàn thành một mốc" in page
+    url = f"/projects/{project.code}/milestones/report/"
+    refused = reporter.post(url, {"milestone": milestone.pk, "progress": "100", "completion": "on"})
+    assert refused.status_code == 200 and "Báo cáo hoàn thành cần có kết quả" in _text(
+        refused
+    )  # no evidence: nothing saved
+    milestone.item.refresh_from_db()
+    assert milestone.item.completed_on is None
+    settings.EVENTS_DISPATCH = "inline"
+    done = reporter.post(
+        url, {"milestone": milestone.pk, "progress": "100", "completion": "on", "note": "Biên bản nghiệm thu số 12"}
+    )
+    assert done.status_code == 302
+    events_dispatch()
+    milestone.item.refresh_from_db()
+    assert milestone.item.completed_on is not None
+    assert not project.flags.filter(code="MILESTONE_OVERDUE", cleared_on__isnull=True).exists()
+    # The ministry's leader may edit the project but does not report for the owner.
+    assert _client("ministry.leader").post(url, {"milestone": milestone.pk, "progress": "10"}).status_code == 403
