@@ -297,6 +297,39 @@ def plans_card(user: User) -> PlansCard:
     )
 
 
+@dataclass
+class ProjectsCard:
+    """The visible investment projects: how many, the flagged ones and this year's disbursement."""
+
+    year: int
+    projects: int
+    flagged: int
+    flags_by_code: list[tuple[str, str, int]]  # (code, label, open flags), most first
+    rate: float | None
+
+
+def projects_card(user: User) -> ProjectsCard | None:
+    """None when the user sees no project."""
+    from giamsat.projects.choices import FlagCode
+    from giamsat.projects.selectors import PortfolioFilters, open_flags_by_code, portfolio, portfolio_totals
+
+    on = today()
+    projects = portfolio(user, PortfolioFilters(), year=on.year)
+    totals = portfolio_totals(projects)
+    if not totals["projects"]:
+        return None
+    by_code = open_flags_by_code(projects)
+    return ProjectsCard(
+        year=on.year,
+        projects=totals["projects"],
+        flagged=projects.filter(open_flags__gt=0).count(),
+        flags_by_code=sorted(
+            ((code, str(FlagCode(code).label), n) for code, n in by_code.items() if n), key=lambda row: -row[2]
+        ),
+        rate=totals["rate"],
+    )
+
+
 def my_tasks(user: User) -> list:
     """The open plan tasks of the user's own units, most urgent first."""
     from giamsat.plans.selectors import my_tasks as plan_tasks
@@ -311,6 +344,7 @@ class MinistryOverview:
     reports: list[reporting.ReportsReceived]
     alerts: AlertsPanel
     plans: PlansCard | None = None
+    projects: ProjectsCard | None = None
 
 
 def ministry_overview(user: User) -> MinistryOverview:
@@ -320,6 +354,7 @@ def ministry_overview(user: User) -> MinistryOverview:
         reports=reports_due(user),
         alerts=alerts_panel(user),
         plans=plans_card(user),
+        projects=projects_card(user),
     )
 
 
@@ -346,6 +381,7 @@ class ProvinceOverview:
     reports: list[reporting.ReportsReceived]
     alerts: AlertsPanel
     tasks: list = field(default_factory=list)
+    projects: ProjectsCard | None = None
 
 
 def province_overview(user: User, unit: OrgUnit) -> ProvinceOverview:
@@ -387,6 +423,7 @@ def province_overview(user: User, unit: OrgUnit) -> ProvinceOverview:
         reports=reports_due(user),
         alerts=alerts_panel(user),
         tasks=my_tasks(user),
+        projects=projects_card(user),
     )
 
 
@@ -399,6 +436,7 @@ class ReporterOverview:
     lists: reporting.ReporterLists
     alerts: AlertsPanel
     tasks: list = field(default_factory=list)
+    projects: ProjectsCard | None = None
 
 
 def reporter_overview(user: User) -> ReporterOverview:

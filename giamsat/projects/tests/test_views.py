@@ -318,3 +318,20 @@ def test_the_owner_reports_a_milestone_met_and_its_overdue_flag_clears(projects,
     assert not project.flags.filter(code="MILESTONE_OVERDUE", cleared_on__isnull=True).exists()
     # The ministry's leader may edit the project but does not report for the owner.
     assert _client("ministry.leader").post(url, {"milestone": milestone.pk, "progress": "10"}).status_code == 403
+
+
+def test_the_landing_pages_show_the_flagged_projects(projects):
+    """The ministry's landing page counts every flagged project; a province's, its own only."""
+    from giamsat.portal.selectors import projects_card
+    from giamsat.projects.models import RedFlag
+
+    open_flags = RedFlag.objects.filter(cleared_on__isnull=True)
+    ministry = projects_card(User.objects.get(username="ministry.leader"))
+    assert (ministry.projects, ministry.flagged) == (4, open_flags.values("project").distinct().count())
+    assert sum(n for _code, _label, n in ministry.flags_by_code) == open_flags.count()
+    page = _text(_client("ministry.leader").get("/"))
+    assert "trên 4 dự án có cờ đỏ đang mở" in page and "Gói thầu chỉ có một nhà thầu" in page
+    province = projects_card(User.objects.get(username="a.leader"))  # Hà Nội's two projects
+    assert province.projects == 2
+    assert province.flagged == open_flags.filter(project__code__startswith="DA-HN").values("project").distinct().count()
+    assert projects_card(User.objects.get(username="b.reporter")).projects == 1
