@@ -93,7 +93,9 @@ def test_the_ministry_sees_the_flagged_project_first_and_its_chart(page, flagged
     expect(first).to_contain_text(NAME)
     flag = first.get_by_test_id("project-flag").filter(has_text="Gói thầu chỉ có một nhà thầu tham dự")
     expect(flag).to_be_visible()
-    expect(flag).to_have_attribute("title", re.compile(BIDDING_LAW))
+    # Each flag with its rule, the figures that raised it and its legal basis, in the row itself.
+    expect(flag).to_contain_text("chỉ có 1 hồ sơ dự thầu")
+    expect(flag).to_contain_text(BIDDING_LAW)
     expect(page.get_by_test_id("flags-by-rule").locator("canvas")).to_be_visible()
     expect(page.locator("#projects-map")).to_have_attribute("data-state", "ready")
     screenshot(page, "projects-portfolio", full_page=True)
