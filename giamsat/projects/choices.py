@@ -25,11 +25,13 @@ class ProjectStatus(models.TextChoices):
     SUSPENDED = "SUSPENDED", _("Suspended")
 
 
+# OC4IDS 0.9.5's projectStatus has no "closed": a closed IT project's system is in operation,
+# which the standard calls maintenance; it has no "suspended" either.
 OC4IDS_STATUS = {
     "PIPELINE": "preparation",
     "IMPLEMENTATION": "implementation",
     "FINALISATION": "completion",
-    "CLOSED": "completed",
+    "CLOSED": "maintenance",
     "CANCELLED": "cancelled",
     "SUSPENDED": "implementation",
 }

@@ -89,3 +89,16 @@ def test_demo_projects(loaded):
     before = _counts()
     assert demo.demo_projects_run(today=TODAY, size=100).projects == 0
     assert _counts() == before
+
+
+def test_the_demo_projects_export_as_valid_oc4ids(loaded):
+    """Every demo project, flagged, former province's or closed, passes the published schema."""
+    from giamsat.projects import oc4ids
+
+    from .test_oc4ids import errors
+
+    package = oc4ids.project_package(
+        Project.objects.order_by("code"), uri="https://giamsat.example/oc4ids", today=TODAY
+    )
+    assert len(package["projects"]) == 100
+    assert errors(package) == []
