@@ -315,7 +315,7 @@ def projects_card(user: User) -> ProjectsCard | None:
 
     on = today()
     projects = portfolio(user, PortfolioFilters(), year=on.year)
-    totals = portfolio_totals(projects)
+    totals = portfolio_totals(projects, year=on.year)
     if not totals["projects"]:
         return None
     by_code = open_flags_by_code(projects)

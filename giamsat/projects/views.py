@@ -114,7 +114,7 @@ def portfolio(request):
         "page": page,
         "rows": rows,
         "page_query": page_query.urlencode(),
-        "totals": selectors.portfolio_totals(projects),
+        "totals": selectors.portfolio_totals(projects, year=on.year),
         "flag_chart": flag_chart,
         "flag_rows": list(zip(flag_chart["codes"], flag_chart["names"], flag_chart["counts"], strict=True)),
         "year": on.year,
