@@ -92,14 +92,52 @@ class GroupAdmin(PermissionLabels, BaseGroupAdmin):
 if admin.site.is_registered(TOTPDevice):
     admin.site.unregister(TOTPDevice)
 
+# django-otp names its device model and fields in English only (no gettext): the admin names them
+# here. Only the runtime options change (migrations read Meta's original attributes, untouched).
+TOTPDevice._meta.verbose_name = _("authenticator app")
+TOTPDevice._meta.verbose_name_plural = _("authenticator apps")
+
+
+class ConfirmedFilter(admin.SimpleListFilter):
+    title = _("set up completed")
+    parameter_name = "confirmed"
+
+    def lookups(self, request, model_admin):
+        return [("1", _("Yes")), ("0", _("No"))]
+
+    def queryset(self, request, queryset):
+        if self.value() in {"0", "1"}:
+            return queryset.filter(confirmed=self.value() == "1")
+        return queryset
+
 
 @admin.register(TOTPDevice)
 class TOTPDeviceAdmin(admin.ModelAdmin):
-    list_display = ["user", "confirmed", "created_at", "last_used_at"]
-    list_filter = ["confirmed"]
+    list_display = ["device_user", "device_confirmed", "device_created_at", "device_last_used_at"]
+    list_filter = [ConfirmedFilter]
     search_fields = ["user__username"]
-    fields = ["user", "name", "confirmed", "created_at", "last_used_at"]
+    fields = ["device_user", "device_name", "device_confirmed", "device_created_at", "device_last_used_at"]
     readonly_fields = fields
+
+    @admin.display(description=_("user"), ordering="user__username")
+    def device_user(self, device: TOTPDevice):
+        return device.user
+
+    @admin.display(description=_("name"))
+    def device_name(self, device: TOTPDevice) -> str:
+        return device.name
+
+    @admin.display(description=_("set up completed"), boolean=True, ordering="confirmed")
+    def device_confirmed(self, device: TOTPDevice) -> bool:
+        return device.confirmed
+
+    @admin.display(description=_("created at"), ordering="created_at")
+    def device_created_at(self, device: TOTPDevice):
+        return device.created_at
+
+    @admin.display(description=_("last used at"), ordering="last_used_at")
+    def device_last_used_at(self, device: TOTPDevice):
+        return device.last_used_at
 
     def has_add_permission(self, request) -> bool:
         return False

@@ -42,7 +42,12 @@ class AlertRule(models.Model):
     )
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("updated by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
     )
 
     class Meta:
@@ -73,13 +78,23 @@ class Alert(models.Model):
     changed_at = models.DateTimeField(_("last changed at"))
     acknowledged_at = models.DateTimeField(_("acknowledged at"), null=True, blank=True)
     acknowledged_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("acknowledged by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
     # Resolved by a person: it stays resolved while the same condition lasts (they judged it);
     # once the condition clears this is emptied, and a return reopens the alert.
     resolved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("resolved by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     reopened = models.PositiveIntegerField(_("times reopened"), default=0)
     escalation_level = models.PositiveSmallIntegerField(_("escalation level"), default=0)
@@ -105,9 +120,16 @@ class Alert(models.Model):
 class AlertEvent(models.Model):
     """One change of an alert: opened, acknowledged, resolved, reopened, a comment, escalated."""
 
-    alert = models.ForeignKey(Alert, on_delete=models.CASCADE, related_name="history")
+    alert = models.ForeignKey(Alert, verbose_name=_("alert"), on_delete=models.CASCADE, related_name="history")
     action = models.CharField(_("action"), max_length=16, choices=AlertAction.choices)
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("done by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     at = models.DateTimeField(_("at"))
     comment = models.TextField(_("comment"), blank=True)
 
@@ -138,7 +160,9 @@ class Silence(models.Model):
     starts_at = models.DateTimeField(_("from"))
     ends_at = models.DateTimeField(_("until"))
     reason = models.TextField(_("reason"))
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("created by"), on_delete=models.SET_NULL, null=True, related_name="+"
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:

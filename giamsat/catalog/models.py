@@ -28,7 +28,7 @@ class Domain(BilingualName, models.Model):
     code = models.CharField(_("code"), max_length=40, unique=True)
     name_vi = models.CharField(_("name (Vietnamese)"), max_length=255)
     name_en = models.CharField(_("name (English)"), max_length=255, blank=True)
-    sort_order = models.PositiveSmallIntegerField(default=0)
+    sort_order = models.PositiveSmallIntegerField(_("display order"), default=0)
 
     class Meta:
         ordering = ["sort_order", "code"]
@@ -42,10 +42,10 @@ class Domain(BilingualName, models.Model):
 class DomainOwnership(models.Model):
     """Which unit owns a domain over time (the press domain moved ministries on 01/03/2025)."""
 
-    domain = models.ForeignKey(Domain, on_delete=models.CASCADE, related_name="ownerships")
-    owner = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="+")
-    valid_from = models.DateField(null=True, blank=True)
-    valid_to = models.DateField(null=True, blank=True)
+    domain = models.ForeignKey(Domain, verbose_name=_("domain"), on_delete=models.CASCADE, related_name="ownerships")
+    owner = models.ForeignKey(OrgUnit, verbose_name=_("owning unit"), on_delete=models.PROTECT, related_name="+")
+    valid_from = models.DateField(_("valid from"), null=True, blank=True)
+    valid_to = models.DateField(_("valid to"), null=True, blank=True)
 
     class Meta:
         ordering = ["domain", "valid_from"]
@@ -123,7 +123,9 @@ class Indicator(BilingualName, models.Model):
     direction = models.CharField(_("direction"), max_length=20, choices=Direction.choices)
     decimals = models.PositiveSmallIntegerField(_("decimals"), default=1)
     source = models.TextField(_("source"), blank=True)
-    data_elements = models.ManyToManyField(DataElement, related_name="indicators", blank=True, editable=False)
+    data_elements = models.ManyToManyField(
+        DataElement, verbose_name=_("data elements"), related_name="indicators", blank=True, editable=False
+    )
 
     class Meta:
         ordering = ["domain__sort_order", "code"]
@@ -140,7 +142,9 @@ class DataSet(BilingualName, models.Model):
     code = models.CharField(_("code"), max_length=60, unique=True, help_text=CODE_HELP)
     name_vi = models.CharField(_("name (Vietnamese)"), max_length=255)
     name_en = models.CharField(_("name (English)"), max_length=255, blank=True)
-    domain = models.ForeignKey(Domain, null=True, blank=True, on_delete=models.PROTECT, related_name="data_sets")
+    domain = models.ForeignKey(
+        Domain, verbose_name=_("domain"), null=True, blank=True, on_delete=models.PROTECT, related_name="data_sets"
+    )
     period_type = models.CharField(_("period type"), max_length=20, choices=PeriodTypeChoice.choices)
     # Deadline rule: this many days after the period ends (5 → day 5 of the next month).
     deadline_days = models.PositiveSmallIntegerField(_("deadline (days after the period)"), default=5)
@@ -166,10 +170,10 @@ class DataSet(BilingualName, models.Model):
 
 
 class DataSetSection(BilingualName, models.Model):
-    data_set = models.ForeignKey(DataSet, on_delete=models.CASCADE, related_name="sections")
-    name_vi = models.CharField(max_length=255)
-    name_en = models.CharField(max_length=255, blank=True)
-    sort_order = models.PositiveSmallIntegerField(default=0)
+    data_set = models.ForeignKey(DataSet, verbose_name=_("data set"), on_delete=models.CASCADE, related_name="sections")
+    name_vi = models.CharField(_("name (Vietnamese)"), max_length=255)
+    name_en = models.CharField(_("name (English)"), max_length=255, blank=True)
+    sort_order = models.PositiveSmallIntegerField(_("display order"), default=0)
 
     class Meta:
         ordering = ["data_set", "sort_order"]
@@ -181,12 +185,19 @@ class DataSetSection(BilingualName, models.Model):
 
 
 class DataSetElement(models.Model):
-    data_set = models.ForeignKey(DataSet, on_delete=models.CASCADE, related_name="members")
+    data_set = models.ForeignKey(DataSet, verbose_name=_("data set"), on_delete=models.CASCADE, related_name="members")
     section = models.ForeignKey(
-        DataSetSection, null=True, blank=True, on_delete=models.SET_NULL, related_name="members"
+        DataSetSection,
+        verbose_name=_("data set section"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="members",
     )
-    data_element = models.ForeignKey(DataElement, on_delete=models.PROTECT, related_name="data_set_members")
-    sort_order = models.PositiveSmallIntegerField(default=0)
+    data_element = models.ForeignKey(
+        DataElement, verbose_name=_("data element"), on_delete=models.PROTECT, related_name="data_set_members"
+    )
+    sort_order = models.PositiveSmallIntegerField(_("display order"), default=0)
     # Required: the report cannot be submitted while it is empty (unless marked "no figure").
     compulsory = models.BooleanField(_("required"), default=False)
 
@@ -203,13 +214,19 @@ class DataSetElement(models.Model):
 class DataSetAssignment(models.Model):
     """Who reports a data set: a unit, a group, or every unit of a type; effective-dated."""
 
-    data_set = models.ForeignKey(DataSet, on_delete=models.CASCADE, related_name="assignments")
-    kind = models.CharField(max_length=20, choices=AssignmentKind.choices)
-    org_unit = models.ForeignKey(OrgUnit, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
-    group = models.ForeignKey(OrgUnitGroup, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
-    unit_type = models.CharField(max_length=20, blank=True)
-    valid_from = models.DateField(null=True, blank=True)
-    valid_to = models.DateField(null=True, blank=True)
+    data_set = models.ForeignKey(
+        DataSet, verbose_name=_("data set"), on_delete=models.CASCADE, related_name="assignments"
+    )
+    kind = models.CharField(_("assignment kind"), max_length=20, choices=AssignmentKind.choices)
+    org_unit = models.ForeignKey(
+        OrgUnit, verbose_name=_("unit"), null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    group = models.ForeignKey(
+        OrgUnitGroup, verbose_name=_("unit group"), null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    unit_type = models.CharField(_("unit type"), max_length=20, blank=True)
+    valid_from = models.DateField(_("valid from"), null=True, blank=True)
+    valid_to = models.DateField(_("valid to"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("data set assignment")
@@ -251,11 +268,17 @@ class ValidationRule(BilingualName, models.Model):
 class Target(models.Model):
     """An indicator's goal for a scope and year, with an optional baseline."""
 
-    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="targets")
+    indicator = models.ForeignKey(
+        Indicator, verbose_name=_("indicator"), on_delete=models.CASCADE, related_name="targets"
+    )
     scope = models.CharField(_("scope"), max_length=20, choices=TargetScope.choices)
-    org_unit = models.ForeignKey(OrgUnit, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
-    group = models.ForeignKey(OrgUnitGroup, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
-    unit_type = models.CharField(max_length=20, blank=True)
+    org_unit = models.ForeignKey(
+        OrgUnit, verbose_name=_("unit"), null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    group = models.ForeignKey(
+        OrgUnitGroup, verbose_name=_("unit group"), null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    unit_type = models.CharField(_("unit type"), max_length=20, blank=True)
     year = models.PositiveSmallIntegerField(_("year"))
     value = models.DecimalField(_("target"), max_digits=20, decimal_places=6)
     baseline_value = models.DecimalField(_("baseline"), max_digits=20, decimal_places=6, null=True, blank=True)

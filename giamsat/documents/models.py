@@ -24,7 +24,7 @@ class OfficialDocument(models.Model):
     symbol = models.CharField(_("symbol"), max_length=40, help_text=_("E.g. BC-BKHCN: the kind, then the issuer."))
     place = models.CharField(_("place"), max_length=60)
     number = models.PositiveIntegerField(_("number"), null=True, blank=True)
-    issued_year = models.PositiveSmallIntegerField(null=True, blank=True)
+    issued_year = models.PositiveSmallIntegerField(_("year of issue"), null=True, blank=True)
     issued_on = models.DateField(_("date"), null=True, blank=True)
     assessment = models.TextField(_("assessment"), blank=True)
     proposals = models.TextField(_("proposals"), blank=True)
@@ -34,17 +34,26 @@ class OfficialDocument(models.Model):
     signer_name = models.CharField(_("signer's name"), max_length=150)
     figures = models.JSONField(_("figures"), default=dict)
     figures_read_at = models.DateTimeField(_("figures read at"))
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("created by"), on_delete=models.PROTECT, related_name="+"
+    )
     created_at = models.DateTimeField(_("created at"))
-    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("updated by"), on_delete=models.PROTECT, related_name="+", null=True
+    )
     updated_at = models.DateTimeField(_("updated at"))
     issued_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("issued by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
     )
     issued_at = models.DateTimeField(_("issued at"), null=True, blank=True)
-    docx_file = models.FileField(upload_to="documents/%Y/", blank=True, max_length=255)
-    pdf_file = models.FileField(upload_to="documents/%Y/", blank=True, max_length=255)
-    job_id = models.UUIDField(null=True, blank=True)  # the job rendering the issued files
+    docx_file = models.FileField(_("Word file"), upload_to="documents/%Y/", blank=True, max_length=255)
+    pdf_file = models.FileField(_("PDF file"), upload_to="documents/%Y/", blank=True, max_length=255)
+    job_id = models.UUIDField(_("job (ID)"), null=True, blank=True)  # the job rendering the issued files
 
     class Meta:
         ordering = ["-created_at"]

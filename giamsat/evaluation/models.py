@@ -88,7 +88,9 @@ class IndexMethodology(BilingualName, models.Model):
 class PillarWeight(models.Model):
     """A pillar's weight (points) in a methodology; the index divides by the sum of weights."""
 
-    methodology = models.ForeignKey(IndexMethodology, on_delete=models.CASCADE, related_name="weights")
+    methodology = models.ForeignKey(
+        IndexMethodology, verbose_name=_("index methodology"), on_delete=models.CASCADE, related_name="weights"
+    )
     pillar = models.CharField(_("pillar"), max_length=30, choices=Pillar.choices)
     weight = models.DecimalField(_("weight"), max_digits=8, decimal_places=3)
 
@@ -109,15 +111,27 @@ class ElementFigure(ChannelsMixin, models.Model):
     readers take it from the values table (services.stored_figures, selectors.explanation_get)."""
 
     data_element = models.ForeignKey(
-        DataElement, on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False
+        DataElement,
+        verbose_name=_("data element"),
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
     )
     org_unit = models.ForeignKey(
-        OrgUnit, on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False
+        OrgUnit, verbose_name=_("unit"), on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False
     )
-    period = models.ForeignKey(Period, on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False)
-    value = models.FloatField()
-    basis = models.CharField(max_length=10, choices=Basis.choices)
-    channels = models.PositiveSmallIntegerField(default=0)
+    period = models.ForeignKey(
+        Period,
+        verbose_name=_("period"),
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
+    )
+    value = models.FloatField(_("value"))
+    basis = models.CharField(_("source"), max_length=10, choices=Basis.choices)
+    channels = models.PositiveSmallIntegerField(_("channels"), default=0)
 
     class Meta:
         constraints = [
@@ -134,16 +148,25 @@ class ElementFigure(ChannelsMixin, models.Model):
 class IndicatorValue(ChannelsMixin, models.Model):
     """An indicator for a unit and period: value, target, status, score and provenance."""
 
-    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="+", db_constraint=False)
-    org_unit = models.ForeignKey(
-        OrgUnit, on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False
+    indicator = models.ForeignKey(
+        Indicator, verbose_name=_("indicator"), on_delete=models.CASCADE, related_name="+", db_constraint=False
     )
-    period = models.ForeignKey(Period, on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False)
+    org_unit = models.ForeignKey(
+        OrgUnit, verbose_name=_("unit"), on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False
+    )
+    period = models.ForeignKey(
+        Period,
+        verbose_name=_("period"),
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
+    )
     value = models.FloatField(_("value"))
     basis = models.CharField(_("source"), max_length=10, choices=Basis.choices)
     channels = models.PositiveSmallIntegerField(_("channels"), default=0)
     target = models.FloatField(_("target"), null=True)
-    target_year = models.PositiveSmallIntegerField(null=True)
+    target_year = models.PositiveSmallIntegerField(_("target year"), null=True)
     milestone = models.FloatField(_("milestone for the year"), null=True)
     start = models.FloatField(_("start of the path"), null=True)
     projected = models.FloatField(_("projected year-end value"), null=True)
@@ -170,20 +193,32 @@ class IndexValue(models.Model):
     its rank among peers (same type and level) in the period's structure and in today's."""
 
     methodology = models.ForeignKey(
-        IndexMethodology, on_delete=models.PROTECT, related_name="+", db_constraint=False, db_index=False
+        IndexMethodology,
+        verbose_name=_("index methodology"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
     )
     org_unit = models.ForeignKey(
-        OrgUnit, on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False
+        OrgUnit, verbose_name=_("unit"), on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False
     )
-    period = models.ForeignKey(Period, on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False)
-    pillar = models.CharField(max_length=30)
-    value = models.FloatField()
-    rank_period = models.PositiveIntegerField(null=True)
-    previous_rank_period = models.PositiveIntegerField(null=True)
-    peers_period = models.PositiveIntegerField(null=True)
-    rank_current = models.PositiveIntegerField(null=True)
-    previous_rank_current = models.PositiveIntegerField(null=True)
-    peers_current = models.PositiveIntegerField(null=True)
+    period = models.ForeignKey(
+        Period,
+        verbose_name=_("period"),
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
+    )
+    pillar = models.CharField(_("pillar"), max_length=30)
+    value = models.FloatField(_("value"))
+    rank_period = models.PositiveIntegerField(_("rank (units of the period)"), null=True)
+    previous_rank_period = models.PositiveIntegerField(_("previous rank (units of the period)"), null=True)
+    peers_period = models.PositiveIntegerField(_("units ranked (units of the period)"), null=True)
+    rank_current = models.PositiveIntegerField(_("rank (current units)"), null=True)
+    previous_rank_current = models.PositiveIntegerField(_("previous rank (current units)"), null=True)
+    peers_current = models.PositiveIntegerField(_("units ranked (current units)"), null=True)
     # Completeness: of the inputs its peers have, how many the unit reported for the period,
     # how many were carried from an earlier period, and how final its reports are.
     inputs_expected = models.PositiveSmallIntegerField(_("inputs expected"), db_default=0)
@@ -221,12 +256,29 @@ class GroupIndicatorValue(ChannelsMixin, models.Model):
     or the largest, by each input's aggregation), never from the members' indicator values."""
 
     indicator = models.ForeignKey(
-        Indicator, on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False
+        Indicator,
+        verbose_name=_("indicator"),
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
     )
     group = models.ForeignKey(
-        OrgUnitGroup, on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False
+        OrgUnitGroup,
+        verbose_name=_("unit group"),
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
     )
-    period = models.ForeignKey(Period, on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False)
+    period = models.ForeignKey(
+        Period,
+        verbose_name=_("period"),
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
+    )
     value = models.FloatField(_("value"))
     members = models.PositiveIntegerField(_("members counted"))
     channels = models.PositiveSmallIntegerField(_("channels"), default=0)

@@ -16,12 +16,12 @@ class Event(models.Model):
 
     kind = models.CharField(_("kind"), max_length=40, choices=EventKind.choices)
     occurred_at = models.DateTimeField(_("occurred at"), db_index=True)
-    unit_id = models.BigIntegerField(null=True, blank=True)
-    period_id = models.BigIntegerField(null=True, blank=True)
-    subject_type = models.CharField(max_length=60, blank=True)  # "<app label>.<model>"
-    subject_id = models.CharField(max_length=64, blank=True)
-    by_id = models.BigIntegerField(null=True, blank=True)
-    payload = models.JSONField(default=dict, blank=True)
+    unit_id = models.BigIntegerField(_("unit (ID)"), null=True, blank=True)
+    period_id = models.BigIntegerField(_("period (ID)"), null=True, blank=True)
+    subject_type = models.CharField(_("subject type"), max_length=60, blank=True)  # "<app label>.<model>"
+    subject_id = models.CharField(_("subject (ID)"), max_length=64, blank=True)
+    by_id = models.BigIntegerField(_("user (ID)"), null=True, blank=True)
+    payload = models.JSONField(_("payload"), default=dict, blank=True)
 
     class Meta:
         verbose_name = _("event")
@@ -36,13 +36,13 @@ class Event(models.Model):
 class EventDelivery(models.Model):
     """One subscriber's copy of an event: pending until the subscriber has handled it."""
 
-    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="deliveries")
+    event = models.ForeignKey(Event, verbose_name=_("event"), on_delete=models.CASCADE, related_name="deliveries")
     subscriber = models.CharField(_("subscriber"), max_length=100)
     status = models.CharField(
         _("status"), max_length=10, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING
     )
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
-    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    next_attempt_at = models.DateTimeField(_("next attempt at"), null=True, blank=True)
     delivered_at = models.DateTimeField(_("delivered at"), null=True, blank=True)
     last_error = models.TextField(_("last error"), blank=True)
 

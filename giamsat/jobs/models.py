@@ -12,20 +12,25 @@ class Job(models.Model):
     progress and its result. While it runs, its worker holds a lease (jobs/lease.py); a job whose
     lease lapsed is failed with a message saying so, never left running for good."""
 
-    id = models.UUIDField(primary_key=True, editable=False)
+    id = models.UUIDField(_("ID"), primary_key=True, editable=False)
     kind = models.CharField(_("kind"), max_length=60)
     owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="jobs"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("started by"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="jobs",
     )
     status = models.CharField(_("status"), max_length=10, choices=JobStatus.choices, default=JobStatus.QUEUED)
     stage = models.CharField(_("stage"), max_length=40, blank=True)
-    total = models.PositiveBigIntegerField(default=0)
-    processed = models.PositiveBigIntegerField(default=0)
-    params = models.JSONField(default=dict, blank=True)
-    file = models.FileField(upload_to="jobs/%Y/%m/", blank=True, max_length=255)
-    result = models.JSONField(null=True, blank=True)
+    total = models.PositiveBigIntegerField(_("total"), default=0)
+    processed = models.PositiveBigIntegerField(_("processed"), default=0)
+    params = models.JSONField(_("parameters"), default=dict, blank=True)
+    file = models.FileField(_("file"), upload_to="jobs/%Y/%m/", blank=True, max_length=255)
+    result = models.JSONField(_("result"), null=True, blank=True)
     error = models.TextField(_("error"), blank=True)
-    worker = models.CharField(max_length=120, blank=True)  # host:pid of the worker that ran it
+    worker = models.CharField(_("worker"), max_length=120, blank=True)  # host:pid of the worker that ran it
     created_at = models.DateTimeField(_("created at"))
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)

@@ -40,20 +40,22 @@ class OrgUnit(BilingualName, models.Model):
     name_en = models.CharField(_("name (English)"), max_length=255, blank=True)
     short_name_vi = models.CharField(_("short name"), max_length=120, blank=True)
     type = models.CharField(_("type"), max_length=20, choices=OrgUnitType.choices)
-    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
+    parent = models.ForeignKey(
+        "self", verbose_name=_("parent unit"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
     # Materialised path of codes, "VN/P01/X00004/": a subtree is one indexed prefix query.
-    path = models.CharField(max_length=255, unique=True, editable=False)
-    level = models.PositiveSmallIntegerField(editable=False)
+    path = models.CharField(_("tree path"), max_length=255, unique=True, editable=False)
+    level = models.PositiveSmallIntegerField(_("level"), editable=False)
     valid_from = models.DateField(_("valid from"), null=True, blank=True)
     valid_to = models.DateField(_("valid to"), null=True, blank=True)
     official_code = models.CharField(
         _("official code"), max_length=20, blank=True, help_text=_("GSO code where one exists.")
     )
-    latitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
-    longitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
-    area_km2 = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True)
+    latitude = models.DecimalField(_("latitude"), max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6, null=True, blank=True)
+    area_km2 = models.DecimalField(_("area (km²)"), max_digits=10, decimal_places=2, null=True, blank=True)
     # Lower-case ASCII of both names, so "ha noi" finds "Hà Nội" on SQLite and PostgreSQL.
-    search_text = models.CharField(max_length=600, editable=False, db_index=True)
+    search_text = models.CharField(_("search text"), max_length=600, editable=False, db_index=True)
     source = models.CharField(_("source"), max_length=255, blank=True)
 
     objects = OrgUnitQuerySet.as_manager()
@@ -99,9 +101,9 @@ class OrgUnit(BilingualName, models.Model):
 class OrgUnitGroupSet(BilingualName, models.Model):
     """A way of grouping units, e.g. socio-economic regions."""
 
-    code = models.CharField(max_length=40, unique=True)
-    name_vi = models.CharField(max_length=255)
-    name_en = models.CharField(max_length=255, blank=True)
+    code = models.CharField(_("code"), max_length=40, unique=True)
+    name_vi = models.CharField(_("name (Vietnamese)"), max_length=255)
+    name_en = models.CharField(_("name (English)"), max_length=255, blank=True)
 
     class Meta:
         ordering = ["code"]
@@ -115,14 +117,21 @@ class OrgUnitGroupSet(BilingualName, models.Model):
 class OrgUnitGroup(BilingualName, models.Model):
     """A named set of units, e.g. "Đồng bằng sông Hồng" or "centrally-run cities"."""
 
-    code = models.CharField(max_length=40, unique=True)
-    name_vi = models.CharField(max_length=255)
-    name_en = models.CharField(max_length=255, blank=True)
+    code = models.CharField(_("code"), max_length=40, unique=True)
+    name_vi = models.CharField(_("name (Vietnamese)"), max_length=255)
+    name_en = models.CharField(_("name (English)"), max_length=255, blank=True)
     group_set = models.ForeignKey(
-        OrgUnitGroupSet, null=True, blank=True, on_delete=models.PROTECT, related_name="groups"
+        OrgUnitGroupSet,
+        verbose_name=_("unit group set"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="groups",
     )
-    members = models.ManyToManyField(OrgUnit, through="OrgUnitGroupMembership", related_name="groups")
-    source = models.CharField(max_length=255, blank=True)
+    members = models.ManyToManyField(
+        OrgUnit, verbose_name=_("member units"), through="OrgUnitGroupMembership", related_name="groups"
+    )
+    source = models.CharField(_("source"), max_length=255, blank=True)
 
     class Meta:
         ordering = ["code"]
@@ -136,10 +145,14 @@ class OrgUnitGroup(BilingualName, models.Model):
 class OrgUnitGroupMembership(models.Model):
     """A unit's membership of a group, effective-dated (Huế became a city on 2025-01-01)."""
 
-    group = models.ForeignKey(OrgUnitGroup, on_delete=models.CASCADE, related_name="memberships")
-    org_unit = models.ForeignKey(OrgUnit, on_delete=models.CASCADE, related_name="group_memberships")
-    valid_from = models.DateField(null=True, blank=True)
-    valid_to = models.DateField(null=True, blank=True)
+    group = models.ForeignKey(
+        OrgUnitGroup, verbose_name=_("unit group"), on_delete=models.CASCADE, related_name="memberships"
+    )
+    org_unit = models.ForeignKey(
+        OrgUnit, verbose_name=_("unit"), on_delete=models.CASCADE, related_name="group_memberships"
+    )
+    valid_from = models.DateField(_("valid from"), null=True, blank=True)
+    valid_to = models.DateField(_("valid to"), null=True, blank=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["group", "org_unit"], name="group_membership_unique")]
@@ -153,12 +166,12 @@ class OrgUnitGroupMembership(models.Model):
 class RestructuringEvent(BilingualName, models.Model):
     """A merge, split, rename or transfer on a date, with its legal basis."""
 
-    code = models.CharField(max_length=60, unique=True)
-    kind = models.CharField(max_length=20, choices=RestructuringKind.choices)
+    code = models.CharField(_("code"), max_length=60, unique=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=RestructuringKind.choices)
     date = models.DateField(_("effective date"))
-    name_vi = models.CharField(max_length=255)
-    name_en = models.CharField(max_length=255, blank=True)
-    legal_basis = models.CharField(max_length=255, blank=True)
+    name_vi = models.CharField(_("name (Vietnamese)"), max_length=255)
+    name_en = models.CharField(_("name (English)"), max_length=255, blank=True)
+    legal_basis = models.CharField(_("legal basis"), max_length=255, blank=True)
 
     class Meta:
         ordering = ["date", "code"]
@@ -173,12 +186,18 @@ class OrgUnitLineage(models.Model):
     """Predecessor → successor through an event. Weight is the predecessor's share that went
     to this successor (1 for a whole unit merged; a fraction for a split, null if unknown)."""
 
-    event = models.ForeignKey(RestructuringEvent, on_delete=models.CASCADE, related_name="links")
-    predecessor = models.ForeignKey(OrgUnit, on_delete=models.CASCADE, related_name="successor_links")
-    successor = models.ForeignKey(OrgUnit, on_delete=models.CASCADE, related_name="predecessor_links")
-    weight = models.DecimalField(max_digits=7, decimal_places=6, null=True, blank=True)
+    event = models.ForeignKey(
+        RestructuringEvent, verbose_name=_("restructuring event"), on_delete=models.CASCADE, related_name="links"
+    )
+    predecessor = models.ForeignKey(
+        OrgUnit, verbose_name=_("predecessor unit"), on_delete=models.CASCADE, related_name="successor_links"
+    )
+    successor = models.ForeignKey(
+        OrgUnit, verbose_name=_("successor unit"), on_delete=models.CASCADE, related_name="predecessor_links"
+    )
+    weight = models.DecimalField(_("weight"), max_digits=7, decimal_places=6, null=True, blank=True)
     is_primary = models.BooleanField(
-        default=True, help_text=_("For a split: the successor that continues the unit by default.")
+        _("main successor"), default=True, help_text=_("For a split: the successor that continues the unit by default.")
     )
 
     class Meta:

@@ -36,7 +36,9 @@ class Plan(models.Model):
     org_unit = models.ForeignKey(OrgUnit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="+")
     year = models.PositiveSmallIntegerField(_("year"))
     title = models.CharField(_("title"), max_length=500)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("created by"), on_delete=models.SET_NULL, null=True, related_name="+"
+    )
     created_at = models.DateTimeField(_("created at"))
 
     class Meta:
@@ -58,7 +60,9 @@ class TaskAssignment(models.Model):
         AssigningDocument, verbose_name=_("assigning document"), on_delete=models.SET_NULL, null=True, blank=True
     )
     due_date = models.DateField(_("deadline"))
-    assigned_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), on_delete=models.SET_NULL, null=True, related_name="+"
+    )
     created_at = models.DateTimeField(_("created at"))
 
     class Meta:
@@ -70,7 +74,9 @@ class TaskAssignment(models.Model):
 
 
 class Task(models.Model):
-    item = models.OneToOneField(WorkItem, on_delete=models.CASCADE, primary_key=True, related_name="plan_task")
+    item = models.OneToOneField(
+        WorkItem, verbose_name=_("tracked item"), on_delete=models.CASCADE, primary_key=True, related_name="plan_task"
+    )
     plan = models.ForeignKey(Plan, verbose_name=_("plan"), on_delete=models.CASCADE, related_name="tasks")
     number = models.CharField(_("number"), max_length=20, blank=True)  # as the plan numbers it: "2.1"
     domain = models.CharField(_("domain"), max_length=20, choices=Domain.choices, blank=True)
@@ -86,7 +92,12 @@ class Task(models.Model):
         "self", verbose_name=_("part of"), on_delete=models.CASCADE, null=True, blank=True, related_name="subtasks"
     )
     assignment = models.ForeignKey(
-        TaskAssignment, on_delete=models.SET_NULL, null=True, blank=True, related_name="tasks"
+        TaskAssignment,
+        verbose_name=_("task given to many units"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="tasks",
     )
 
     class Meta:

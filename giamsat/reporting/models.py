@@ -14,10 +14,10 @@ from .choices import AuditAction, Channel, ReportAction, ReportStatus
 class Period(models.Model):
     """A DHIS2-style period (202503, 2025Q1, 2025, 2025W12) stored once and referenced."""
 
-    code = models.CharField(max_length=10, unique=True)
-    period_type = models.CharField(max_length=20)
-    start_date = models.DateField()
-    end_date = models.DateField()
+    code = models.CharField(_("code"), max_length=10, unique=True)
+    period_type = models.CharField(_("period type"), max_length=20)
+    start_date = models.DateField(_("start date"))
+    end_date = models.DateField(_("end date"))
 
     class Meta:
         ordering = ["start_date", "period_type"]
@@ -42,25 +42,30 @@ class DataValue(models.Model):
 
     # No index of their own: `data_value_unique` leads with the element, the (unit, period)
     # index with the unit.
-    data_element = models.ForeignKey(DataElement, on_delete=models.PROTECT, related_name="values", db_index=False)
-    org_unit = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="data_values", db_index=False)
-    period = models.ForeignKey(Period, on_delete=models.PROTECT, related_name="data_values")
-    value = models.DecimalField(max_digits=24, decimal_places=6, null=True, blank=True)
-    comment = models.CharField(max_length=500, blank=True)
-    follow_up = models.BooleanField(default=False)
+    data_element = models.ForeignKey(
+        DataElement, verbose_name=_("data element"), on_delete=models.PROTECT, related_name="values", db_index=False
+    )
+    org_unit = models.ForeignKey(
+        OrgUnit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="data_values", db_index=False
+    )
+    period = models.ForeignKey(Period, verbose_name=_("period"), on_delete=models.PROTECT, related_name="data_values")
+    value = models.DecimalField(_("value"), max_digits=24, decimal_places=6, null=True, blank=True)
+    comment = models.CharField(_("comment"), max_length=500, blank=True)
+    follow_up = models.BooleanField(_("marked for follow-up"), default=False)
     # Who changed it last: set by the value services from the signed-in user, like the audit
     # row's `changed_by`, so not checked again by the database (Django applies `on_delete`)
     # and, as nothing reads values by who changed them, not indexed.
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
+        verbose_name=_("updated by"),
         null=True,
         on_delete=models.SET_NULL,
         related_name="+",
         db_constraint=False,
         db_index=False,
     )
-    updated_at = models.DateTimeField()
-    channel = models.CharField(max_length=10, choices=Channel.choices)
+    updated_at = models.DateTimeField(_("updated at"))
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
 
     class Meta:
         constraints = [
@@ -83,27 +88,40 @@ class DataValueAudit(models.Model):
     (the composite index) or by time; the references have no index of their own."""
 
     data_element = models.ForeignKey(
-        DataElement, on_delete=models.PROTECT, related_name="+", db_constraint=False, db_index=False
+        DataElement,
+        verbose_name=_("data element"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
     )
     org_unit = models.ForeignKey(
-        OrgUnit, on_delete=models.PROTECT, related_name="+", db_constraint=False, db_index=False
+        OrgUnit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="+", db_constraint=False, db_index=False
     )
-    period = models.ForeignKey(Period, on_delete=models.PROTECT, related_name="+", db_constraint=False, db_index=False)
-    action = models.CharField(max_length=10, choices=AuditAction.choices)
-    old_value = models.DecimalField(max_digits=24, decimal_places=6, null=True)
-    new_value = models.DecimalField(max_digits=24, decimal_places=6, null=True)
-    old_comment = models.CharField(max_length=500, blank=True)
-    new_comment = models.CharField(max_length=500, blank=True)
+    period = models.ForeignKey(
+        Period,
+        verbose_name=_("period"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
+    )
+    action = models.CharField(_("action"), max_length=10, choices=AuditAction.choices)
+    old_value = models.DecimalField(_("old value"), max_digits=24, decimal_places=6, null=True)
+    new_value = models.DecimalField(_("new value"), max_digits=24, decimal_places=6, null=True)
+    old_comment = models.CharField(_("old comment"), max_length=500, blank=True)
+    new_comment = models.CharField(_("new comment"), max_length=500, blank=True)
     changed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
+        verbose_name=_("changed by"),
         null=True,
         on_delete=models.SET_NULL,
         related_name="+",
         db_constraint=False,
         db_index=False,
     )
-    changed_at = models.DateTimeField(db_index=True)
-    channel = models.CharField(max_length=10, choices=Channel.choices)
+    changed_at = models.DateTimeField(_("changed at"), db_index=True)
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
 
     class Meta:
         ordering = ["-changed_at", "-pk"]
@@ -118,16 +136,16 @@ class DataValueAudit(models.Model):
 class Report(models.Model):
     """A data set for one unit and one period, and where it stands in the workflow."""
 
-    data_set = models.ForeignKey(DataSet, on_delete=models.PROTECT, related_name="reports")
-    org_unit = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="reports")
-    period = models.ForeignKey(Period, on_delete=models.PROTECT, related_name="reports")
+    data_set = models.ForeignKey(DataSet, verbose_name=_("data set"), on_delete=models.PROTECT, related_name="reports")
+    org_unit = models.ForeignKey(OrgUnit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="reports")
+    period = models.ForeignKey(Period, verbose_name=_("period"), on_delete=models.PROTECT, related_name="reports")
     status = models.CharField(_("status"), max_length=20, choices=ReportStatus.choices, default=ReportStatus.DRAFT)
     deadline = models.DateField(_("deadline"))
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
-    approved_at = models.DateTimeField(null=True, blank=True)
-    accepted_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField()
-    updated_at = models.DateTimeField()
+    approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
+    accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"))
+    updated_at = models.DateTimeField(_("updated at"))
 
     class Meta:
         constraints = [
@@ -153,13 +171,15 @@ class Report(models.Model):
 class ReportEvent(models.Model):
     """One step of a report's history: who did what, when, from which state to which, why."""
 
-    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="events")
-    action = models.CharField(max_length=10, choices=ReportAction.choices)
-    from_status = models.CharField(max_length=20, choices=ReportStatus.choices, blank=True)
-    to_status = models.CharField(max_length=20, choices=ReportStatus.choices)
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
-    at = models.DateTimeField()
-    comment = models.TextField(blank=True)
+    report = models.ForeignKey(Report, verbose_name=_("report"), on_delete=models.CASCADE, related_name="events")
+    action = models.CharField(_("action"), max_length=10, choices=ReportAction.choices)
+    from_status = models.CharField(_("status before"), max_length=20, choices=ReportStatus.choices, blank=True)
+    to_status = models.CharField(_("status after"), max_length=20, choices=ReportStatus.choices)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("done by"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    at = models.DateTimeField(_("at"))
+    comment = models.TextField(_("comment"), blank=True)
     # Why a report was submitted after its deadline (asked on a late first submission).
     late_reason = models.TextField(_("reason for the late submission"), blank=True)
 
@@ -176,11 +196,17 @@ class NoFigureMark(models.Model):
     """A required figure of a report that the unit says it has no figure for, and why: the
     report can be submitted without it, and the reviewer sees the mark and its reason."""
 
-    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="no_figure_marks")
-    data_element = models.ForeignKey(DataElement, on_delete=models.PROTECT, related_name="+")
+    report = models.ForeignKey(
+        Report, verbose_name=_("report"), on_delete=models.CASCADE, related_name="no_figure_marks"
+    )
+    data_element = models.ForeignKey(
+        DataElement, verbose_name=_("data element"), on_delete=models.PROTECT, related_name="+"
+    )
     reason = models.TextField(_("reason"))
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
-    at = models.DateTimeField()
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("marked by"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    at = models.DateTimeField(_("marked at"))
 
     class Meta:
         constraints = [

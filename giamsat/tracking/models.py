@@ -63,9 +63,16 @@ class WorkItem(models.Model):
 class WorkEvent(models.Model):
     """One line of an item's history: who did what, when, and what changed (old → new)."""
 
-    item = models.ForeignKey(WorkItem, on_delete=models.CASCADE, related_name="history")
+    item = models.ForeignKey(WorkItem, verbose_name=_("tracked item"), on_delete=models.CASCADE, related_name="history")
     action = models.CharField(_("action"), max_length=20, choices=WorkAction.choices)
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("done by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     at = models.DateTimeField(_("at"))
     comment = models.TextField(_("comment"), blank=True)
     changes = models.JSONField(_("changes"), default=dict, blank=True)  # field → [old, new]
@@ -84,8 +91,12 @@ class ProgressReport(models.Model):
     """What the unit reports: progress, a note and its evidence (a link, files, a figure of the
     catalogue). A completion report asks the assigner to accept the evidence."""
 
-    item = models.ForeignKey(WorkItem, on_delete=models.CASCADE, related_name="progress_reports")
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    item = models.ForeignKey(
+        WorkItem, verbose_name=_("tracked item"), on_delete=models.CASCADE, related_name="progress_reports"
+    )
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("written by"), on_delete=models.SET_NULL, null=True, related_name="+"
+    )
     at = models.DateTimeField(_("at"))
     progress = models.PositiveSmallIntegerField(_("progress (%)"))
     note = models.TextField(_("note"), blank=True)
@@ -115,14 +126,23 @@ class ProgressReport(models.Model):
 class Attachment(models.Model):
     """A file of an item, kept through the storage API (STORAGES["default"])."""
 
-    item = models.ForeignKey(WorkItem, on_delete=models.CASCADE, related_name="attachments")
+    item = models.ForeignKey(
+        WorkItem, verbose_name=_("tracked item"), on_delete=models.CASCADE, related_name="attachments"
+    )
     report = models.ForeignKey(
-        ProgressReport, on_delete=models.SET_NULL, null=True, blank=True, related_name="attachments"
+        ProgressReport,
+        verbose_name=_("progress report"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="attachments",
     )
     file = models.FileField(_("file"), upload_to="tracking/%Y/%m/", max_length=300)
     name = models.CharField(_("name"), max_length=255)
     size = models.PositiveBigIntegerField(_("size"))
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), on_delete=models.SET_NULL, null=True, related_name="+"
+    )
     uploaded_at = models.DateTimeField(_("uploaded at"))
 
     class Meta:
@@ -137,15 +157,24 @@ class Attachment(models.Model):
 class Extension(models.Model):
     """A request to move the deadline, with its reason, decided by the assigner."""
 
-    item = models.ForeignKey(WorkItem, on_delete=models.CASCADE, related_name="extensions")
-    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    item = models.ForeignKey(
+        WorkItem, verbose_name=_("tracked item"), on_delete=models.CASCADE, related_name="extensions"
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("requested by"), on_delete=models.SET_NULL, null=True, related_name="+"
+    )
     requested_at = models.DateTimeField(_("requested at"))
     due_before = models.DateField(_("deadline before"))
     due_requested = models.DateField(_("deadline requested"))
     reason = models.TextField(_("reason"))
     state = models.CharField(_("state"), max_length=10, choices=ExtensionState.choices, default=ExtensionState.PENDING)
     decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     decision_note = models.TextField(_("decision note"), blank=True)
@@ -171,7 +200,9 @@ class Baseline(models.Model):
     name = models.CharField(_("name"), max_length=255)
     taken_on = models.DateField(_("as of"))
     taken_at = models.DateTimeField(_("taken at"))
-    taken_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    taken_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("taken by"), on_delete=models.SET_NULL, null=True, related_name="+"
+    )
 
     class Meta:
         ordering = ["-taken_on", "-pk"]
@@ -183,14 +214,16 @@ class Baseline(models.Model):
 
 
 class BaselineItem(models.Model):
-    baseline = models.ForeignKey(Baseline, on_delete=models.CASCADE, related_name="items")
-    item = models.ForeignKey(WorkItem, on_delete=models.SET_NULL, null=True, related_name="+")
-    title = models.CharField(max_length=500)
-    start_date = models.DateField(null=True)
-    due_date = models.DateField()
-    completed_on = models.DateField(null=True)
-    status = models.CharField(max_length=20)
-    progress = models.PositiveSmallIntegerField(default=0)
+    baseline = models.ForeignKey(Baseline, verbose_name=_("baseline"), on_delete=models.CASCADE, related_name="items")
+    item = models.ForeignKey(
+        WorkItem, verbose_name=_("tracked item"), on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    title = models.CharField(_("title"), max_length=500)
+    start_date = models.DateField(_("start date"), null=True)
+    due_date = models.DateField(_("due date"))
+    completed_on = models.DateField(_("completed on"), null=True)
+    status = models.CharField(_("status"), max_length=20)
+    progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
 
     class Meta:
         ordering = ["pk"]
