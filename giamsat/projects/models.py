@@ -172,7 +172,13 @@ class Transaction(models.Model):
 class Milestone(models.Model):
     """A milestone is tracked work (dates, evidence, history, status) plus its OC4IDS type."""
 
-    item = models.OneToOneField(WorkItem, on_delete=models.CASCADE, primary_key=True, related_name="project_milestone")
+    item = models.OneToOneField(
+        WorkItem,
+        verbose_name=_("tracked item"),
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="project_milestone",
+    )
     project = models.ForeignKey(Project, verbose_name=_("project"), on_delete=models.CASCADE, related_name="milestones")
     type = models.CharField(_("milestone type"), max_length=20, choices=MilestoneType.choices)
     weight = models.PositiveSmallIntegerField(_("weight (%)"), default=0)  # its share of the physical work
