@@ -9,7 +9,6 @@ with openpyxl in read-only (streaming) mode; formulas are never evaluated.
 from __future__ import annotations
 
 import datetime as dt
-import io
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -20,7 +19,6 @@ from django.utils.translation import gettext_lazy, override, pgettext_lazy
 from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
-from openpyxl.utils.datetime import from_excel
 
 from giamsat.accounts.choices import Domain
 from giamsat.core.dates import today
@@ -36,7 +34,10 @@ from giamsat.reporting.excel import (
     UploadRefused,
     _open,
     _put,
+    column_widths,
+    parse_day,
     upload_check,
+    workbook_bytes,
 )
 from giamsat.tracking.choices import WorkStatus
 from giamsat.tracking.permissions import can_review
@@ -52,7 +53,6 @@ HEADER_SEARCH_ROWS = 20
 PERSON_PREFIX = "Người phụ trách: "  # data: a person named in the table who is no user of GiamSat
 ROMAN = re.compile(r"^[IVXLC]+\.?$")
 SUBTASK_NUMBER = re.compile(r"^\d+(\.\d+)+$")
-DATE_FORMATS = ("%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%Y-%m-%d")
 
 
 @dataclass(frozen=True)
@@ -285,30 +285,6 @@ def domain_label_vi(code: str) -> str:
         return str(Domain(code).label) if code in Domain.values else ""
 
 
-def _parse_date(value) -> dt.date:
-    """A date from an Excel date cell, an Excel serial number or dd/mm/yyyy text."""
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        if 20_000 <= value < 2_958_466:  # an Excel serial number (1954 onwards) in a cell not shown as a date
-            result = from_excel(value)
-            day = result.date() if isinstance(result, dt.datetime) else result
-            if isinstance(day, dt.date) and 1900 < day.year < 2200:
-                return day
-        raise ValueError
-    text = str(value).strip()
-    for fmt in DATE_FORMATS:
-        try:
-            day = dt.datetime.strptime(text, fmt).date()
-        except ValueError:
-            continue
-        if 1900 < day.year < 2200:
-            return day
-    raise ValueError
-
-
 def _number(value) -> str:
     text = _text(value).strip()
     return text[:-1] if text.endswith(".") and text[:-1].replace(".", "").isdigit() else text
@@ -354,7 +330,7 @@ class _Checker:
         if value is None:
             return None
         try:
-            return _parse_date(value)
+            return parse_day(value)
         except (ValueError, OverflowError, TypeError):
             self.problem(
                 row, key, value, _("“%(value)s” is not a valid date: write dd/mm/yyyy.") % {"value": _text(value)[:40]}
@@ -718,18 +694,6 @@ def _head_row(ws, row: int, heads: list[str]) -> None:
         cell.fill, cell.font, cell.alignment, cell.border = FILL_HEAD, FONT_HEAD, CENTER, BORDER
 
 
-def _widths(ws, widths: Iterable[int]) -> None:
-    for col, width in enumerate(widths, start=1):
-        ws.column_dimensions[get_column_letter(col)].width = width
-
-
-def _save(wb: Workbook) -> bytes:
-    wb.properties.creator = "GiamSat"
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
-
-
 def template_workbook() -> bytes:
     """A blank plan with the Vietnamese headers the import guesses, two example rows and a sheet
     of instructions."""
@@ -746,7 +710,7 @@ def template_workbook() -> bytes:
             _put(ws, row, col, value)
         cell = ws.cell(row, 8, dt.date(today().year, 10 - row, 30))
         cell.number_format = "dd/mm/yyyy"
-    _widths(ws, WIDTHS)
+    column_widths(ws, WIDTHS)
     ws.freeze_panes = "A2"
     help_ws = wb.create_sheet(_("Instructions")[:31])
     help_ws.column_dimensions["A"].width = 28
@@ -783,7 +747,7 @@ def template_workbook() -> bytes:
     for row, (label, text) in enumerate(lines, start=3):
         _put(help_ws, row, 1, str(label)).font = Font(bold=True)
         _put(help_ws, row, 2, text).alignment = WRAP
-    return _save(wb)
+    return workbook_bytes(wb)
 
 
 def tasks_workbook(*, tasks: Iterable[Task], title: str, subtitle: str) -> bytes:
@@ -831,7 +795,7 @@ def tasks_workbook(*, tasks: Iterable[Task], title: str, subtitle: str) -> bytes
                 cell.number_format = "dd/mm/yyyy"
             elif col in (2, 9, 11):
                 cell.alignment = WRAP
-    _widths(ws, (*WIDTHS, 26, 13, 10, 13, 10, 10, 30))
+    column_widths(ws, (*WIDTHS, 26, 13, 10, 13, 10, 10, 30))
     ws.freeze_panes = "C4"
     ws.auto_filter.ref = f"A3:{get_column_letter(len(_heads()) + len(EXPORT_EXTRA))}{max(row, 4)}"
-    return _save(wb)
+    return workbook_bytes(wb)

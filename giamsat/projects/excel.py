@@ -11,7 +11,6 @@ that row and the whole import is rolled back.
 from __future__ import annotations
 
 import datetime as dt
-import io
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable
@@ -24,7 +23,6 @@ from django.utils.translation import override, pgettext_lazy
 from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
-from openpyxl.utils.datetime import from_excel
 
 from giamsat.accounts.choices import Domain
 from giamsat.core.dates import today
@@ -41,7 +39,10 @@ from giamsat.reporting.excel import (
     UploadRefused,
     _open,
     _put,
+    column_widths,
+    parse_day,
     upload_check,
+    workbook_bytes,
 )
 
 from .choices import OWNER_UNIT_TYPES, FundingSource, Programme, ProjectStatus, ProjectType, TransactionKind
@@ -53,7 +54,6 @@ __all__ = ["XLSX_CONTENT_TYPE", "UploadRefused"]
 
 MAX_ROWS = 20_000  # data rows in one workbook
 HEADER_SEARCH_ROWS = 20
-DATE_FORMATS = ("%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%Y-%m-%d")
 THOUSANDS = re.compile(r"^\d{1,3}([.,\s]\d{3})+$")
 PROJECTS, TRANSACTIONS = "projects", "transactions"
 
@@ -298,30 +298,6 @@ def label_vi(choices, value: str) -> str:
         return str(dict(choices).get(value, value or ""))
 
 
-def _parse_date(value) -> dt.date:
-    """A date from an Excel date cell, an Excel serial number or dd/mm/yyyy text."""
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        if 20_000 <= value < 2_958_466:
-            result = from_excel(value)
-            day = result.date() if isinstance(result, dt.datetime) else result
-            if isinstance(day, dt.date) and 1900 < day.year < 2200:
-                return day
-        raise ValueError
-    text = str(value).strip()
-    for fmt in DATE_FORMATS:
-        try:
-            day = dt.datetime.strptime(text, fmt).date()
-        except ValueError:
-            continue
-        if 1900 < day.year < 2200:
-            return day
-    raise ValueError
-
-
 def _parse_money(value) -> int:
     """Whole đồng: a number cell, or text with dots, commas or spaces between thousands."""
     if isinstance(value, bool):
@@ -381,7 +357,7 @@ class _Rows:
                 self.problem(row, key, "", _("Empty cell: a date is required (dd/mm/yyyy)."))
             return None
         try:
-            return _parse_date(value)
+            return parse_day(value)
         except (ValueError, OverflowError, TypeError):
             self.problem(
                 row, key, value, _("“%(value)s” is not a valid date: write dd/mm/yyyy.") % {"value": _text(value)[:40]}
@@ -779,18 +755,6 @@ def _head_row(ws, row: int, columns: Iterable[Column | str]) -> None:
         cell.fill, cell.font, cell.alignment, cell.border = FILL_HEAD, FONT_HEAD, CENTER, BORDER
 
 
-def _widths(ws, widths: Iterable[int]) -> None:
-    for col, width in enumerate(widths, start=1):
-        ws.column_dimensions[get_column_letter(col)].width = width
-
-
-def _save(wb: Workbook) -> bytes:
-    wb.properties.creator = "GiamSat"
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
-
-
 DATE_KEYS = {"decision_date", "planned_start", "planned_end", "date"}
 MONEY_KEYS = {"total_investment", "amount", *(f"funding_{s}" for s in FundingSource.values)}
 
@@ -856,7 +820,7 @@ def template_workbook() -> bytes:
         f"funding_{FundingSource.LOCAL_BUDGET}": 12_500_000_000,
     }
     _write_row(ws, 2, PROJECT_COLUMNS, example)
-    _widths(ws, (c.width for c in PROJECT_COLUMNS))
+    column_widths(ws, (c.width for c in PROJECT_COLUMNS))
     ws.freeze_panes = "C2"
     tx = wb.create_sheet(transactions_title)
     _head_row(tx, 1, TRANSACTION_COLUMNS)
@@ -873,7 +837,7 @@ def template_workbook() -> bytes:
             "note": _("First advance payment"),
         },
     )
-    _widths(tx, (c.width for c in TRANSACTION_COLUMNS))
+    column_widths(tx, (c.width for c in TRANSACTION_COLUMNS))
     tx.freeze_panes = "A2"
     help_ws = wb.create_sheet(help_title)
     help_ws.column_dimensions["A"].width = 30
@@ -913,7 +877,7 @@ def template_workbook() -> bytes:
     for row, (label, text) in enumerate(lines, start=3):
         _put(help_ws, row, 1, str(label)).font = Font(bold=True)
         _put(help_ws, row, 2, text).alignment = WRAP
-    return _save(wb)
+    return workbook_bytes(wb)
 
 
 EXPORT_EXTRA = (
@@ -950,7 +914,7 @@ def projects_workbook(*, projects: Iterable[Project], title: str, subtitle: str)
         _put(ws, row, extra_from, project.owner_unit.name_vi)
         _put(ws, row, extra_from + 1, paid.get(project.pk, 0)).number_format = "#,##0"
         _put(ws, row, extra_from + 2, flags.get(project.pk, 0))
-    _widths(ws, [*(c.width for c in PROJECT_COLUMNS), 30, 18, 10])
+    column_widths(ws, [*(c.width for c in PROJECT_COLUMNS), 30, 18, 10])
     ws.freeze_panes = "C4"
     tx = wb.create_sheet(transactions_title)
     _head_row(tx, 1, TRANSACTION_COLUMNS)
@@ -971,6 +935,6 @@ def projects_workbook(*, projects: Iterable[Project], title: str, subtitle: str)
                 "note": note,
             },
         )
-    _widths(tx, (c.width for c in TRANSACTION_COLUMNS))
+    column_widths(tx, (c.width for c in TRANSACTION_COLUMNS))
     tx.freeze_panes = "A2"
-    return _save(wb)
+    return workbook_bytes(wb)

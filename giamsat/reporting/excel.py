@@ -1177,3 +1177,49 @@ def export_csv(rows: list[ExportRow]) -> bytes:
             ["" if c is None else (csv_text(c) if i != 7 and isinstance(c, str) else c) for i, c in enumerate(cells)]
         )
     return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+# --- helpers the modules' own workbooks share (plans, projects) ------------------------------------
+
+DAY_FORMATS = ("%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%Y-%m-%d")
+
+
+def parse_day(value) -> dt.date:
+    """A day from an Excel date cell, an Excel serial number (1954 onwards, in a cell not shown
+    as a date) or dd/mm/yyyy text; ValueError otherwise."""
+    from openpyxl.utils.datetime import from_excel
+
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        if 20_000 <= value < 2_958_466:
+            result = from_excel(value)
+            day = result.date() if isinstance(result, dt.datetime) else result
+            if isinstance(day, dt.date) and 1900 < day.year < 2200:
+                return day
+        raise ValueError
+    text = str(value).strip()
+    for fmt in DAY_FORMATS:
+        try:
+            day = dt.datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+        if 1900 < day.year < 2200:
+            return day
+    raise ValueError
+
+
+def column_widths(ws, widths: Iterable[int]) -> None:
+    """Set the sheet's columns' widths, from column A on."""
+    for col, width in enumerate(widths, start=1):
+        ws.column_dimensions[get_column_letter(col)].width = width
+
+
+def workbook_bytes(wb) -> bytes:
+    """The workbook as an .xlsx file's bytes, GiamSat as its author."""
+    wb.properties.creator = "GiamSat"
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()

@@ -12,6 +12,7 @@ from openpyxl import Workbook, load_workbook
 from giamsat.plans import excel
 from giamsat.plans.models import AssigningDocument, Plan, Task
 from giamsat.plans.services import document_get_or_create, plan_get_or_create, task_create
+from giamsat.reporting.excel import parse_day
 from giamsat.tracking.choices import WorkStatus
 from giamsat.tracking.models import WorkItem
 from giamsat.tracking.services import work_progress_report
@@ -290,9 +291,9 @@ def test_a_filtered_task_list_is_exported(client_a, hanoi_dept, reporter, monkey
 def test_dates_read(value, expected):
     if expected is None:
         with pytest.raises(ValueError):
-            excel._parse_date(value)
+            parse_day(value)
     else:
-        assert excel._parse_date(value) == expected
+        assert parse_day(value) == expected
 
 
 @pytest.mark.parametrize(
