@@ -48,7 +48,7 @@ from giamsat.reporting.excel import (
 from .choices import OWNER_UNIT_TYPES, FundingSource, Programme, ProjectStatus, ProjectType, TransactionKind
 from .models import Funding, Project, ProjectOwnership, Transaction
 from .selectors import project_can_edit
-from .services import project_create, project_update, transaction_record
+from .services import funding_set, project_create, project_update, transaction_record
 
 __all__ = ["XLSX_CONTENT_TYPE", "UploadRefused"]
 
@@ -626,9 +626,10 @@ class _Importer:
                         row.funding is not None and self.existing_funding.get(project.pk, {}) != row.funding
                     )
                     if funding_changed:
-                        _funding_set(project, row.funding)
-                    if changes or funding_changed:
+                        funding_set(project=project, funding=row.funding, by=self.by)
+                    if changes:
                         project_update(project=project, by=self.by, **changes)
+                    if changes or funding_changed:
                         self.result.updated += 1
                     else:
                         self.result.unchanged += 1
@@ -698,14 +699,6 @@ class _Importer:
                 continue
             recorded[key] += 1
             self.result.transactions_created += 1
-
-
-def _funding_set(project: Project, funding: dict[str, int]) -> None:
-    """The project's funding by source as the file gives it (the project_update that follows
-    records the change)."""
-    Funding.objects.filter(project=project).exclude(source__in=list(funding)).delete()
-    for source, amount in funding.items():
-        Funding.objects.update_or_create(project=project, source=source, defaults={"amount": amount})
 
 
 def workbook_import(*, data: bytes, by) -> ImportResult:

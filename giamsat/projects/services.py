@@ -21,7 +21,7 @@ from giamsat.tracking.models import WorkItem
 from giamsat.tracking.permissions import ensure
 from giamsat.tracking.services import work_item_create
 
-from .choices import MILESTONE_KIND, OWNER_UNIT_TYPES, FlagCode, TransactionKind
+from .choices import MILESTONE_KIND, OWNER_UNIT_TYPES, FlagCode, FundingSource, TransactionKind
 from .engine.earned_value import planned_curve
 from .engine.flags import TESTS
 from .models import (
@@ -230,6 +230,19 @@ def project_update(*, project: Project, by, at=None, check_permission: bool = Tr
     project.save()
     _changed(project, by, at=at, action="update", fields=sorted(fields))
     return project
+
+
+def funding_set(*, project: Project, funding: dict[str, int], by, at=None) -> None:
+    """The project's funding by source, as given (a source left out is removed)."""
+    for source, amount in funding.items():
+        if source not in FundingSource.values:
+            raise ValidationError({"funding": _("Unknown funding source: %(source)s.") % {"source": source}})
+        if int(amount) < 0:
+            raise ValidationError({"funding": _("Amounts cannot be negative.")})
+    Funding.objects.filter(project=project).exclude(source__in=list(funding)).delete()
+    for source, amount in funding.items():
+        Funding.objects.update_or_create(project=project, source=source, defaults={"amount": int(amount)})
+    _changed(project, by, at=at, action="funding")
 
 
 def year_budget_set(*, project: Project, year: int, planned: int, allocated: int, by, at=None) -> YearBudget:
