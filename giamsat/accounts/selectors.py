@@ -54,6 +54,14 @@ class Scope:
     def is_empty(self) -> bool:
         return not self.everything and not self.paths
 
+    def covers_every_root(self) -> bool:
+        """The scope holds every tree of the registry (the ministry's view of the country and
+        the Government): a filter by it would keep every row, at the cost of an OR per root."""
+        if self.everything:
+            return True
+        roots = OrgUnit.objects.filter(parent__isnull=True).values_list("path", flat=True)
+        return bool(self.paths) and all(any(root.startswith(p) for p in self.paths) for root in roots)
+
 
 def _minimal(paths: set[str]) -> tuple[str, ...]:
     """Drop paths already covered by a shorter one, so filters stay short."""

@@ -45,7 +45,7 @@ def tasks_visible(user) -> QuerySet[Task]:
     """Tasks of the units the user sees (or assigned by the user)."""
     scope = user_scope(user, ScopeKind.VIEW)
     capture = user_scope(user, ScopeKind.CAPTURE)
-    if scope.everything or _covers_every_root(scope):
+    if scope.covers_every_root():
         return Task.objects.all()
     in_scope = scope.q("item__owner_unit") | capture.q("item__owner_unit")
     # "Or assigned by the user" only when they assigned work outside their scope: an OR across
@@ -53,15 +53,6 @@ def tasks_visible(user) -> QuerySet[Task]:
     if Task.objects.filter(item__assigned_by=user).exclude(in_scope).exists():
         in_scope |= Q(item__assigned_by=user)
     return Task.objects.filter(in_scope)
-
-
-def _covers_every_root(scope) -> bool:
-    """The scope holds every tree of the registry (the ministry's view of the country and the
-    Government): no filter to apply."""
-    from giamsat.orgunits.models import OrgUnit
-
-    roots = OrgUnit.objects.filter(parent__isnull=True).values_list("path", flat=True)
-    return bool(scope.paths) and all(any(root.startswith(p) for p in scope.paths) for root in roots)
 
 
 def _status_rank(today: dt.date, prefix: str = "item__") -> Case:

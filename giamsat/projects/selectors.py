@@ -35,7 +35,7 @@ def projects_visible(user) -> QuerySet[Project]:
     """The projects any of whose owners, then or now, lies in the user's view scope: a merged
     province sees its former provinces' projects with their history."""
     scope = user_scope(user, ScopeKind.VIEW)
-    if scope.everything:
+    if scope.covers_every_root():
         return Project.objects.all()
     if scope.is_empty:
         return Project.objects.none()
@@ -98,6 +98,23 @@ def project_earned_value(project: Project, day: dt.date) -> EarnedValue | None:
         actual_cost=disbursed([project.pk], to=day).get(project.pk, 0),
         day=day,
     )
+
+
+def projects_earned_value(project_ids, day: dt.date) -> dict[int, EarnedValue]:
+    """Earned value on `day` for many projects in three queries (those with a baseline)."""
+    baselines = baseline_in_force(project_ids, day)
+    progress = physical_progress_on(list(baselines), day)
+    spent = disbursed(list(baselines), to=day)
+    return {
+        pk: earned_value(
+            bac=baseline.budget_at_completion,
+            curve=curve_of(baseline),
+            percent_complete=progress.get(pk, 0.0),
+            actual_cost=spent.get(pk, 0),
+            day=day,
+        )
+        for pk, baseline in baselines.items()
+    }
 
 
 def _year_share(curve, day: dt.date) -> float | None:
@@ -243,7 +260,7 @@ def portfolio(user, filters: PortfolioFilters, *, year: int) -> QuerySet[Project
         .values("total")
     )
     return (
-        projects.select_related("owner_unit")
+        projects.select_related("owner_unit", "owner_unit__parent")
         .annotate(
             open_flags=Coalesce(Subquery(open_by_project), Value(0)),
             allocated_year=Coalesce(Subquery(allocated), Value(0)),

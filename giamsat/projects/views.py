@@ -81,11 +81,11 @@ def portfolio(request):
     projects = selectors.portfolio(request.user, filters, year=on.year)
     page = Paginator(projects, PER_PAGE).get_page(request.GET.get("page"))
     rows = list(page.object_list)
-    facts = selectors.projects_facts(rows, on)
+    earned = selectors.projects_earned_value([p.pk for p in rows], on)
     flags = selectors.open_flags_of([p.pk for p in rows])
     for project in rows:
-        f = facts[project.pk]
-        project.spi, project.cpi = f.spi, f.cpi
+        ev = earned.get(project.pk)
+        project.spi, project.cpi = (ev.spi, ev.cpi) if ev else (None, None)
         project.rate = (
             round(project.disbursed_year * 100 / project.allocated_year, 1) if project.allocated_year else None
         )
