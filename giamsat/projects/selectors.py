@@ -39,8 +39,11 @@ def projects_visible(user) -> QuerySet[Project]:
         return Project.objects.all()
     if scope.is_empty:
         return Project.objects.none()
-    owned = ProjectOwnership.objects.filter(scope.q("unit"), project=OuterRef("pk"))
-    return Project.objects.filter(Q(scope.q("owner_unit")) | Q(Exists(owned)))
+    # The ids read once (a province's few hundred): every later count and sum of the page then
+    # filters by a plain list instead of repeating the scope's paths and the owners' history.
+    ids = set(Project.objects.filter(scope.q("owner_unit")).values_list("pk", flat=True))
+    ids |= set(ProjectOwnership.objects.filter(scope.q("unit")).values_list("project_id", flat=True))
+    return Project.objects.filter(pk__in=sorted(ids))
 
 
 def project_can_edit(user, project: Project) -> bool:
