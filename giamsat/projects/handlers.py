@@ -15,7 +15,11 @@ def _project_ids(events) -> set[int]:
     from .choices import MILESTONE_KIND
     from .models import Milestone
 
-    ids = {int(e.subject_id) for e in events if e.kind == EventKind.PROJECT_CHANGED and e.subject_id}
+    ids = {
+        int(e.subject_id)
+        for e in events
+        if e.kind == EventKind.PROJECT_CHANGED and e.subject_id and e.subject_type == "projects.project"
+    }
     milestones = [
         int(e.subject_id)
         for e in events
@@ -31,6 +35,12 @@ def projects_on_change(events) -> None:
     from .models import Project
     from .services import flags_evaluate, project_changes_follow
 
+    if any((e.payload or {}).get("action") == "rules" for e in events if e.kind == EventKind.PROJECT_CHANGED):
+        # A new version of the red-flag rules: every project re-tested with the rules in force.
+        from .services import projects_nightly
+
+        projects_nightly()
+        return
     ids = _project_ids(events)
     if not ids:
         return

@@ -455,6 +455,14 @@ def flag_rule_set_publish(*, rules: list[dict], valid_from: dt.date, by, note: s
         )
         for rule in rules
     )
+    # Every project is re-tested once the new version is in force (now, or by the nightly run).
+    event_record(
+        kind=EventKind.PROJECT_CHANGED,
+        subject=rule_set,
+        by=by,
+        payload={"action": "rules", "valid_from": valid_from.isoformat()},
+        at=at,
+    )
     return rule_set
 
 

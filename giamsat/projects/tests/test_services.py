@@ -95,3 +95,37 @@ def test_a_new_threshold_raises_and_clears_flags_only_from_its_version_on(leader
     assert flags_evaluate(projects=[project], today=d(2026, 8, 1))["cleared"] == 1
     flag.refresh_from_db()
     assert flag.cleared_on == d(2026, 8, 1) and flag.rule.rule_set == v2  # keeps the rule it was raised under
+
+
+@pytest.mark.django_db(transaction=False)
+def test_a_version_published_for_today_re_tests_every_project_at_once(
+    settings, leader, hanoi, rules, django_capture_on_commit_callbacks
+):
+    """No project changed: the new thresholds alone raise the flag, through the rules' event."""
+    from django.utils import timezone
+
+    from giamsat.events.services import events_dispatch
+    from giamsat.projects.services import package_save
+
+    project = make_project(hanoi, leader)
+    package_save(
+        project=project,
+        code="GT01",
+        name="Phần mềm",
+        method="OPEN",
+        stage="CONTRACT",
+        estimated_value=900_000_000,
+        contract_value=850_000_000,
+        bidders=2,
+        by=leader,
+    )
+    flags_evaluate(projects=[project])
+    assert not project.flags.filter(code="SINGLE_BIDDER").exists()  # v1: at most 1 bid
+    settings.EVENTS_DISPATCH = "inline"
+    with django_capture_on_commit_callbacks(execute=True):
+        flag_rule_set_next(
+            changes={"SINGLE_BIDDER": {"params": {"max_bidders": 2}}}, valid_from=timezone.localdate(), by=leader
+        )
+    events_dispatch()
+    flag = project.flags.get(code="SINGLE_BIDDER")
+    assert flag.rule.rule_set.version == 2 and flag.figures["bidders"] == 2
