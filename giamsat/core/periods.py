@@ -180,6 +180,14 @@ def periods_between(period_type: str, first: dt.date, last: dt.date) -> list[Per
     return result
 
 
+def months_of_year_to(year: int, today: dt.date) -> list[Period]:
+    """The year's months up to today's (all twelve for a past year, none for a year to come):
+    the months a module's year-to-date figures are written for."""
+    if year > today.year:
+        return []
+    return periods_between(PeriodType.MONTHLY, dt.date(year, 1, 1), min(today, dt.date(year, 12, 31)))
+
+
 # How far back the period picker reaches by default, per type (older periods can still be typed
 # into the address, and a chosen one outside the range is kept in the list).
 PICKER_DEPTH = {PeriodType.MONTHLY: 36, PeriodType.QUARTERLY: 16, PeriodType.YEARLY: 8}

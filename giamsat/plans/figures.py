@@ -13,7 +13,7 @@ from collections import defaultdict
 from django.utils import timezone
 
 from giamsat.catalog.models import DataElement
-from giamsat.core.periods import Period as PeriodValue
+from giamsat.core.periods import months_of_year_to
 from giamsat.reporting.checks import computed_figures_register
 from giamsat.reporting.choices import Channel
 from giamsat.reporting.services import ValueInput, data_values_write, periods_get
@@ -36,11 +36,6 @@ def evaluated_unit(unit):
     return unit if unit.type in EVALUATED_TYPES else None
 
 
-def _months(year: int, today: dt.date) -> list[PeriodValue]:
-    last = 12 if year < today.year else today.month if year == today.year else 0
-    return [PeriodValue.parse(f"{year}{m:02d}") for m in range(1, last + 1)]
-
-
 def plan_figures_write(*, evaluated_units, year: int, today: dt.date | None = None, at=None) -> int:
     """Recompute and write the figures of `evaluated_units` for each month of `year` up to
     today (the current month as of today, past months as of their last day). Unchanged figures
@@ -48,7 +43,7 @@ def plan_figures_write(*, evaluated_units, year: int, today: dt.date | None = No
     from giamsat.tracking.models import WorkItem
 
     today = today or timezone.localdate()
-    months = _months(year, today)
+    months = months_of_year_to(year, today)
     units = {u.pk: u for u in evaluated_units}
     if not months or not units:
         return 0
@@ -70,7 +65,7 @@ def plan_figures_write(*, evaluated_units, year: int, today: dt.date | None = No
     inputs = []
     for unit_id, unit in units.items():
         for month in months:
-            if not _existed(unit, month):
+            if not (unit.is_active_on(month.start) or unit.is_active_on(month.end)):
                 continue  # the write path refuses a unit outside its period (a unit created mid-year)
             day = min(today, month.end)
             counts = execution_on(tasks.get(unit_id, ()), day)
@@ -88,15 +83,6 @@ def plan_figures_write(*, evaluated_units, year: int, today: dt.date | None = No
     if result.problems:
         raise RuntimeError(f"plan figures refused: {result.problems[:3]}")
     return len(inputs)
-
-
-def _existed(unit, month: PeriodValue) -> bool:
-    """As the write path sees it: the unit was in force on the period's first or last day."""
-
-    def on(day: dt.date) -> bool:
-        return (unit.valid_from is None or unit.valid_from <= day) and (unit.valid_to is None or unit.valid_to >= day)
-
-    return on(month.start) or on(month.end)
 
 
 def _owners_q(units):

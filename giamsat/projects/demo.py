@@ -30,6 +30,7 @@ from .engine.earned_value import planned_curve
 from .models import Project
 from .services import (
     baseline_freeze,
+    flag_alerts_scan,
     flag_rules_load_default,
     flags_evaluate,
     milestone_add,
@@ -499,11 +500,7 @@ def demo_projects_load(*, today: dt.date | None = None, size: int = SIZE) -> Loa
 def demo_projects_run(*, today: dt.date | None = None, size: int = SIZE) -> Loaded:
     """The command's work: load (events muted), then the red flags tested once, the figures of
     the years written through the one write path, and the flags' alerts scanned."""
-    from giamsat.alerts.models import AlertRule
-    from giamsat.alerts.services import rules_scan
-
     from .figures import project_figures_write
-    from .kinds import KIND_PREFIX
     from .models import RedFlag
 
     today = today or timezone.localdate()
@@ -521,9 +518,7 @@ def demo_projects_run(*, today: dt.date | None = None, size: int = SIZE) -> Load
     flags_evaluate(today=today)
     for year in range(FIRST_FIGURES_YEAR, today.year + 1):
         project_figures_write(year=year, today=today)
-    rules = AlertRule.objects.filter(enabled=True, kind__startswith=KIND_PREFIX)
-    if rules.exists():
-        rules_scan(rules=rules, today=today)
+    flag_alerts_scan(today=today)
     for code in FlagCode.values:
         summary.flags[code] = RedFlag.objects.filter(code=code, cleared_on__isnull=True).count()
     return summary

@@ -15,7 +15,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from giamsat.catalog.models import DataElement
-from giamsat.core.periods import Period as PeriodValue
+from giamsat.core.periods import months_of_year_to
 from giamsat.reporting.checks import computed_figures_register
 from giamsat.reporting.choices import Channel
 from giamsat.reporting.services import ValueInput, data_values_write, periods_get
@@ -47,11 +47,6 @@ def evaluated_unit_id(unit_id: int, units: dict) -> int | None:
     return unit.pk if unit.type in EVALUATED_TYPES else None
 
 
-def _months(year: int, today: dt.date) -> list[PeriodValue]:
-    last = 12 if year < today.year else today.month if year == today.year else 0
-    return [PeriodValue.parse(f"{year}{m:02d}") for m in range(1, last + 1)]
-
-
 def _billions(amount: int) -> str:
     return f"{amount / 1e9:.3f}"
 
@@ -66,7 +61,7 @@ def project_figures_write(*, year: int, unit_ids=None, today: dt.date | None = N
     from .selectors import projects_facts
 
     today = today or timezone.localdate()
-    months = _months(year, today)
+    months = months_of_year_to(year, today)
     elements = {e.code: e for e in DataElement.objects.filter(code__in=ELEMENTS.values())}
     if not months or len(elements) < len(ELEMENTS):
         return 0  # the catalogue is not loaded (a bare test database)
@@ -116,7 +111,7 @@ def project_figures_write(*, year: int, unit_ids=None, today: dt.date | None = N
             if unit_id is not None and raised <= day and (cleared is None or cleared > day):
                 totals[unit_id]["flags"] += 1
         for unit_id, unit in targets.items():
-            if not _existed(unit, month):
+            if not (unit.is_active_on(month.start) or unit.is_active_on(month.end)):
                 continue  # the write path refuses a unit outside its period
             row = totals.get(unit_id)
             for name, code in ELEMENTS.items():
@@ -141,13 +136,6 @@ def project_figures_write(*, year: int, unit_ids=None, today: dt.date | None = N
     if result.problems:
         raise RuntimeError(f"project figures refused: {result.problems[:3]}")
     return len(inputs)
-
-
-def _existed(unit, month: PeriodValue) -> bool:
-    def on(day: dt.date) -> bool:
-        return (unit.valid_from is None or unit.valid_from <= day) and (unit.valid_to is None or unit.valid_to >= day)
-
-    return on(month.start) or on(month.end)
 
 
 def projects_user():

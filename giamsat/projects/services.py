@@ -555,37 +555,38 @@ def flags_evaluate(*, projects=None, today: dt.date | None = None) -> dict[str, 
     return {"raised": raised, "cleared": cleared, "open": len(found)}
 
 
-def project_changes_follow(*, projects, years) -> None:
-    """After projects changed: their owners' figures for those years, and the flags' alerts."""
+def flag_alerts_scan(*, today: dt.date | None = None) -> None:
+    """Open and resolve the red flags' alerts (their rule kinds) after the flags changed."""
     from giamsat.alerts.models import AlertRule
     from giamsat.alerts.services import rules_scan
 
-    from .figures import evaluated_unit_id, project_figures_write
     from .kinds import KIND_PREFIX
+
+    rules = AlertRule.objects.filter(enabled=True, kind__startswith=KIND_PREFIX)
+    if rules.exists():
+        rules_scan(rules=rules, today=today)
+
+
+def project_changes_follow(*, projects, years) -> None:
+    """After projects changed: their owners' figures for those years, and the flags' alerts."""
+    from .figures import evaluated_unit_id, project_figures_write
 
     owner_ids = set(ProjectOwnership.objects.filter(project__in=projects).values_list("unit_id", flat=True))
     units = OrgUnit.objects.in_bulk(owner_ids)
     unit_ids = {evaluated_unit_id(u, units) for u in owner_ids} - {None}
     for year in sorted(years):
         project_figures_write(year=year, unit_ids=unit_ids)
-    rules = AlertRule.objects.filter(enabled=True, kind__startswith=KIND_PREFIX)
-    if rules.exists():
-        rules_scan(rules=rules)
+    flag_alerts_scan()
 
 
 def projects_nightly(*, today: dt.date | None = None) -> dict[str, int]:
     """Re-test every project's flags and refresh the year's figures."""
-    from giamsat.alerts.models import AlertRule
-    from giamsat.alerts.services import rules_scan
 
     from .figures import project_figures_write
-    from .kinds import KIND_PREFIX
 
     today = today or timezone.localdate()
     projects_follow_restructuring(on=today)
     summary = flags_evaluate(today=today)
     project_figures_write(year=today.year, today=today)
-    rules = AlertRule.objects.filter(enabled=True, kind__startswith=KIND_PREFIX)
-    if rules.exists():
-        rules_scan(rules=rules)
+    flag_alerts_scan()
     return summary

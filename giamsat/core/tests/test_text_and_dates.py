@@ -75,3 +75,14 @@ def test_datetimes_are_shown_in_vietnam_time():
     assert timezone.is_aware(moment)
     assert ddmmyyyy(moment) == "28/11/2026 06:51"
     assert ddmmyyyy(dt.date(2025, 6, 30)) == "30/06/2025"
+
+
+def test_months_of_year_to_stops_at_today():
+    import datetime as _dt
+
+    from giamsat.core.periods import months_of_year_to
+
+    today = _dt.date(2026, 3, 15)
+    assert [p.code for p in months_of_year_to(2026, today)] == ["202601", "202602", "202603"]
+    assert len(months_of_year_to(2025, today)) == 12
+    assert months_of_year_to(2027, today) == []
